@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import Conf from "conf";
+import type { z } from "zod";
+import { type Config, configSchema } from "./schema.js";
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly keyPath: string | undefined,
+    readonly detail: string,
+  ) {
+    super(`${file}${keyPath ? ` at ${keyPath}` : ""}: ${detail}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** What the file holds, unknown keys included. */
+  raw: Record<string, unknown>;
+  path: string;
+  exists: boolean;
+  warnings: string[];
+}
+
+function keyPathOf(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+}
+
+function removeKeys(root: unknown, path: readonly PropertyKey[], keys: string[]): void {
+  let node: unknown = root;
+  for (const part of path) {
+    if (node === null || typeof node !== "object") return;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  if (node && typeof node === "object") {
+    for (const k of keys) delete (node as Record<string, unknown>)[k];
+  }
+}
+
+/** Opens the config store. conf reads and writes the file (atomically); zod checks it. */
+export function openConfigStore(file: string): Conf<Record<string, unknown>> {
+  const dir = resolve(file, "..");
+  return new Conf<Record<string, unknown>>({
+    cwd: dir,
+    configName: file.slice(dir.length + 1).replace(/\.json$/, ""),
+    configFileMode: 0o600,
+    accessPropertiesByDotNotation: true,
+    clearInvalidConfig: false,
+  });
+}
+
+function readRaw(file: string): Record<string, unknown> {
+  try {
+    return openConfigStore(file).store;
+  } catch (err) {
+    if (err instanceof SyntaxError || (err as Error).name === "SyntaxError") {
+      throw new ConfigError(file, undefined, `not valid JSON (${(err as Error).message}); fix or remove the file`);
+    }
+    throw new ConfigError(file, undefined, (err as Error).message);
+  }
+}
+
+/**
+ * Validates a raw config. Unknown keys are warnings (and stay in the file); anything else
+ * is a ConfigError naming the key path and what was expected.
+ */
+export function parseConfig(raw: unknown, file: string): { config: Config; warnings: string[] } {
+  const warnings: string[] = [];
+  let result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const unknown = result.error.issues.filter((i) => i.code === "unrecognized_keys");
+    const other = result.error.issues.filter((i) => i.code !== "unrecognized_keys");
+    if (other.length > 0) throw toConfigError(other, file);
+    const stripped = structuredClone(raw);
+    for (const issue of unknown) {
+      const keys = (issue as z.core.$ZodIssueUnrecognizedKeys).keys;
+      for (const key of keys) {
+        warnings.push(`unknown key ${keyPathOf([...issue.path, key])} in ${file} (kept, ignored)`);
+      }
+      removeKeys(stripped, issue.path, keys);
+    }
+    result = configSchema.safeParse(stripped);
+    if (!result.success) throw toConfigError(result.error.issues, file);
+  }
+  return { config: result.data, warnings };
+}
+
+function toConfigError(issues: readonly z.core.$ZodIssue[], file: string): ConfigError {
+  const first = issues[0]!;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
+  return new ConfigError(file, keyPathOf(first.path) || "(root)", `${first.message}${more}`);
+}
+
+export function expandHome(p: string, userHome = homedir()): string {
+  if (p === "~") return userHome;
+  if (p.startsWith("~/")) return join(userHome, p.slice(2));
+  return p;
+}
+
+/** Loads config.json from a profile home. A missing file is the defaults. */
+export function loadConfig(file: string): LoadedConfig {
+  const exists = existsSync(file);
+  let raw: Record<string, unknown> = {};
+  if (exists) {
+    // Catch invalid JSON ourselves first, so conf never sees (and never rewrites) a broken file.
+    try {
+      JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new ConfigError(file, undefined, `not valid JSON (${(err as Error).message}); fix or remove the file`);
+    }
+    raw = readRaw(file);
+  }
+  const { config, warnings } = parseConfig(raw, file);
+  return { config, raw, path: file, exists, warnings };
+}
+
+/** The workspace directory of a config, absolute. */
+export function workspaceOf(config: Config, home: string): string {
+  const ws = config.agents.defaults.workspace;
+  if (!ws) return join(home, "workspace");
+  const expanded = expandHome(ws);
+  return isAbsolute(expanded) ? expanded : resolve(home, expanded);
+}

@@ -1,0 +1,156 @@
+import { z } from "zod";
+
+// Every object is strict so unknown keys surface as `unrecognized_keys` issues;
+// load.ts turns those into warnings and keeps the keys in the file.
+
+const providerConfig = z.strictObject({
+  apiKey: z.string().optional().describe("API key. Prefer the provider's env variable."),
+  apiBase: z.string().optional().describe("Base URL, e.g. http://127.0.0.1:11434/v1"),
+  extraHeaders: z.record(z.string(), z.string()).optional().describe("Headers sent with every request"),
+});
+
+const agentDefaults = z.strictObject({
+  model: z.string().optional().describe("Model name; may be prefixed with a provider: anthropic/claude-..."),
+  provider: z.string().default("auto").describe('Provider name, or "auto" to resolve from model and keys'),
+  maxTokens: z.number().int().positive().default(8192),
+  temperature: z.number().min(0).max(2).optional(),
+  workspace: z.string().optional().describe("Workspace directory; default <home>/workspace"),
+  maxToolIterations: z.number().int().positive().default(20),
+  reasoningEffort: z.enum(["low", "medium", "high"]).optional(),
+  timezone: z.string().optional().describe("IANA time zone for the agent's clock; default: the system's"),
+});
+
+const telegramConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  token: z.string().optional().describe("Bot token from @BotFather"),
+  allowFrom: z.array(z.string()).default([]).describe('User ids or usernames, or "*" for everyone'),
+  groupPolicy: z.enum(["mention", "open"]).default("mention"),
+  apiRoot: z.string().optional().describe("Bot API server; default https://api.telegram.org"),
+  proxy: z.string().optional(),
+});
+
+const slackConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  botToken: z.string().optional().describe("xoxb-... bot token"),
+  appToken: z.string().optional().describe("xapp-... app-level token for Socket Mode"),
+  groupPolicy: z.enum(["mention", "open", "allowlist"]).default("mention"),
+  groupAllowFrom: z.array(z.string()).default([]).describe("Channel ids answered under groupPolicy allowlist"),
+  allowFrom: z.array(z.string()).default([]).describe('Slack user ids, or "*"'),
+  replyInThread: z.boolean().default(true),
+  allowBots: z.boolean().default(false).describe("Answer other bots' messages"),
+  apiUrl: z.string().optional().describe("Web API base, e.g. https://slack.com/api/"),
+});
+
+const mcpAuth = z.strictObject({
+  provider: z.enum(["slack", "oauth", "bearer"]).describe("slack | oauth (kavilo mcp login) | bearer"),
+  teamId: z.string().optional(),
+  label: z.string().optional(),
+  tokenFile: z.string().optional().describe("bearer: file whose content is the token, read per request"),
+});
+
+const mcpCommon = {
+  enabled: z.boolean().default(true),
+  enabledTools: z.array(z.string()).optional().describe("Allow-list of tool names"),
+  description: z.string().optional().describe("Prefixed to every tool of this server"),
+  timeoutS: z.number().positive().default(30),
+  auth: mcpAuth.optional(),
+};
+
+const mcpStdio = z.strictObject({
+  type: z.literal("stdio").optional(),
+  command: z.string(),
+  args: z.array(z.string()).default([]),
+  env: z.record(z.string(), z.string()).prefault({}),
+  cwd: z.string().optional(),
+  ...mcpCommon,
+});
+
+const mcpHttp = z.strictObject({
+  type: z.literal("http"),
+  url: z.string().url(),
+  headers: z.record(z.string(), z.string()).prefault({}),
+  ...mcpCommon,
+});
+
+export const mcpServerSchema = z.union([mcpHttp, mcpStdio]);
+
+const toolsConfig = z.strictObject({
+  mcpServers: z.record(z.string(), mcpServerSchema).prefault({}),
+  restrictToWorkspace: z.boolean().default(true),
+  exec: z
+    .strictObject({
+      timeout: z.number().positive().default(60).describe("Seconds"),
+      scrubEnv: z.boolean().default(false),
+      scrubEnvExtra: z.array(z.string()).default([]).describe("More env name patterns to drop (globs)"),
+    })
+    .prefault({}),
+  web: z
+    .strictObject({
+      search: z
+        .strictObject({
+          apiKey: z.string().optional().describe("Brave Search API key (or BRAVE_API_KEY)"),
+          maxResults: z.number().int().positive().max(20).default(5),
+          apiBase: z.string().optional(),
+        })
+        .prefault({}),
+      fetch: z
+        .strictObject({
+          allowPrivate: z.boolean().default(false).describe("Allow loopback/private/metadata addresses"),
+          maxChars: z.number().int().positive().default(50_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+});
+
+const heartbeatConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  intervalS: z.number().int().positive().default(1800),
+  model: z.string().optional().describe("A cheaper model just for heartbeats"),
+  target: z.strictObject({ channel: z.string(), chatId: z.string() }).optional(),
+});
+
+const runtimeConfig = z.strictObject({
+  heartbeat: heartbeatConfig.prefault({}),
+  maxConcurrentSessions: z.number().int().positive().default(4),
+  shutdownDeadlineS: z.number().positive().default(10),
+});
+
+const refresherConfig = (intervalS: number, leadS: number) =>
+  z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      refreshIntervalS: z.number().int().positive().default(intervalS),
+      refreshLeadS: z.number().int().positive().default(leadS),
+    })
+    .prefault({});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  agents: z
+    .strictObject({ defaults: agentDefaults.prefault({}) })
+    .prefault({}),
+  providers: z.record(z.string(), providerConfig).prefault({}),
+  channels: z
+    .strictObject({
+      telegram: telegramConfig.prefault({}),
+      slack: slackConfig.prefault({}),
+    })
+    .prefault({}),
+  tools: toolsConfig.prefault({}),
+  runtime: runtimeConfig.prefault({}),
+  codex: refresherConfig(3600, 86_400),
+  aws: refresherConfig(300, 600),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerConfig>;
+export type McpServerConfig = z.infer<typeof mcpServerSchema>;
+export type TelegramConfig = z.infer<typeof telegramConfig>;
+export type SlackConfig = z.infer<typeof slackConfig>;
+
+/** JSON Schema of config.json, as `kavilo config schema` prints it. */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+}

@@ -1,0 +1,98 @@
+import { open, readFile, rm, stat } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+export interface LockHolder {
+  pid: number;
+  startedAt: string;
+}
+
+export class LockHeldError extends Error {
+  constructor(
+    readonly path: string,
+    readonly holder: LockHolder,
+  ) {
+    super(`${path} is held by pid ${holder.pid}`);
+    this.name = "LockHeldError";
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function readHolder(path: string): Promise<LockHolder | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, "utf8")) as Partial<LockHolder>;
+    if (typeof parsed.pid === "number") return { pid: parsed.pid, startedAt: String(parsed.startedAt ?? "") };
+  } catch {
+    // unreadable or torn: treated as stale
+  }
+  return undefined;
+}
+
+/**
+ * A pid lock file. Taken with O_EXCL; a lock whose holder is dead (or whose file is torn)
+ * is stale and is taken over. Returns a release function.
+ */
+export async function acquirePidLock(path: string): Promise<() => Promise<void>> {
+  mkdirSync(dirname(path), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(path, "wx", 0o600);
+      const me: LockHolder = { pid: process.pid, startedAt: new Date().toISOString() };
+      await handle.writeFile(JSON.stringify(me));
+      await handle.close();
+      return async () => {
+        const holder = await readHolder(path);
+        if (holder?.pid === process.pid) await rm(path, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const holder = await readHolder(path);
+      if (holder && holder.pid !== process.pid && isAlive(holder.pid)) throw new LockHeldError(path, holder);
+      await rm(path, { force: true });
+    }
+  }
+  throw new Error(`could not take the lock ${path}`);
+}
+
+/**
+ * A short-lived mutex between processes (for token refresh): spins on an O_EXCL file,
+ * breaking it when older than `staleMs`.
+ */
+export async function withFileMutex<T>(
+  path: string,
+  fn: () => Promise<T>,
+  { staleMs = 30_000, timeoutMs = 60_000 } = {},
+): Promise<T> {
+  mkdirSync(dirname(path), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const handle = await open(path, "wx", 0o600);
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const info = await stat(path).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > staleMs) {
+        await rm(path, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for lock ${path}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(path, { force: true });
+  }
+}

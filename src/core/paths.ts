@@ -1,0 +1,41 @@
+import { join } from "node:path";
+
+/** Every per-profile location. Nothing else in kavilo builds these paths by hand. */
+export interface Paths {
+  readonly home: string;
+  readonly config: string;
+  readonly workspace: string;
+  readonly sessions: string;
+  readonly mcpAuth: string;
+  readonly auth: string;
+  readonly cronDir: string;
+  readonly cronJobs: string;
+  readonly media: string;
+  readonly usage: string;
+  readonly logs: string;
+  readonly history: string;
+  readonly lock: string;
+}
+
+/**
+ * Builds the paths of one profile home. `workspace` is the configured workspace
+ * when one is set; sessions live inside the workspace, as the original does.
+ */
+export function makePaths(home: string, workspace?: string): Paths {
+  const ws = workspace ?? join(home, "workspace");
+  return {
+    home,
+    config: join(home, "config.json"),
+    workspace: ws,
+    sessions: join(ws, "sessions"),
+    mcpAuth: join(home, "mcp-auth"),
+    auth: join(home, "auth"),
+    cronDir: join(home, "cron"),
+    cronJobs: join(home, "cron", "jobs.json"),
+    media: join(home, "media"),
+    usage: join(home, "usage"),
+    logs: join(home, "logs"),
+    history: join(home, "history", "cli_history"),
+    lock: join(home, "kavilo.lock"),
+  };
+}

@@ -1,0 +1,53 @@
+import type { z } from "zod";
+import type { ContentPart } from "../../providers/types.js";
+
+/** Where a conversation lives, so tools like `message` and `cron` can answer back to it. */
+export interface ChannelTarget {
+  channel: string;
+  chatId: string;
+  threadId?: string;
+}
+
+export interface ToolContext {
+  /** Absolute, real path of the workspace. */
+  workspace: string;
+  restrictToWorkspace: boolean;
+  signal: AbortSignal;
+  sessionKey: string;
+  /** The chat the turn came from, when it came from a channel. */
+  origin?: ChannelTarget;
+}
+
+export interface ToolResult {
+  content: string | ContentPart[];
+  isError?: boolean;
+}
+
+export interface ToolCapabilities {
+  /** Reads state only. */
+  readOnly?: boolean;
+  /** Changes something outside the conversation (files, processes, messages). */
+  sideEffect?: boolean;
+}
+
+export interface Tool<P extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  parameters: P;
+  capabilities: ToolCapabilities;
+  /** Returns the result; throwing a ToolError (or anything) becomes an error result the model reads. */
+  run(args: z.infer<P>, ctx: ToolContext): Promise<ToolResult | string>;
+}
+
+/** An error meant for the model: its message is the tool result. */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
+
+/** Helps type-check a tool's run() against its zod parameters. */
+export function defineTool<P extends z.ZodType>(tool: Tool<P>): Tool<P> {
+  return tool;
+}
