@@ -1,0 +1,51 @@
+import { type LoadedConfig, loadConfig, workspaceOf } from "../core/config/load.js";
+import { applyEnvOverlays } from "../core/config/overlay.js";
+import type { Config } from "../core/config/schema.js";
+import type { ResolvedHome } from "../core/home.js";
+import { makePaths, type Paths } from "../core/paths.js";
+
+export interface ResolvedConfig {
+  /** The file's config with env overlays applied. */
+  config: Config;
+  loaded: LoadedConfig;
+  /** Env variables that were applied over the file. */
+  applied: string[];
+  paths: Paths;
+}
+
+/** What every subcommand receives: the home resolved once at start, and a lazy config. */
+export interface CliContext {
+  home: ResolvedHome;
+  /** Paths with the default workspace; `config().paths` has the configured one. */
+  basePaths: Paths;
+  env: NodeJS.ProcessEnv;
+  debug: boolean;
+  /** Loads config.json and applies env overlays, once. Throws ConfigError. */
+  config(): ResolvedConfig;
+  warn(message: string): void;
+}
+
+export function createContext(home: ResolvedHome, env: NodeJS.ProcessEnv, debug: boolean): CliContext {
+  let cached: ResolvedConfig | undefined;
+  const warned = new Set<string>();
+  const ctx: CliContext = {
+    home,
+    basePaths: makePaths(home.home),
+    env,
+    debug,
+    warn(message) {
+      if (warned.has(message)) return;
+      warned.add(message);
+      process.stderr.write(`kavilo: warning: ${message}\n`);
+    },
+    config() {
+      if (cached) return cached;
+      const loaded = loadConfig(makePaths(home.home).config);
+      for (const w of loaded.warnings) ctx.warn(w);
+      const { config, applied } = applyEnvOverlays(loaded.config, env);
+      cached = { config, loaded, applied, paths: makePaths(home.home, workspaceOf(config, home.home)) };
+      return cached;
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,249 @@
+import { readFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import type { CliContext } from "./context.js";
+import { CliError } from "./errors.js";
+
+declare const KAVILO_BUNDLED_VERSION: string | undefined;
+
+function version(): string {
+  if (typeof KAVILO_BUNDLED_VERSION === "string") return KAVILO_BUNDLED_VERSION;
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+type Opts = Record<string, unknown>;
+type Runner = (ctx: CliContext, ...args: unknown[]) => Promise<number | undefined>;
+
+/**
+ * Builds the program. Each action imports its command module only when it runs, so
+ * `--help` and `--version` load no SDK.
+ */
+export function buildProgram(getContext: () => Promise<CliContext>): Command {
+  const program = new Command("kavilo")
+    .description("A CLI-first personal AI agent: terminal, Telegram, Slack, cron and MCP.")
+    .version(version(), "-V, --version", "print the version")
+    .option("-p, --profile <name>", "use the named profile home for this run")
+    .addOption(new Option("-i, --instance <name>", "alias of --profile").hideHelp(false))
+    .option("--debug", "show stack traces and more detail")
+    .showSuggestionAfterError()
+    .configureHelp({ sortSubcommands: false });
+
+  const run =
+    (load: () => Promise<{ default: Runner }>) =>
+    async (...args: unknown[]) => {
+      const ctx = await getContext();
+      const mod = await load();
+      // commander passes (...positionals, options, command); drop the command object.
+      const code = await mod.default(ctx, ...args.slice(0, -1));
+      if (typeof code === "number" && code !== 0) process.exitCode = code;
+    };
+
+  program
+    .command("agent")
+    .description("chat with the agent: interactive TUI, or one-shot with -m")
+    .option("-m, --message <text>", 'send one message and print the answer ("-" reads stdin)')
+    .option("-s, --session <key>", "session key", "cli:default")
+    .option("--model <name>", "model for this run")
+    .option("-q, --quiet", "hide tool-call lines on stderr")
+    .option("--json", "print agent events as JSON lines")
+    .action(run(() => import("./commands/agent.js")));
+
+  program
+    .command("start")
+    .description("run the enabled channels, cron, heartbeat and token refreshers")
+    .action(run(() => import("./commands/start.js")));
+
+  program
+    .command("onboard")
+    .description("create config.json and the workspace templates")
+    .option("-y, --yes", "do not ask; write defaults and read keys from the environment")
+    .action(run(() => import("./commands/onboard.js")));
+
+  const profile = program
+    .command("profile")
+    .alias("instance")
+    .description("manage isolated profile homes under ~/.kavilo/profiles/");
+  profile
+    .command("list")
+    .description("list profiles and mark the active one")
+    .action(run(() => import("./commands/profile.js").then((m) => ({ default: m.list }))));
+  profile
+    .command("use <name>")
+    .description('make <name> the sticky profile ("default" returns to ~/.kavilo)')
+    .action(run(() => import("./commands/profile.js").then((m) => ({ default: m.use }))));
+  profile
+    .command("show")
+    .description("print the active profile and its path")
+    .action(run(() => import("./commands/profile.js").then((m) => ({ default: m.show }))));
+  profile
+    .command("rm <name>")
+    .description("delete a profile home (asks first)")
+    .option("-y, --yes", "do not ask for confirmation")
+    .action(run(() => import("./commands/profile.js").then((m) => ({ default: m.rm }))));
+
+  const auth = program.command("auth").description("provider subscriptions");
+  const claude = auth.command("claude").description("Claude Pro/Max subscription via OAuth");
+  for (const sub of ["login", "status", "logout"] as const) {
+    claude
+      .command(sub)
+      .description(`${sub} (Claude subscription)`)
+      .action(run(() => import("./commands/auth-claude.js").then((m) => ({ default: m[sub] }))));
+  }
+
+  const mcp = program.command("mcp").description("MCP servers: log in, and serve kavilo over stdio");
+  const slack = mcp.command("slack").description("Slack MCP workspace aliases");
+  slack
+    .command("login <alias>")
+    .description("log in to Slack MCP and save the alias")
+    .option("--client-id <id>")
+    .option("--client-secret <secret>")
+    .option("--team <id>")
+    .option("--redirect-uri <uri>")
+    .option("--force", "log in again even if a token exists")
+    .option("--no-browser", "print the URL instead of opening a browser")
+    .action(run(() => import("./commands/mcp-slack.js").then((m) => ({ default: m.login }))));
+  slack
+    .command("status [alias]")
+    .description("show Slack MCP aliases")
+    .action(run(() => import("./commands/mcp-slack.js").then((m) => ({ default: m.status }))));
+  slack
+    .command("logout <alias>")
+    .description("revoke and delete a Slack MCP alias token")
+    .option("--local-only", "skip the server-side revoke")
+    .action(run(() => import("./commands/mcp-slack.js").then((m) => ({ default: m.logout }))));
+  mcp
+    .command("login")
+    .description("OAuth login for a remote MCP server in tools.mcpServers")
+    .requiredOption("--server <alias>", "the server's alias in tools.mcpServers")
+    .option("--client-id <id>", "use this client instead of dynamic registration")
+    .option("--client-secret <secret>")
+    .option("--no-browser", "print the URL instead of opening a browser")
+    .action(run(() => import("./commands/mcp-login.js")));
+  mcp
+    .command("serve <server>")
+    .description("run a built-in MCP server over stdio: self | slack")
+    .action(run(() => import("./commands/mcp-serve.js")));
+
+  const config = program.command("config").description("inspect and edit config.json");
+  config
+    .command("schema")
+    .description("print the JSON Schema of config.json")
+    .action(run(() => import("./commands/config.js").then((m) => ({ default: m.schema }))));
+  config
+    .command("validate")
+    .description("check config.json and report the first problem")
+    .action(run(() => import("./commands/config.js").then((m) => ({ default: m.validate }))));
+  config
+    .command("get [key]")
+    .description("print a value by dotted key (secrets masked unless --reveal)")
+    .option("--reveal", "print secrets as they are")
+    .action(run(() => import("./commands/config.js").then((m) => ({ default: m.get }))));
+  config
+    .command("set <key> <value>")
+    .description("set a value by dotted key (value parsed as JSON when it parses)")
+    .action(run(() => import("./commands/config.js").then((m) => ({ default: m.set }))));
+
+  program
+    .command("usage")
+    .description("token usage per day and per model")
+    .option("--json", "print JSON")
+    .option("--days <n>", "only the last n days")
+    .action(run(() => import("./commands/usage.js")));
+
+  const cron = program.command("cron").description("scheduled jobs");
+  for (const [sub, desc] of [
+    ["list", "list jobs"],
+    ["remove <id>", "remove a job"],
+    ["run <id>", "run a job now"],
+  ] as const) {
+    cron
+      .command(sub)
+      .description(desc)
+      .action(
+        run(() => import("./commands/cron.js").then((m) => ({ default: m[sub.split(" ")[0] as "list"] }))),
+      );
+  }
+  cron
+    .command("add")
+    .description("add a job")
+    .requiredOption("--message <text>", "what the agent is asked")
+    .option("--cron <expr>", "cron expression")
+    .option("--tz <zone>", "time zone of the cron expression")
+    .option("--every <seconds>", "run every N seconds")
+    .option("--at <iso>", "run once at this time")
+    .option("--channel <name>", "deliver to this channel")
+    .option("--to <chat>", "deliver to this chat")
+    .option("--name <name>")
+    .action(run(() => import("./commands/cron.js").then((m) => ({ default: m.add }))));
+
+  const service = program.command("service").description("run kavilo start as a user service");
+  for (const sub of ["install", "uninstall", "status"] as const) {
+    service
+      .command(sub)
+      .description(`${sub} the systemd user unit / launchd agent`)
+      .action(run(() => import("./commands/service.js").then((m) => ({ default: m[sub] }))));
+  }
+
+  program
+    .command("status")
+    .description("show home, config, provider resolution, keys, channels and MCP servers")
+    .option("--json", "print JSON")
+    .action(run(() => import("./commands/status.js")));
+
+  program
+    .command("version")
+    .description("print the version")
+    .action(() => {
+      process.stdout.write(`kavilo ${version()}\n`);
+    });
+
+  return program;
+}
+
+/** Finds --profile/-p/--instance/-i before commander runs, so the home is resolved once, first. */
+export function profileFromArgv(argv: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") break;
+    const eq = /^--(profile|instance)=(.*)$/.exec(a);
+    if (eq) found = eq[2];
+    else if (a === "-p" || a === "-i" || a === "--profile" || a === "--instance") found = argv[++i];
+  }
+  return found;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const args = argv.slice(2);
+  const debug = args.includes("--debug");
+  let ctxPromise: Promise<CliContext> | undefined;
+  const getContext = () => {
+    ctxPromise ??= (async () => {
+      const { resolveHome } = await import("../core/home.js");
+      const { createContext } = await import("./context.js");
+      const home = resolveHome({ env: process.env, flagProfile: profileFromArgv(args) });
+      process.env.KAVILO_HOME = home.home;
+      const ctx = createContext(home, process.env, debug);
+      for (const w of home.warnings) ctx.warn(w);
+      return ctx;
+    })();
+    return ctxPromise;
+  };
+  const program = buildProgram(getContext);
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    await reportError(err, debug);
+  }
+}
+
+async function reportError(err: unknown, debug: boolean): Promise<void> {
+  const { describeError } = await import("./report-error.js");
+  const { message, exitCode } = describeError(err);
+  process.stderr.write(`kavilo: ${message}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  else if (exitCode !== 2 && !(err instanceof CliError)) process.stderr.write("(run with --debug for details)\n");
+  process.exitCode = exitCode;
+}

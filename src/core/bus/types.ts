@@ -1,0 +1,51 @@
+/** A file a user sent with a message, already downloaded into the profile's media/. */
+export interface InboundMedia {
+  path: string;
+  mediaType: string;
+  kind: "image" | "document" | "audio" | "video";
+  name?: string;
+}
+
+export interface InboundMessage {
+  /** "telegram" | "slack" | "cli" | "cron" | "heartbeat" | ... */
+  channel: string;
+  chatId: string;
+  /** Slack thread_ts; Telegram message_thread_id (topics). */
+  threadId?: string;
+  senderId: string;
+  senderName?: string;
+  text: string;
+  media?: InboundMedia[];
+  /** telegram:<chat>, slack:<channel>:<thread_ts>, ... */
+  sessionKey: string;
+  /** The platform's id of this message (Telegram message_id, Slack ts). */
+  messageId?: string;
+  receivedAt: string;
+  /** A channel command the user typed: /new, /stop, /help. */
+  command?: "new" | "stop" | "help";
+}
+
+export interface OutboundMessage {
+  channel: string;
+  chatId: string;
+  threadId?: string;
+  /** Markdown; each channel converts it to its own format and splits it. */
+  text: string;
+  /** Platform message id to reply to, where the platform supports it. */
+  replyTo?: string;
+}
+
+/** Where a channel puts what it receives. */
+export interface InboundSink {
+  publish(msg: InboundMessage): void;
+}
+
+export interface Channel {
+  readonly name: string;
+  /** Connects and starts receiving. Resolves once connected; reconnects on its own afterwards. */
+  start(sink: InboundSink): Promise<void>;
+  stop(): Promise<void>;
+  send(msg: OutboundMessage): Promise<void>;
+  /** Shows that kavilo is working on `msg` (typing indicator, eyes reaction); returns a stop function. */
+  showWorking?(msg: InboundMessage): () => void;
+}
