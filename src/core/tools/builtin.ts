@@ -1,0 +1,41 @@
+import type { Config } from "../config/schema.js";
+import { createEditFileTool } from "./edit-file.js";
+import { createGlobFilesTool } from "./glob-files.js";
+import { createListDirectoryTool } from "./list-directory.js";
+import { createReadFileTool } from "./read-file.js";
+import { createShellTool } from "./shell.js";
+import type { Tool } from "./types.js";
+import { createWebFetchTool } from "./web-fetch.js";
+import { createWebSearchTool } from "./web-search.js";
+import { createWriteFileTool } from "./write-file.js";
+
+export interface BuiltinToolsOptions {
+  tools: Config["tools"];
+  /** Used by web_search; web_fetch has its own pinned connections for the address check. */
+  fetchImpl?: typeof fetch;
+  /** Overrides tools.web.search.apiBase (tests point it at a local fake). */
+  braveBase?: string;
+}
+
+/**
+ * The file, shell and web tools. `message`, `spawn`, `cron` and MCP tools need runtime pieces (bus,
+ * scheduler, connections) and are added by their owners.
+ */
+export function createBuiltinTools(opts: BuiltinToolsOptions): Tool[] {
+  const { exec, web } = opts.tools;
+  return [
+    createReadFileTool(),
+    createWriteFileTool(),
+    createEditFileTool(),
+    createListDirectoryTool(),
+    createGlobFilesTool(),
+    createShellTool({ timeoutS: exec.timeout, scrubEnv: exec.scrubEnv, scrubEnvExtra: exec.scrubEnvExtra }),
+    createWebFetchTool({ allowPrivate: web.fetch.allowPrivate, maxChars: web.fetch.maxChars }),
+    createWebSearchTool({
+      apiKey: web.search.apiKey,
+      maxResults: web.search.maxResults,
+      apiBase: opts.braveBase ?? web.search.apiBase,
+      fetchImpl: opts.fetchImpl,
+    }),
+  ];
+}

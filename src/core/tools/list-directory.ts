@@ -1,0 +1,73 @@
+import { readdir, readlink, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { defineTool, ToolError } from "./types.js";
+import { displayPath, resolveWorkspacePath } from "./workspace-guard.js";
+
+export interface ListDirectoryToolOptions {
+  /** Most entries listed. */
+  maxEntries?: number;
+  homeDir?: string;
+}
+
+const DEFAULT_MAX_ENTRIES = 1000;
+
+const parameters = z.object({
+  path: z.string().optional().describe('Directory, relative to the workspace or absolute (default ".")'),
+});
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+export function createListDirectoryTool(options: ListDirectoryToolOptions = {}) {
+  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  return defineTool({
+    name: "list_directory",
+    description: "List a directory: subdirectories end with /, files show their size, symlinks their target.",
+    parameters,
+    capabilities: { readOnly: true },
+    async run(args, ctx) {
+      const dir = await resolveWorkspacePath(args.path ?? ".", {
+        workspace: ctx.workspace,
+        restrictToWorkspace: ctx.restrictToWorkspace,
+        homeDir: options.homeDir,
+      });
+      const shown = displayPath(dir, ctx.workspace);
+      const entries = await readdir(dir, { withFileTypes: true }).catch((err: unknown) => {
+        const code = err instanceof Error && "code" in err ? err.code : undefined;
+        throw new ToolError(
+          code === "ENOTDIR" ? `${shown} is not a directory` : `Directory not found: ${shown}`,
+        );
+      });
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const lines: string[] = [];
+      for (const entry of entries.slice(0, maxEntries)) {
+        const full = join(dir, entry.name);
+        if (entry.isSymbolicLink()) {
+          const target = await readlink(full).catch(() => "?");
+          const isDir = await stat(full).then(
+            (s) => s.isDirectory(),
+            () => false,
+          );
+          lines.push(`${entry.name}${isDir ? "/" : ""} -> ${target}`);
+        } else if (entry.isDirectory()) {
+          lines.push(`${entry.name}/`);
+        } else {
+          const size = await stat(full).then(
+            (s) => formatSize(s.size),
+            () => "?",
+          );
+          lines.push(`${entry.name}  ${size}`);
+        }
+      }
+      if (entries.length === 0) return `${shown} is empty`;
+      if (entries.length > maxEntries) {
+        lines.push(`[${entries.length - maxEntries} more entries not shown; cap is ${maxEntries}]`);
+      }
+      return lines.join("\n");
+    },
+  });
+}

@@ -1,0 +1,99 @@
+import { z } from "zod";
+import type { ContentPart, ToolSpec } from "../../providers/types.js";
+import { type Tool, type ToolContext, ToolError } from "./types.js";
+
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  args: unknown;
+}
+
+export interface ToolExecution {
+  content: string | ContentPart[];
+  isError: boolean;
+  durationMs: number;
+}
+
+/** A tool that brings its own JSON Schema (MCP tools do), used as-is instead of converting its zod schema. */
+export type ToolWithInputSchema = Tool & { inputSchema: Record<string, unknown> };
+
+export function hasInputSchema(tool: Tool): tool is ToolWithInputSchema {
+  const schema: unknown = (tool as { inputSchema?: unknown }).inputSchema;
+  return typeof schema === "object" && schema !== null && !Array.isArray(schema);
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `- ${issue.path.length > 0 ? issue.path.join(".") : "(arguments)"}: ${issue.message}`)
+    .join("\n");
+}
+
+function jsonSchemaOf(tool: Tool): Record<string, unknown> {
+  if (hasInputSchema(tool)) return tool.inputSchema;
+  const schema = z.toJSONSchema(tool.parameters, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  // Providers want a bare object schema; the draft marker only adds tokens.
+  const { $schema: _draft, ...rest } = schema;
+  return rest;
+}
+
+/** The tools one agent can call, by unique name. */
+export class ToolRegistry {
+  private readonly tools = new Map<string, Tool>();
+
+  constructor(tools: Iterable<Tool> = []) {
+    for (const tool of tools) this.register(tool);
+  }
+
+  /** Adds a tool; a second tool with the same name is an error, never a silent replacement. */
+  register(tool: Tool): void {
+    if (this.tools.has(tool.name)) throw new Error(`A tool named "${tool.name}" is already registered`);
+    this.tools.set(tool.name, tool);
+  }
+
+  get(name: string): Tool | undefined {
+    return this.tools.get(name);
+  }
+
+  list(): Tool[] {
+    return [...this.tools.values()];
+  }
+
+  specs(): ToolSpec[] {
+    return this.list().map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      parameters: jsonSchemaOf(tool),
+    }));
+  }
+
+  /** Runs one call; every failure (unknown tool, bad arguments, a throw) comes back as an error result. */
+  async execute(call: ToolCallRequest, ctx: ToolContext): Promise<ToolExecution> {
+    const started = performance.now();
+    const done = (content: string | ContentPart[], isError: boolean): ToolExecution => ({
+      content,
+      isError,
+      durationMs: performance.now() - started,
+    });
+    const tool = this.tools.get(call.name);
+    if (!tool) {
+      const known = [...this.tools.keys()].join(", ") || "none";
+      return done(`Unknown tool "${call.name}". Available tools: ${known}`, true);
+    }
+    const parsed = tool.parameters.safeParse(call.args ?? {});
+    if (!parsed.success) {
+      return done(`Invalid arguments for ${call.name}:\n${formatIssues(parsed.error)}`, true);
+    }
+    try {
+      const result = await tool.run(parsed.data, ctx);
+      if (typeof result === "string") return done(result, false);
+      return done(result.content, result.isError ?? false);
+    } catch (err) {
+      if (err instanceof ToolError) return done(err.message, true);
+      const message = err instanceof Error ? err.message : String(err);
+      return done(`${call.name} failed: ${message}`, true);
+    }
+  }
+}
