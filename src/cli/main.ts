@@ -13,8 +13,9 @@ function version(): string {
   return pkg.version;
 }
 
-type Opts = Record<string, unknown>;
-type Runner = (ctx: CliContext, ...args: unknown[]) => Promise<number | undefined>;
+// Each command module's default export takes the context, then commander's positionals and options.
+type Runner = (ctx: CliContext, ...args: never[]) => Promise<number | undefined>;
+type LooseRunner = (ctx: CliContext, ...args: unknown[]) => Promise<number | undefined>;
 
 /**
  * Builds the program. Each action imports its command module only when it runs, so
@@ -36,7 +37,7 @@ export function buildProgram(getContext: () => Promise<CliContext>): Command {
       const ctx = await getContext();
       const mod = await load();
       // commander passes (...positionals, options, command); drop the command object.
-      const code = await mod.default(ctx, ...args.slice(0, -1));
+      const code = await (mod.default as LooseRunner)(ctx, ...args.slice(0, -1));
       if (typeof code === "number" && code !== 0) process.exitCode = code;
     };
 

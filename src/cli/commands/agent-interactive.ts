@@ -1,0 +1,36 @@
+import { UsageLog } from "../../core/usage.js";
+import { composeAgent } from "../compose-agent.js";
+import type { CliContext } from "../context.js";
+import type { AgentOptions } from "./agent.js";
+
+function usageText(log: UsageLog): () => Promise<string> {
+  return async () => {
+    const s = await log.summary({ days: 1 });
+    const t = s.total;
+    const models = s.models.map((m) => `${m.provider}/${m.model}: ${m.input} in, ${m.output} out`).join("; ");
+    return `today: ${t.calls} calls, ${t.input} input, ${t.output} output tokens${models ? ` (${models})` : ""}`;
+  };
+}
+
+/** `kavilo agent` with a terminal: the ink TUI, loaded only here. */
+export async function runInteractive(ctx: CliContext, opts: AgentOptions): Promise<number> {
+  const composed = await composeAgent(ctx, {
+    ...(opts.model ? { model: opts.model } : {}),
+    // Inside the TUI, stray writes to stderr would tear the frame; log lines go to the debug stream only.
+    log: (line) => {
+      if (ctx.debug) process.stderr.write(`kavilo: ${line}\n`);
+    },
+  });
+  const { runTui } = await import("../tui/run-tui.js");
+  try {
+    return await runTui({
+      runner: composed.agent,
+      profile: ctx.home.profile ?? ctx.home.home,
+      sessionKey: opts.session,
+      historyFile: ctx.basePaths.history,
+      usageText: usageText(composed.usage),
+    });
+  } finally {
+    await composed.close();
+  }
+}

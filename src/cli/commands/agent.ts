@@ -1,0 +1,103 @@
+import type { AgentEvent } from "../../core/agent/events.js";
+import { composeAgent } from "../compose-agent.js";
+import type { CliContext } from "../context.js";
+import { CliError } from "../errors.js";
+
+export interface AgentOptions {
+  message?: string;
+  session: string;
+  model?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A short form of a tool call's arguments for one status line. */
+export function shortArgs(args: unknown, max = 80): string {
+  if (!args || typeof args !== "object") return "";
+  const text = Object.entries(args as Record<string, unknown>)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : JSON.stringify(v)}`)
+    .join(" ");
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+export default async function agent(ctx: CliContext, opts: AgentOptions): Promise<number> {
+  if (opts.message === undefined) {
+    if (!process.stdin.isTTY || !process.stdout.isTTY) {
+      throw new CliError('no terminal for the interactive chat: use kavilo agent -m "your message"', 2);
+    }
+    const { runInteractive } = await import("./agent-interactive.js");
+    return runInteractive(ctx, opts);
+  }
+  const text = opts.message === "-" ? await readStdin() : opts.message;
+  if (!text.trim()) throw new CliError("the message is empty", 2);
+
+  const composed = await composeAgent(ctx, {
+    ...(opts.model ? { model: opts.model } : {}),
+    log: (line) => {
+      if (!opts.quiet || ctx.debug) process.stderr.write(`kavilo: ${line}\n`);
+    },
+  });
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  let code = 0;
+  let endedWithNewline = true;
+  try {
+    for await (const ev of composed.agent.runTurn({ sessionKey: opts.session, input: text, signal: controller.signal })) {
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(ev)}\n`);
+      } else {
+        endedWithNewline = render(ev, opts, endedWithNewline);
+      }
+      if (ev.type === "turn-end") {
+        if (ev.reason === "error") code = 1;
+        if (ev.reason === "aborted") code = 130;
+      }
+    }
+  } finally {
+    process.off("SIGINT", onSigint);
+    await composed.close();
+  }
+  if (!opts.json && !endedWithNewline) process.stdout.write("\n");
+  return code;
+}
+
+/** Prints one event; returns whether stdout now ends with a newline. */
+function render(ev: AgentEvent, opts: AgentOptions, atLineStart: boolean): boolean {
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  switch (ev.type) {
+    case "text-delta":
+      process.stdout.write(ev.text);
+      return ev.text.endsWith("\n") || (ev.text === "" && atLineStart);
+    case "tool-call-start":
+      if (!atLineStart) process.stdout.write("\n");
+      if (!opts.quiet) err(`→ ${ev.name} ${shortArgs(ev.args)}`);
+      return true;
+    case "tool-call-end":
+      if (!opts.quiet) {
+        err(ev.ok ? `✓ ${ev.name} (${ev.durationMs} ms)` : `✗ ${ev.name}: ${ev.output.split("\n")[0]}`);
+      }
+      return atLineStart;
+    case "error": {
+      const status = ev.status ? ` (HTTP ${ev.status})` : "";
+      const hint = ev.hint ?? (ev.code === "aborted" ? "" : "run kavilo status to check the provider");
+      if (ev.code === "aborted") err("kavilo: interrupted");
+      else err(`kavilo: ${ev.message}${status}${hint ? `; ${hint}` : ""}`);
+      return atLineStart;
+    }
+    case "turn-end":
+      if (ev.reason === "stop" && ev.text && !ev.text.endsWith("\n")) {
+        process.stdout.write("\n");
+        return true;
+      }
+      return atLineStart;
+    default:
+      return atLineStart;
+  }
+}

@@ -1,0 +1,90 @@
+import { realpathSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { Agent } from "../core/agent/agent.js";
+import { SessionStore } from "../core/session/session-store.js";
+import { createBuiltinTools } from "../core/tools/builtin.js";
+import { ToolRegistry } from "../core/tools/registry.js";
+import type { Tool } from "../core/tools/types.js";
+import { UsageLog } from "../core/usage.js";
+import { createProvider } from "../providers/create.js";
+import { httpPolicyFromEnv } from "../providers/http-policy.js";
+import { probeOllama } from "../providers/ollama-probe.js";
+import { resolveProvider, type ResolvedProvider } from "../providers/resolve.js";
+import type { CliContext } from "./context.js";
+
+export interface ComposeOptions {
+  model?: string;
+  log?: (line: string) => void;
+  /** Tools that need the runtime (message, spawn, cron), added by `kavilo start`. */
+  extraTools?: Tool[];
+}
+
+export interface ComposedAgent {
+  agent: Agent;
+  resolved: ResolvedProvider;
+  registry: ToolRegistry;
+  sessions: SessionStore;
+  usage: UsageLog;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root shared by `agent -m`, the TUI and `start`: resolves the provider, builds the
+ * tool registry (built-ins, MCP servers connected lazily, runtime tools) and the loop.
+ */
+export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): Promise<ComposedAgent> {
+  const { config, paths } = ctx.config();
+  const log = opts.log ?? ((line: string) => ctx.warn(line));
+  const d = config.agents.defaults;
+  const resolved = await resolveProvider({
+    config: opts.model ? { ...config, agents: { defaults: { ...d, model: opts.model } } } : config,
+    probeOllama: () => probeOllama(ctx.env),
+  });
+  const provider = createProvider(resolved, { policy: httpPolicyFromEnv(ctx.env), log });
+  await mkdir(paths.workspace, { recursive: true });
+  const workspace = realpathSync(paths.workspace);
+
+  const registry = new ToolRegistry();
+  for (const tool of createBuiltinTools({ tools: config.tools })) registry.register(tool);
+  for (const tool of opts.extraTools ?? []) registry.register(tool);
+
+  const servers = Object.entries(config.tools.mcpServers).filter(([, s]) => s.enabled);
+  let closeMcp = async () => {};
+  let prepareTools: (() => Promise<void>) | undefined;
+  if (servers.length > 0) {
+    prepareTools = async () => {
+      const { createMcpPool } = await import("../mcp/client/pool.js");
+      const pool = createMcpPool({ servers: config.tools.mcpServers, paths, log });
+      closeMcp = () => pool.close();
+      await pool.connect();
+      for (const tool of pool.tools()) {
+        try {
+          registry.register(tool);
+        } catch (err) {
+          log((err as Error).message);
+        }
+      }
+    };
+  }
+
+  const sessions = new SessionStore(paths.sessions);
+  const usage = new UsageLog(paths.usage);
+  const agent = new Agent({
+    provider,
+    providerName: resolved.name,
+    model: resolved.model,
+    tools: registry,
+    ...(prepareTools ? { prepareTools } : {}),
+    sessions,
+    usage,
+    workspace,
+    restrictToWorkspace: config.tools.restrictToWorkspace,
+    ...(d.timezone ? { timezone: d.timezone } : {}),
+    maxIterations: d.maxToolIterations,
+    maxTokens: d.maxTokens,
+    ...(d.temperature !== undefined ? { temperature: d.temperature } : {}),
+    ...(d.reasoningEffort ? { reasoningEffort: d.reasoningEffort } : {}),
+    log,
+  });
+  return { agent, resolved, registry, sessions, usage, close: () => closeMcp() };
+}

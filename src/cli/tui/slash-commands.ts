@@ -1,0 +1,100 @@
+import type { NoteTone } from "./entries.js";
+
+/** What a slash command may do to the app; the app supplies it, tests can too. */
+export interface SlashContext {
+  readonly sessionKey: string;
+  readonly model: string;
+  note(text: string, tone?: NoteTone): void;
+  resetSession(): Promise<void>;
+  setModel(name: string): void;
+  setSessionKey(key: string): void;
+  usageText(): Promise<string>;
+  exit(): void;
+}
+
+interface SlashCommand {
+  readonly name: string;
+  readonly args: string;
+  readonly help: string;
+  run(arg: string, ctx: SlashContext): Promise<void> | void;
+}
+
+export const KEY_HELP: readonly (readonly [string, string])[] = [
+  ["Enter", "send"],
+  ["Shift+Enter / Alt+Enter, or \\ at line end", "new line"],
+  ["Up / Down", "walk the input history"],
+  ["Left / Right, Ctrl-A / Ctrl-E", "move the cursor; start / end of line"],
+  ["Ctrl-U", "delete to the start of the line"],
+  ["Ctrl-O", "show / hide tool outputs"],
+  ["Ctrl-C", "interrupt the turn; clear the input; twice on an empty prompt to exit"],
+  ["Ctrl-D", "exit (on an empty prompt)"],
+];
+
+const COMMANDS: readonly SlashCommand[] = [
+  {
+    name: "new",
+    args: "",
+    help: "start a fresh session (the old transcript is archived)",
+    run: async (_arg, ctx) => {
+      await ctx.resetSession();
+    },
+  },
+  {
+    name: "model",
+    args: "[name]",
+    help: "show the model, or switch it for this session",
+    run: (arg, ctx) => {
+      if (arg === "") return ctx.note(`model: ${ctx.model}`);
+      ctx.setModel(arg);
+      ctx.note(`model set to ${arg}`);
+    },
+  },
+  {
+    name: "usage",
+    args: "",
+    help: "show token usage",
+    run: async (_arg, ctx) => ctx.note(await ctx.usageText()),
+  },
+  {
+    name: "session",
+    args: "[key]",
+    help: "show the session key, or switch to another session",
+    run: (arg, ctx) => {
+      if (arg === "") return ctx.note(`session: ${ctx.sessionKey}`);
+      if (/\s/.test(arg)) return ctx.note("a session key cannot contain spaces", "warn");
+      ctx.setSessionKey(arg);
+      ctx.note(`session switched to ${arg}`);
+    },
+  },
+  { name: "help", args: "", help: "list commands and keys", run: (_arg, ctx) => ctx.note(helpText()) },
+  { name: "exit", args: "", help: "quit", run: (_arg, ctx) => ctx.exit() },
+];
+
+export function helpText(): string {
+  const cmds = COMMANDS.map((c) => `  /${`${c.name} ${c.args}`.trim().padEnd(16)} ${c.help}`);
+  const width = Math.max(...KEY_HELP.map(([k]) => k.length));
+  const keys = KEY_HELP.map(([k, what]) => `  ${k.padEnd(width)}  ${what}`);
+  return ["Commands:", ...cmds, "Keys:", ...keys].join("\n");
+}
+
+export function isSlashCommand(input: string): boolean {
+  return /^\/[a-z]/i.test(input.trimStart());
+}
+
+/** Runs one slash command line; an unknown command gets a one-line hint. */
+export async function runSlashCommand(line: string, ctx: SlashContext): Promise<void> {
+  const trimmed = line.trim();
+  const space = trimmed.search(/\s/);
+  const name = (space === -1 ? trimmed.slice(1) : trimmed.slice(1, space)).toLowerCase();
+  const arg = space === -1 ? "" : trimmed.slice(space).trim();
+  const command = COMMANDS.find((c) => c.name === name || (name === "quit" && c.name === "exit"));
+  if (!command) {
+    ctx.note(`unknown command /${name}; type /help for the list`, "warn");
+    return;
+  }
+  try {
+    await command.run(arg, ctx);
+  } catch (err) {
+    ctx.note(`/${name} failed: ${err instanceof Error ? err.message : String(err)}`, "warn");
+  }
+}

@@ -1,0 +1,284 @@
+import type {
+  ContentPart,
+  Message,
+  Provider,
+  ReasoningEffort,
+  ToolCall,
+  ToolSpec,
+  Usage,
+} from "../../providers/types.js";
+import type { SessionStore } from "../session/session-store.js";
+import { recentHistory } from "../session/session-store.js";
+import type { ToolContext } from "../tools/types.js";
+import { addUsage, type UsageLog } from "../usage.js";
+import { buildSystemPrompt, type ContextInput } from "./context.js";
+import { EventQueue } from "./event-queue.js";
+import type { AgentEvent, TurnEndReason } from "./events.js";
+import type { AgentRunner, TurnRequest } from "./types.js";
+
+/** What the loop needs from a tool registry. */
+export interface ToolExecutor {
+  specs(): ToolSpec[];
+  execute(
+    call: ToolCall,
+    ctx: ToolContext,
+  ): Promise<{ content: string | ContentPart[]; isError: boolean; durationMs: number }>;
+}
+
+export interface AgentOptions {
+  provider: Provider;
+  providerName: string;
+  model: string;
+  tools: ToolExecutor;
+  /** Runs before the first turn that needs tools (e.g. connecting MCP servers). */
+  prepareTools?: () => Promise<void>;
+  sessions: SessionStore;
+  usage: UsageLog;
+  workspace: string;
+  restrictToWorkspace: boolean;
+  timezone?: string;
+  maxIterations: number;
+  maxTokens?: number;
+  temperature?: number;
+  reasoningEffort?: ReasoningEffort;
+  historyLimit?: number;
+  log?: (line: string) => void;
+  buildSystem?: (input: ContextInput) => Promise<string>;
+}
+
+const DISPLAY_OUTPUT_CHARS = 2000;
+const ZERO: Usage = { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 };
+
+function textOf(content: string | ContentPart[]): string {
+  if (typeof content === "string") return content;
+  return content.map((p) => (p.type === "text" ? p.text : `[image ${p.mediaType}]`)).join("\n");
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more chars)` : text;
+}
+
+export function maxIterationsMessage(n: number): string {
+  return (
+    `I stopped after ${n} tool steps without reaching a final answer ` +
+    "(agents.defaults.maxToolIterations). Say 'continue' to let me go on."
+  );
+}
+
+/** The agent loop: context → stream → tools → repeat, emitting AgentEvents. */
+export class Agent implements AgentRunner {
+  readonly provider: string;
+  private currentModel: string;
+  private toolsReady: Promise<void> | undefined;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.provider = opts.providerName;
+    this.currentModel = opts.model;
+  }
+
+  get model(): string {
+    return this.currentModel;
+  }
+
+  setModel(model: string): void {
+    this.currentModel = model;
+  }
+
+  async resetSession(sessionKey: string): Promise<void> {
+    await this.opts.sessions.reset(sessionKey);
+  }
+
+  async sessionUsage(sessionKey: string): Promise<Usage> {
+    const records = await this.opts.usage.records();
+    return records
+      .filter((r) => r.session === sessionKey)
+      .reduce<Usage>((acc, r) => addUsage(acc, r), { ...ZERO });
+  }
+
+  runTurn(req: TurnRequest): AsyncIterable<AgentEvent> {
+    const queue = new EventQueue<AgentEvent>();
+    this.drive(req, (e) => queue.push(e))
+      .catch((err: unknown) => {
+        // The loop reports its own failures; this is the last net for a bug in it.
+        const message = err instanceof Error ? err.message : String(err);
+        queue.push({ type: "error", message: `internal error: ${message}` });
+        queue.push({ type: "turn-end", reason: "error", text: "", usage: { ...ZERO }, iterations: 0 });
+      })
+      .finally(() => queue.close());
+    return queue;
+  }
+
+  private async drive(req: TurnRequest, emit: (e: AgentEvent) => void): Promise<void> {
+    const o = this.opts;
+    const model = req.model ?? this.currentModel;
+    const signal = req.signal ?? new AbortController().signal;
+    emit({ type: "turn-start", sessionKey: req.sessionKey, provider: this.provider, model });
+
+    const loaded = await o.sessions.load(req.sessionKey);
+    for (const w of loaded.warnings) o.log?.(w);
+    if (o.prepareTools) {
+      this.toolsReady ??= o.prepareTools();
+      await this.toolsReady;
+    }
+    const system = await (o.buildSystem ?? buildSystemPrompt)({
+      workspace: o.workspace,
+      ...(o.timezone ? { timezone: o.timezone } : {}),
+      ...(req.origin ? { origin: req.origin } : {}),
+    });
+    const history = recentHistory(loaded.messages, o.historyLimit ?? 200);
+    let pending: Message[] = [{ role: "user", content: req.input }];
+    const transcript: Message[] = [];
+    let total: Usage = { ...ZERO };
+    let finalText = "";
+    let reason: TurnEndReason = "stop";
+    let iterations = 0;
+    const toolCtx: ToolContext = {
+      workspace: o.workspace,
+      restrictToWorkspace: o.restrictToWorkspace,
+      signal,
+      sessionKey: req.sessionKey,
+      ...(req.origin ? { origin: req.origin } : {}),
+    };
+    const flush = async () => {
+      const batch = pending;
+      pending = [];
+      transcript.push(...batch);
+      await o.sessions.append(req.sessionKey, batch);
+    };
+
+    try {
+      for (;;) {
+        if (iterations >= o.maxIterations) {
+          reason = "max-iterations";
+          finalText = maxIterationsMessage(o.maxIterations);
+          emit({ type: "text-delta", text: finalText });
+          pending.push({ role: "assistant", content: finalText });
+          break;
+        }
+        iterations++;
+        const step = await this.step(
+          { model, system, messages: [...history, ...transcript, ...pending], signal, sessionKey: req.sessionKey },
+          emit,
+        );
+        total = addUsage(total, step.usage);
+        if (step.error) {
+          reason = signal.aborted ? "aborted" : "error";
+          if (step.text) pending.push({ role: "assistant", content: step.text });
+          finalText = step.text;
+          break;
+        }
+        pending.push({
+          role: "assistant",
+          content: step.text,
+          ...(step.toolCalls.length ? { toolCalls: step.toolCalls } : {}),
+          ...(step.reasoning ? { reasoning: step.reasoning } : {}),
+        });
+        if (step.toolCalls.length === 0) {
+          finalText = step.text;
+          break;
+        }
+        const results = await this.runTools(step.toolCalls, toolCtx, emit);
+        pending.push(...results);
+        await flush();
+        if (signal.aborted) {
+          reason = "aborted";
+          break;
+        }
+      }
+    } finally {
+      await flush();
+    }
+    emit({ type: "turn-end", reason, text: finalText, usage: total, iterations });
+  }
+
+  private async step(
+    r: { model: string; system: string; messages: Message[]; signal: AbortSignal; sessionKey: string },
+    emit: (e: AgentEvent) => void,
+  ): Promise<{ text: string; reasoning: string; toolCalls: ToolCall[]; usage: Usage; error: boolean }> {
+    const o = this.opts;
+    let text = "";
+    let reasoning = "";
+    const toolCalls: ToolCall[] = [];
+    let usage: Usage = { ...ZERO };
+    let error = false;
+    const stream = o.provider.stream(
+      {
+        model: r.model,
+        system: r.system,
+        messages: r.messages,
+        tools: o.tools.specs(),
+        sessionKey: r.sessionKey,
+        ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}),
+        ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+        ...(o.reasoningEffort !== undefined ? { reasoningEffort: o.reasoningEffort } : {}),
+      },
+      r.signal,
+    );
+    for await (const ev of stream) {
+      switch (ev.type) {
+        case "text-delta":
+          text += ev.text;
+          emit(ev);
+          break;
+        case "reasoning-delta":
+          reasoning += ev.text;
+          emit(ev);
+          break;
+        case "tool-call":
+          toolCalls.push({ id: ev.id, name: ev.name, args: ev.args });
+          break;
+        case "usage":
+          usage = addUsage(usage, ev.usage);
+          emit({ type: "usage", usage: ev.usage, provider: this.provider, model: r.model });
+          await o.usage
+            .record({ provider: this.provider, model: r.model, session: r.sessionKey, usage: ev.usage })
+            .catch((err: Error) => o.log?.(`could not record usage: ${err.message}`));
+          break;
+        case "retry":
+          o.log?.(`retrying model call (attempt ${ev.attempt}, ${ev.reason}, fresh_retry=${ev.fresh})`);
+          emit(ev);
+          break;
+        case "error":
+          error = true;
+          emit({
+            type: "error",
+            message: ev.error.message,
+            code: ev.error.code,
+            ...(ev.error.status !== undefined ? { status: ev.error.status } : {}),
+            ...(ev.error.hint !== undefined ? { hint: ev.error.hint } : {}),
+          });
+          break;
+        case "finish":
+          break;
+      }
+    }
+    return { text, reasoning, toolCalls, usage, error };
+  }
+
+  /** Runs one step's tool calls concurrently; results come back in call order. */
+  private async runTools(calls: ToolCall[], ctx: ToolContext, emit: (e: AgentEvent) => void): Promise<Message[]> {
+    return Promise.all(
+      calls.map(async (call): Promise<Message> => {
+        emit({ type: "tool-call-start", id: call.id, name: call.name, args: call.args });
+        const result = ctx.signal.aborted
+          ? { content: "aborted by the user before it ran", isError: true, durationMs: 0 }
+          : await this.opts.tools.execute(call, ctx);
+        emit({
+          type: "tool-call-end",
+          id: call.id,
+          name: call.name,
+          ok: !result.isError,
+          output: clip(textOf(result.content), DISPLAY_OUTPUT_CHARS),
+          durationMs: result.durationMs,
+        });
+        return {
+          role: "tool",
+          toolCallId: call.id,
+          toolName: call.name,
+          content: result.content,
+          ...(result.isError ? { isError: true } : {}),
+        };
+      }),
+    );
+  }
+}

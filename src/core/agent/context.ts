@@ -1,0 +1,99 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ChannelTarget } from "../tools/types.js";
+
+export interface Skill {
+  name: string;
+  description: string;
+  path: string;
+}
+
+const WORKSPACE_FILES = ["AGENTS.md", "SOUL.md", "USER.md", "MEMORY.md"] as const;
+const MAX_FILE_CHARS = 20_000;
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    const text = await readFile(path, "utf8");
+    return text.length > MAX_FILE_CHARS ? `${text.slice(0, MAX_FILE_CHARS)}\n[truncated]` : text;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads `name:` and `description:` from a SKILL.md frontmatter block. */
+export function parseSkillFrontmatter(text: string): { name?: string; description?: string } {
+  const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(text);
+  if (!match) return {};
+  const out: { name?: string; description?: string } = {};
+  for (const line of match[1]!.split(/\r?\n/)) {
+    const kv = /^(name|description):\s*(.*)$/.exec(line.trim());
+    if (kv) out[kv[1] as "name" | "description"] = kv[2]!.replace(/^["']|["']$/g, "").trim();
+  }
+  return out;
+}
+
+export async function findSkills(workspace: string): Promise<Skill[]> {
+  const dir = join(workspace, "skills");
+  let entries: import("node:fs").Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const skills: Skill[] = [];
+  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, e.name, "SKILL.md");
+    const text = await readOptional(path);
+    if (text === undefined) continue;
+    const fm = parseSkillFrontmatter(text);
+    skills.push({ name: fm.name || e.name, description: fm.description ?? "", path });
+  }
+  return skills;
+}
+
+export interface ContextInput {
+  workspace: string;
+  now?: Date;
+  timezone?: string;
+  origin?: ChannelTarget;
+  /** Extra lines from the front-end, e.g. "You are answering in a Telegram chat." */
+  channelNote?: string;
+}
+
+/** The system prompt of a turn: identity, clock, workspace, the user's files, skills, channel. */
+export async function buildSystemPrompt(input: ContextInput): Promise<string> {
+  const now = input.now ?? new Date();
+  const tz = input.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const local = new Intl.DateTimeFormat("en-GB", {
+    timeZone: tz,
+    dateStyle: "full",
+    timeStyle: "long",
+  }).format(now);
+  const parts: string[] = [
+    "You are kavilo, a personal AI assistant running on the user's machine. You can use tools to read and " +
+      "write files in the workspace, run shell commands, and fetch web pages. Answer concisely.",
+    `Current time: ${local} (time zone ${tz}; ISO ${now.toISOString()}).`,
+    `Workspace: ${input.workspace}. Relative paths in file tools are relative to it.`,
+  ];
+  const files = await Promise.all(WORKSPACE_FILES.map((f) => readOptional(join(input.workspace, f))));
+  WORKSPACE_FILES.forEach((name, i) => {
+    const text = files[i]?.trim();
+    if (text) parts.push(`## ${name}\n\n${text}`);
+  });
+  const skills = await findSkills(input.workspace);
+  if (skills.length > 0) {
+    parts.push(
+      `## Skills\n\nRead a skill's SKILL.md with read_file before using it.\n\n${skills
+        .map((s) => `- ${s.name}: ${s.description} (${s.path})`)
+        .join("\n")}`,
+    );
+  }
+  if (input.origin) {
+    parts.push(
+      `## Channel\n\nThis conversation is on ${input.origin.channel}, chat ${input.origin.chatId}` +
+        `${input.origin.threadId ? `, thread ${input.origin.threadId}` : ""}.`,
+    );
+  }
+  if (input.channelNote) parts.push(input.channelNote);
+  return parts.join("\n\n");
+}

@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { appendFile, mkdir, open, readdir, readFile, rename, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Message } from "../../providers/types.js";
+
+/** One line of a session file. */
+export type SessionRecord =
+  | { type: "meta"; key: string; createdAt: string }
+  | { type: "message"; at: string; message: Message };
+
+export interface LoadedSession {
+  key: string;
+  messages: Message[];
+  /** Problems met while reading (a torn last line, a corrupt line); the rest was kept. */
+  warnings: string[];
+}
+
+export interface SessionInfo {
+  key: string;
+  file: string;
+  messages: number;
+  updatedAt: string;
+}
+
+/** File name of a session key: readable, safe on every file system, and unique per key. */
+export function sessionFileName(key: string): string {
+  const safe = key.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 80);
+  if (safe === key) return `${safe}.jsonl`;
+  const hash = createHash("sha256").update(key).digest("hex").slice(0, 8);
+  return `${safe}-${hash}.jsonl`;
+}
+
+function parseLines(text: string, file: string): { records: SessionRecord[]; warnings: string[] } {
+  const records: SessionRecord[] = [];
+  const warnings: string[] = [];
+  const lines = text.split("\n");
+  const lastIndex = text.endsWith("\n") ? lines.length - 2 : lines.length - 1;
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      records.push(JSON.parse(line) as SessionRecord);
+    } catch {
+      warnings.push(
+        i === lastIndex
+          ? `skipped a torn last line in ${file} (an interrupted write); the rest of the session is kept`
+          : `skipped corrupt line ${i + 1} in ${file}`,
+      );
+    }
+  });
+  return { records, warnings };
+}
+
+/**
+ * Sessions as append-only JSONL under `<workspace>/sessions`. Lines are only ever appended;
+ * a reset archives the file instead of deleting it.
+ */
+export class SessionStore {
+  constructor(readonly dir: string) {}
+
+  fileOf(key: string): string {
+    return join(this.dir, sessionFileName(key));
+  }
+
+  async load(key: string): Promise<LoadedSession> {
+    const file = this.fileOf(key);
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { key, messages: [], warnings: [] };
+      throw err;
+    }
+    const { records, warnings } = parseLines(text, file);
+    const messages = records.flatMap((r) => (r.type === "message" ? [r.message] : []));
+    return { key, messages, warnings };
+  }
+
+  async append(key: string, messages: Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    await mkdir(this.dir, { recursive: true });
+    const file = this.fileOf(key);
+    const at = new Date().toISOString();
+    let prefix = "";
+    if (!existsSync(file)) {
+      prefix = `${JSON.stringify({ type: "meta", key, createdAt: at } satisfies SessionRecord)}\n`;
+    } else if (!(await endsWithNewline(file))) {
+      // A torn line from a crash must not swallow the next record.
+      prefix = "\n";
+    }
+    const body = messages.map((message) => JSON.stringify({ type: "message", at, message } satisfies SessionRecord));
+    await appendFile(file, `${prefix}${body.join("\n")}\n`, { mode: 0o600 });
+  }
+
+  /** Moves the session aside (archive/) so the key starts fresh. */
+  async reset(key: string): Promise<string | undefined> {
+    const file = this.fileOf(key);
+    if (!existsSync(file)) return undefined;
+    const archive = join(this.dir, "archive");
+    await mkdir(archive, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    const target = join(archive, sessionFileName(key).replace(/\.jsonl$/, `.${stamp}.jsonl`));
+    await rename(file, target);
+    return target;
+  }
+
+  async list(): Promise<SessionInfo[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.endsWith(".jsonl"));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+    const infos: SessionInfo[] = [];
+    for (const name of names) {
+      const file = join(this.dir, name);
+      const text = await readFile(file, "utf8");
+      const { records } = parseLines(text, file);
+      const meta = records.find((r) => r.type === "meta");
+      const info = await stat(file);
+      infos.push({
+        key: meta?.type === "meta" ? meta.key : name.replace(/\.jsonl$/, ""),
+        file,
+        messages: records.filter((r) => r.type === "message").length,
+        updatedAt: info.mtime.toISOString(),
+      });
+    }
+    return infos.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+}
+
+async function endsWithNewline(file: string): Promise<boolean> {
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return true;
+    const buf = Buffer.alloc(1);
+    await handle.read(buf, 0, 1, size - 1);
+    return buf[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The recent part of a history to send: at most `max` messages, starting at a user message so
+ * no tool result is left without its call.
+ */
+export function recentHistory(messages: Message[], max: number): Message[] {
+  if (messages.length <= max) return messages;
+  let start = messages.length - max;
+  while (start < messages.length && messages[start]!.role !== "user") start++;
+  return messages.slice(start);
+}
