@@ -1,0 +1,114 @@
+import type Anthropic from "@anthropic-ai/sdk";
+import type { MessageCreateParamsStreaming } from "@anthropic-ai/sdk/resources/messages";
+import { AnthropicEventAssembler } from "./anthropic-events.js";
+import { toAnthropicMessages, toAnthropicSystem, toAnthropicTools } from "./anthropic-messages.js";
+import { describeCause, httpFailure, looksLikeNetwork, unknownFailure } from "./errors.js";
+import { type AdapterDeps, type AttemptContext, type AttemptFailure, policyStream } from "./policy-stream.js";
+import type { ResolvedProvider } from "./resolve.js";
+import { type ChatRequest, type Provider, ProviderError, type StreamEvent } from "./types.js";
+
+type AnthropicModule = typeof import("@anthropic-ai/sdk");
+
+/** The Messages API requires max_tokens; used when the request names none. */
+const DEFAULT_MAX_TOKENS = 8192;
+const AUTH_HINT = "check ANTHROPIC_API_KEY / providers.anthropic.apiKey (or run kavilo auth claude login)";
+
+/** Claude subscription OAuth access tokens, as opposed to console API keys. */
+function isOAuthToken(key: string): boolean {
+  return key.startsWith("sk-ant-oat");
+}
+
+export function buildAnthropicBody(r: ResolvedProvider, req: ChatRequest): MessageCreateParamsStreaming {
+  const body: MessageCreateParamsStreaming = {
+    model: req.model || r.model,
+    max_tokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
+    messages: toAnthropicMessages(req.messages),
+    stream: true,
+  };
+  const system = toAnthropicSystem(req.system);
+  if (system) body.system = system;
+  const tools = toAnthropicTools(req.tools);
+  if (tools) body.tools = tools;
+  // temperature is deprecated in the Messages API this SDK speaks, so it is not sent.
+  return body;
+}
+
+export function createAnthropicProvider(r: ResolvedProvider, deps: AdapterDeps): Provider {
+  const secrets = [r.apiKey];
+  let sdk: AnthropicModule | undefined;
+  let client: Anthropic | undefined;
+
+  async function getClient(): Promise<Anthropic> {
+    if (client) return client;
+    const transport = await deps.transport();
+    sdk = await import("@anthropic-ai/sdk");
+    const key = r.apiKey ?? "";
+    const oauth = isOAuthToken(key);
+    const headers: Record<string, string> = { ...r.extraHeaders };
+    if (oauth) headers["anthropic-beta"] = [headers["anthropic-beta"], "oauth-2025-04-20"].filter(Boolean).join(",");
+    client = new sdk.default({
+      // Always explicit, so the SDK never goes looking for credentials in env or profile files.
+      ...(oauth ? { authToken: key, apiKey: null } : { apiKey: key, authToken: null }),
+      baseURL: r.apiBase ?? null,
+      maxRetries: 0,
+      timeout: deps.policy.streamTimeoutMs + 1000,
+      fetch: transport.fetch,
+      defaultHeaders: headers,
+    });
+    return client;
+  }
+
+  function classify(err: unknown): AttemptFailure {
+    const m = sdk;
+    const net = () =>
+      httpFailure({ provider: r.name, status: undefined, message: describeCause(err), authHint: AUTH_HINT, secrets });
+    if (m && err instanceof m.APIConnectionTimeoutError) {
+      return { error: new ProviderError(`${r.name} request timed out`, { code: "timeout", provider: r.name }) };
+    }
+    if (m && err instanceof m.APIConnectionError) return net();
+    if (m && err instanceof m.APIError) {
+      const inner = (err.error as { error?: { type?: unknown; message?: unknown } } | undefined)?.error;
+      return httpFailure({
+        provider: r.name,
+        status: err.status,
+        message: typeof inner?.message === "string" ? inner.message : err.message,
+        headers: err.headers,
+        vendorType: typeof inner?.type === "string" ? inner.type : "api_error",
+        authHint: AUTH_HINT,
+        cause: err,
+        secrets,
+      });
+    }
+    if (looksLikeNetwork(err)) return net();
+    return unknownFailure(r.name, err, secrets);
+  }
+
+  return {
+    id: r.name,
+    stream(req: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+      const body = buildAnthropicBody(r, req);
+      async function* attempt(ctx: AttemptContext): AsyncGenerator<StreamEvent> {
+        const c = await getClient();
+        const stream = await c.messages.create(body, {
+          signal: ctx.signal,
+          fetchOptions: ctx.fetchOptions,
+          maxRetries: 0,
+        });
+        ctx.responded();
+        const asm = new AnthropicEventAssembler();
+        for await (const ev of stream) yield* asm.push(ev);
+        yield* asm.end();
+      }
+      return policyStream({
+        provider: r.name,
+        model: body.model,
+        policy: deps.policy,
+        transport: deps.transport,
+        attempt,
+        classify,
+        ...(signal ? { signal } : {}),
+        ...(deps.log ? { log: deps.log } : {}),
+      });
+    },
+  };
+}

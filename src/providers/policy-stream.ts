@@ -1,0 +1,186 @@
+import type { Dispatcher } from "undici";
+import { backoffMs, type HttpPolicy, MAX_SERVER_WAIT_MS } from "./http-policy.js";
+import type { Transport } from "./transport.js";
+import { ProviderError, type ProviderErrorCode, type StreamEvent } from "./types.js";
+
+export interface AttemptContext {
+  /** Aborts on the caller's signal and on our timeouts. */
+  signal: AbortSignal;
+  fetchOptions: { dispatcher: Dispatcher };
+  fresh: boolean;
+  /** Response headers arrived: the request timeout ends, the whole-stream timeout keeps running. */
+  responded(): void;
+}
+
+export interface AttemptFailure {
+  error: ProviderError;
+  /** What the server asked for (retry-after), if anything. */
+  retryAfterMs?: number;
+}
+
+export interface PolicyStreamOptions {
+  provider: string;
+  model: string;
+  policy: HttpPolicy;
+  transport: () => Promise<Transport>;
+  /** One HTTP exchange. Throws on failure; events it yields go straight to the consumer. */
+  attempt: (ctx: AttemptContext) => AsyncIterable<StreamEvent>;
+  /** Turns what `attempt` threw into a neutral error. */
+  classify: (err: unknown) => AttemptFailure;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  random?: () => number;
+}
+
+const RETRYABLE: ReadonlySet<ProviderErrorCode> = new Set(["rate_limit", "server", "timeout", "network"]);
+/** Failures after which the pooled connection is suspect. */
+const NEEDS_FRESH: ReadonlySet<ProviderErrorCode> = new Set(["timeout", "network"]);
+
+const TIMED_OUT = Symbol("timed out");
+
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function abortedError(provider: string): ProviderError {
+  return new ProviderError("request aborted", { code: "aborted", provider });
+}
+
+/**
+ * Runs `attempt` under the HTTP policy: timeouts, retries with backoff on 429/5xx/timeouts/connect
+ * errors, a fresh unpooled connection after a timeout or connect error. Never throws; ends in
+ * whatever the attempt ended with, or one `error` event. Retries only while nothing has reached
+ * the consumer, so a stream that breaks mid-way is reported, never replayed.
+ */
+export async function* policyStream(o: PolicyStreamOptions): AsyncGenerator<StreamEvent> {
+  const { policy, signal } = o;
+  const log = (line: string) => o.log?.(`provider=${o.provider} model=${o.model} ${line}`);
+  let transport: Transport;
+  try {
+    transport = await o.transport();
+  } catch (err) {
+    yield { type: "error", error: o.classify(err).error, retryable: false };
+    return;
+  }
+  let fresh = false;
+  for (let attemptNo = 0; ; attemptNo++) {
+    if (signal?.aborted) {
+      yield { type: "error", error: abortedError(o.provider), retryable: false };
+      return;
+    }
+    const ctrl = new AbortController();
+    const onUserAbort = () => ctrl.abort(signal?.reason);
+    signal?.addEventListener("abort", onUserAbort, { once: true });
+    let timeoutKind: "request" | "stream" | undefined;
+    const timeout = (kind: "request" | "stream") => () => {
+      timeoutKind = kind;
+      ctrl.abort(TIMED_OUT);
+    };
+    const requestTimer = setTimeout(timeout("request"), policy.requestTimeoutMs);
+    const streamTimer = setTimeout(timeout("stream"), policy.streamTimeoutMs);
+    const dispatcher = fresh ? transport.fresh() : transport.pooled();
+    const usedFresh = fresh;
+    const ctx: AttemptContext = {
+      signal: ctrl.signal,
+      fetchOptions: { dispatcher },
+      fresh: usedFresh,
+      responded: () => clearTimeout(requestTimer),
+    };
+    const it = o.attempt(ctx)[Symbol.asyncIterator]();
+    let emitted = false;
+    let failure: AttemptFailure | undefined;
+    let ok = false;
+    try {
+      for (;;) {
+        const r = await raceAbort(it.next(), ctrl.signal);
+        if (r.done) break;
+        emitted = true;
+        yield r.value;
+      }
+      ok = true;
+    } catch (err) {
+      if (signal?.aborted) failure = { error: abortedError(o.provider) };
+      else if (timeoutKind) {
+        const secs = (timeoutKind === "request" ? policy.requestTimeoutMs : policy.streamTimeoutMs) / 1000;
+        const what = timeoutKind === "request" ? "no response within" : "response not complete within";
+        failure = {
+          error: new ProviderError(`${what} ${secs}s`, { code: "timeout", provider: o.provider, cause: err }),
+        };
+      } else failure = o.classify(err);
+    } finally {
+      clearTimeout(requestTimer);
+      clearTimeout(streamTimer);
+      signal?.removeEventListener("abort", onUserAbort);
+      if (!ok) {
+        ctrl.abort(TIMED_OUT);
+        void Promise.resolve(it.return?.()).catch(() => {});
+      }
+      if (usedFresh) {
+        const f = dispatcher as ReturnType<Transport["fresh"]>;
+        void (ok ? f.close() : f.destroy()).catch(() => {});
+      }
+    }
+    if (ok || !failure) return;
+
+    const { error } = failure;
+    const retryable = RETRYABLE.has(error.code);
+    const serverWait = failure.retryAfterMs;
+    const tooLong = serverWait !== undefined && serverWait > Math.max(MAX_SERVER_WAIT_MS, policy.retryMaxMs);
+    const status = error.status !== undefined ? ` status=${error.status}` : "";
+    if (error.code === "aborted" || !retryable || emitted || tooLong || attemptNo >= policy.maxRetries) {
+      if (error.code !== "aborted") {
+        const why = emitted ? " after_partial_output=true" : "";
+        log(`failed code=${error.code}${status} attempts=${attemptNo + 1}${why}`);
+      }
+      yield { type: "error", error, retryable };
+      return;
+    }
+    fresh = NEEDS_FRESH.has(error.code);
+    const delayMs = serverWait ?? backoffMs(attemptNo, policy, o.random);
+    const reason = `${error.code}${error.status !== undefined ? ` ${error.status}` : ""}: ${error.message}`;
+    log(
+      `retry attempt=${attemptNo + 1}/${policy.maxRetries} code=${error.code}${status} delay_ms=${delayMs} fresh_retry=${fresh}`,
+    );
+    yield { type: "retry", attempt: attemptNo + 1, delayMs, reason, fresh };
+    if (!(await sleep(delayMs, signal))) {
+      yield { type: "error", error: abortedError(o.provider), retryable: false };
+      return;
+    }
+  }
+}
+
+/** What every adapter gets from createProvider. */
+export interface AdapterDeps {
+  policy: HttpPolicy;
+  transport: () => Promise<Transport>;
+  log?: ((line: string) => void) | undefined;
+}
