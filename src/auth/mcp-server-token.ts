@@ -1,0 +1,60 @@
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { z } from "zod";
+import { readJsonFile } from "../core/atomic-file.js";
+import type { Paths } from "../core/paths.js";
+import { getValidAccessToken } from "./mcp-token.js";
+import { safeAlias } from "./mcp-token-file.js";
+
+export interface McpServerAuth {
+  provider: "oauth" | "slack" | "bearer";
+  tokenFile?: string | undefined;
+}
+
+const slackTokenSchema = z.looseObject({ access_token: z.string().min(1) });
+
+function expandPath(path: string, paths: Paths): string {
+  if (path === "~" || path.startsWith("~/")) return join(homedir(), path.slice(1));
+  return isAbsolute(path) ? path : resolve(paths.home, path);
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The bearer token for one request to an HTTP MCP server, read from its file every time so a
+ * token refreshed by another process is used at once. Undefined when there is none.
+ * A server without an auth block still uses a token saved by `kavilo mcp login`.
+ */
+export async function readMcpServerToken(
+  alias: string,
+  auth: McpServerAuth | undefined,
+  paths: Paths,
+  fetchFn?: FetchLike,
+  opts: { force?: boolean } = {},
+): Promise<string | undefined> {
+  const provider = auth?.provider ?? "oauth";
+  if (provider === "oauth") return getValidAccessToken(alias, paths, fetchFn, opts);
+  if (provider === "bearer") {
+    if (!auth?.tokenFile) throw new Error(`${alias}: auth.provider "bearer" needs auth.tokenFile`);
+    const text = await readOptional(expandPath(auth.tokenFile, paths));
+    const token = text?.trim();
+    return token ? token : undefined;
+  }
+  const path = auth?.tokenFile
+    ? expandPath(auth.tokenFile, paths)
+    : join(paths.mcpAuth, "slack", `${safeAlias(alias)}.json`);
+  const raw = await readJsonFile(path);
+  if (raw === undefined) return undefined;
+  const parsed = slackTokenSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${path} has no access_token`);
+  return parsed.data.access_token;
+}

@@ -1,0 +1,111 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  OAuthMetadataSchema,
+  OAuthProtectedResourceMetadataSchema,
+  OpenIdProviderDiscoveryMetadataSchema,
+} from "@modelcontextprotocol/sdk/shared/auth.js";
+import { z } from "zod";
+import { readJsonFile, writeJsonAtomic } from "../core/atomic-file.js";
+import type { Paths } from "../core/paths.js";
+
+const clientInformationSchema = z.looseObject({
+  client_id: z.string().min(1),
+  client_secret: z.string().optional(),
+  client_id_issued_at: z.number().optional(),
+  client_secret_expires_at: z.number().optional(),
+  issuer: z.string().optional(),
+});
+
+const storedTokensSchema = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().optional(),
+  token_type: z.string(),
+  scope: z.string().optional(),
+});
+
+/** What discovery found, kept so refresh and the second half of a login need no new discovery. */
+const discoverySchema = z.object({
+  authorizationServerUrl: z.string(),
+  resourceMetadataUrl: z.string().optional(),
+  resourceMetadata: OAuthProtectedResourceMetadataSchema.optional(),
+  authorizationServerMetadata: z.union([OAuthMetadataSchema, OpenIdProviderDiscoveryMetadataSchema]).optional(),
+});
+
+export const mcpTokenFileSchema = z.object({
+  serverUrl: z.string(),
+  clientInformation: clientInformationSchema,
+  tokens: storedTokensSchema,
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  savedAt: z.string(),
+  redirectUrl: z.string().optional(),
+  discovery: discoverySchema.optional(),
+});
+
+export const mcpPendingLoginSchema = z.object({
+  serverUrl: z.string(),
+  state: z.string().min(1),
+  codeVerifier: z.string().min(1),
+  redirectUrl: z.string(),
+  clientInformation: clientInformationSchema,
+  discovery: discoverySchema.optional(),
+  createdAt: z.string(),
+});
+
+export type McpTokenFile = z.infer<typeof mcpTokenFileSchema>;
+export type McpPendingLogin = z.infer<typeof mcpPendingLoginSchema>;
+export type StoredClientInformation = z.infer<typeof clientInformationSchema>;
+export type StoredDiscovery = z.infer<typeof discoverySchema>;
+
+// Aliases come from config keys; keep them from escaping the directory.
+export function safeAlias(alias: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(alias) || alias.startsWith(".")) {
+    throw new Error(`invalid MCP server alias "${alias}": use letters, digits, ".", "_" or "-"`);
+  }
+  return alias;
+}
+
+export function mcpTokenPath(paths: Paths, alias: string): string {
+  return join(paths.mcpAuth, `${safeAlias(alias)}.json`);
+}
+
+export function mcpPendingPath(paths: Paths, alias: string): string {
+  return join(paths.mcpAuth, `${safeAlias(alias)}.pending.json`);
+}
+
+export function mcpTokenLockPath(paths: Paths, alias: string): string {
+  return join(paths.mcpAuth, `${safeAlias(alias)}.json.lock`);
+}
+
+function parseOrExplain<T>(schema: z.ZodType<T>, value: unknown, path: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? issue.path.join(".") : "(root)";
+  throw new Error(`${path} is not a valid MCP token file: ${where}: ${issue?.message ?? "invalid"}`);
+}
+
+/** The stored login of one server; undefined when there is none. */
+export async function readMcpTokenFile(paths: Paths, alias: string): Promise<McpTokenFile | undefined> {
+  const path = mcpTokenPath(paths, alias);
+  const raw = await readJsonFile(path);
+  return raw === undefined ? undefined : parseOrExplain(mcpTokenFileSchema, raw, path);
+}
+
+export async function writeMcpTokenFile(paths: Paths, alias: string, file: McpTokenFile): Promise<void> {
+  await writeJsonAtomic(mcpTokenPath(paths, alias), file, { mode: 0o600 });
+}
+
+export async function readMcpPending(paths: Paths, alias: string): Promise<McpPendingLogin | undefined> {
+  const path = mcpPendingPath(paths, alias);
+  const raw = await readJsonFile(path);
+  return raw === undefined ? undefined : parseOrExplain(mcpPendingLoginSchema, raw, path);
+}
+
+export async function writeMcpPending(paths: Paths, alias: string, pending: McpPendingLogin): Promise<void> {
+  await writeJsonAtomic(mcpPendingPath(paths, alias), pending, { mode: 0o600 });
+}
+
+export async function removeMcpPending(paths: Paths, alias: string): Promise<void> {
+  await rm(mcpPendingPath(paths, alias), { force: true });
+}

@@ -1,0 +1,114 @@
+import {
+  discoverAuthorizationServerMetadata,
+  discoverOAuthServerInfo,
+  refreshAuthorization,
+} from "@modelcontextprotocol/sdk/client/auth.js";
+import { InvalidClientError, InvalidGrantError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
+import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { withFileMutex } from "../core/file-lock.js";
+import type { Paths } from "../core/paths.js";
+import { McpAuthRequiredError } from "./mcp-auth-error.js";
+import { type McpTokenFile, mcpTokenLockPath, readMcpTokenFile, writeMcpTokenFile } from "./mcp-token-file.js";
+
+/** Refresh this long before the recorded expiry, so a request never leaves with a dying token. */
+export const REFRESH_MARGIN_MS = 60_000;
+
+export interface McpTokenOptions {
+  now?: () => Date;
+  /** Refresh even when the token looks valid (the server just answered 401 to it). */
+  force?: boolean;
+}
+
+export interface McpAuthStatus {
+  state: "missing" | "valid" | "expired";
+  expiresAt?: string;
+}
+
+function isDue(file: McpTokenFile, now: Date): boolean {
+  if (!file.expiresAt) return false;
+  return Date.parse(file.expiresAt) - REFRESH_MARGIN_MS <= now.getTime();
+}
+
+async function refreshTokens(
+  alias: string,
+  file: McpTokenFile,
+  now: Date,
+  fetchFn: FetchLike | undefined,
+): Promise<McpTokenFile> {
+  const refreshToken = file.tokens.refresh_token;
+  if (!refreshToken) throw new McpAuthRequiredError(alias);
+  const discovery =
+    file.discovery ?? (await discoverOAuthServerInfo(file.serverUrl, fetchFn ? { fetchFn } : {}));
+  const metadata =
+    discovery.authorizationServerMetadata ??
+    (await discoverAuthorizationServerMetadata(discovery.authorizationServerUrl, fetchFn ? { fetchFn } : {}));
+  const resource = discovery.resourceMetadata?.resource;
+  let tokens: Awaited<ReturnType<typeof refreshAuthorization>>;
+  try {
+    tokens = await refreshAuthorization(discovery.authorizationServerUrl, {
+      metadata,
+      clientInformation: file.clientInformation,
+      refreshToken,
+      ...(resource ? { resource } : {}),
+      ...(fetchFn ? { fetchFn } : {}),
+    });
+  } catch (err) {
+    // A revoked grant or a forgotten client cannot be fixed by retrying: the user must log in again.
+    if (err instanceof InvalidGrantError || err instanceof InvalidClientError) throw new McpAuthRequiredError(alias);
+    throw new Error(`${alias}: token refresh failed: ${(err as Error).message}`);
+  }
+  const expiresAt =
+    tokens.expires_in === undefined ? undefined : new Date(now.getTime() + tokens.expires_in * 1000).toISOString();
+  const { expiresAt: _old, ...rest } = file;
+  return {
+    ...rest,
+    tokens: {
+      access_token: tokens.access_token,
+      token_type: tokens.token_type,
+      ...(tokens.refresh_token ? { refresh_token: tokens.refresh_token } : {}),
+      ...((tokens.scope ?? file.tokens.scope) ? { scope: tokens.scope ?? file.tokens.scope } : {}),
+    },
+    ...(expiresAt ? { expiresAt } : {}),
+    savedAt: now.toISOString(),
+    discovery: { ...discovery, authorizationServerMetadata: metadata },
+  };
+}
+
+/**
+ * The access token of a logged-in server, refreshed first when it expires within a minute.
+ * Refresh tokens rotate, so the refresh runs under a file mutex and re-reads the file inside
+ * it: another process may have refreshed already, and the old refresh token is then dead.
+ * Undefined when there is no login.
+ */
+export async function getValidAccessToken(
+  alias: string,
+  paths: Paths,
+  fetchFn?: FetchLike,
+  opts: McpTokenOptions = {},
+): Promise<string | undefined> {
+  const now = opts.now ?? (() => new Date());
+  const first = await readMcpTokenFile(paths, alias);
+  if (!first) return undefined;
+  if (!opts.force && !isDue(first, now())) return first.tokens.access_token;
+  return withFileMutex(mcpTokenLockPath(paths, alias), async () => {
+    const current = await readMcpTokenFile(paths, alias);
+    if (!current) return undefined;
+    const someoneElseRefreshed = current.tokens.access_token !== first.tokens.access_token;
+    if (someoneElseRefreshed && !isDue(current, now())) return current.tokens.access_token;
+    if (!opts.force && !isDue(current, now())) return current.tokens.access_token;
+    const next = await refreshTokens(alias, current, now(), fetchFn);
+    await writeMcpTokenFile(paths, alias, next);
+    return next.tokens.access_token;
+  });
+}
+
+export async function authStatus(
+  alias: string,
+  paths: Paths,
+  opts: { now?: () => Date } = {},
+): Promise<McpAuthStatus> {
+  const file = await readMcpTokenFile(paths, alias);
+  if (!file) return { state: "missing" };
+  const expired = file.expiresAt !== undefined && Date.parse(file.expiresAt) <= (opts.now?.() ?? new Date()).getTime();
+  return { state: expired ? "expired" : "valid", ...(file.expiresAt ? { expiresAt: file.expiresAt } : {}) };
+}

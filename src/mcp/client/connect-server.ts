@@ -1,0 +1,112 @@
+import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { Tool as McpListedTool } from "@modelcontextprotocol/sdk/types.js";
+import type { McpServerConfig } from "../../core/config/schema.js";
+import type { Paths } from "../../core/paths.js";
+import { createAuthFetch } from "./auth-fetch.js";
+import { minimalServerEnv } from "./stdio-env.js";
+
+export interface ConnectDeps {
+  paths: Paths;
+  log: (line: string) => void;
+  connectTimeoutMs: number;
+  /** Where a stdio server's minimal env is taken from. */
+  parentEnv: NodeJS.ProcessEnv;
+  fetchFn?: FetchLike;
+}
+
+export interface ConnectedServer {
+  client: Client;
+  tools: McpListedTool[];
+}
+
+export function transportKind(config: McpServerConfig): "stdio" | "http" {
+  return config.type === "http" ? "http" : "stdio";
+}
+
+/** Keeps the last stderr lines of a stdio server: the best explanation when it dies at start. */
+function pipeStderr(alias: string, transport: StdioClientTransport, log: (line: string) => void): () => string {
+  const tail: string[] = [];
+  const stream = transport.stderr;
+  if (stream instanceof Readable) {
+    createInterface({ input: stream }).on("line", (line) => {
+      log(`mcp ${alias}: ${line}`);
+      tail.push(line);
+      if (tail.length > 3) tail.shift();
+    });
+  }
+  return () => tail.join(" | ");
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms / 100) / 10} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function explain(err: unknown, config: McpServerConfig, stderrTail: string): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === "ENOENT" && config.type !== "http") return `command not found: ${config.command}`;
+  const message = e.message || String(err);
+  return stderrTail ? `${message} (stderr: ${stderrTail})` : message;
+}
+
+async function listAllTools(client: Client, timeout: number): Promise<McpListedTool[]> {
+  const tools: McpListedTool[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : {}, { timeout });
+    tools.push(...page.tools);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return tools;
+}
+
+/** Starts (stdio) or reaches (http) one server, initializes it and lists its tools. */
+export async function connectServer(
+  alias: string,
+  config: McpServerConfig,
+  deps: ConnectDeps,
+): Promise<ConnectedServer> {
+  const client = new Client({ name: "kavilo", version: "1" }, { capabilities: {} });
+  let stderrTail = () => "";
+  let transport: StdioClientTransport | StreamableHTTPClientTransport;
+  if (config.type === "http") {
+    transport = new StreamableHTTPClientTransport(new URL(config.url), {
+      requestInit: { headers: config.headers },
+      fetch: createAuthFetch({
+        alias,
+        auth: config.auth,
+        paths: deps.paths,
+        ...(deps.fetchFn ? { fetchFn: deps.fetchFn } : {}),
+      }),
+    });
+  } else {
+    const stdio = new StdioClientTransport({
+      command: config.command,
+      args: config.args,
+      env: minimalServerEnv(deps.parentEnv, config.env),
+      ...(config.cwd ? { cwd: config.cwd } : {}),
+      stderr: "pipe",
+    });
+    stderrTail = pipeStderr(alias, stdio, deps.log);
+    transport = stdio;
+  }
+  const work = (async () => {
+    await client.connect(transport, { timeout: deps.connectTimeoutMs });
+    return listAllTools(client, deps.connectTimeoutMs);
+  })();
+  try {
+    const tools = await withTimeout(work, deps.connectTimeoutMs, "connect");
+    return { client, tools };
+  } catch (err) {
+    await client.close().catch(() => {});
+    throw new Error(explain(err, config, stderrTail()));
+  }
+}
