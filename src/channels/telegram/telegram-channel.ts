@@ -1,0 +1,189 @@
+import { Bot, GrammyError } from "grammy";
+import type { Message, UserFromGetMe } from "grammy/types";
+import type {
+  Channel,
+  InboundMedia,
+  InboundMessage,
+  InboundSink,
+  OutboundMessage,
+} from "../../core/bus/types.js";
+import type { TelegramConfig } from "../../core/config/schema.js";
+import type { Paths } from "../../core/paths.js";
+import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../backoff.js";
+import { errorText, redactSecrets } from "../redact.js";
+import { classifyTelegramMessage } from "./telegram-inbound.js";
+import { downloadTelegramMedia } from "./telegram-media.js";
+import { sendTelegramReply } from "./telegram-send.js";
+
+/** grammy types signals with its polyfill; the native AbortSignal is what it actually listens to. */
+type GrammySignal = NonNullable<Parameters<Bot["api"]["getMe"]>[0]>;
+const asGrammySignal = (signal: AbortSignal) => signal as unknown as GrammySignal;
+
+export const DEFAULT_TELEGRAM_API_ROOT = "https://api.telegram.org";
+const TYPING_EVERY_MS = 4_000;
+
+export interface TelegramChannelOptions {
+  config: TelegramConfig;
+  paths: Paths;
+  log: (level: "info" | "warn" | "error", msg: string) => void;
+  /** Reconnect backoff; default 5 s doubling to 60 s. */
+  retry?: RetryOptions;
+  /** getUpdates long-poll timeout in seconds; default 30. */
+  pollTimeoutS?: number;
+  /** For media downloads; default global fetch. */
+  fetch?: typeof fetch;
+  /** Clock for receivedAt. */
+  now?: () => Date;
+}
+
+/** Telegram over the Bot API with long polling (grammy). */
+export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
+  const { config } = opts;
+  const token = config.token;
+  if (!token) throw new Error("channels.telegram.token is not set (get one from @BotFather)");
+  const apiRoot = (config.apiRoot ?? DEFAULT_TELEGRAM_API_ROOT).replace(/\/+$/, "");
+  const retry = opts.retry ?? DEFAULT_RETRY;
+  const now = opts.now ?? (() => new Date());
+  const log = (level: "info" | "warn" | "error", msg: string) => opts.log(level, redactSecrets(msg, [token]));
+  const bot = new Bot(token, { client: { apiRoot } });
+  let me: UserFromGetMe | undefined;
+  let abort = new AbortController();
+  let polling: Promise<void> | undefined;
+  let offset = 0;
+  const typers = new Set<ReturnType<typeof setInterval>>();
+
+  async function connect(signal: AbortSignal): Promise<UserFromGetMe | undefined> {
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        const info = await bot.api.getMe(asGrammySignal(signal));
+        await bot.api.deleteWebhook({}, asGrammySignal(signal));
+        return info;
+      } catch (err) {
+        if (signal.aborted) return undefined;
+        if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
+          throw new Error(`telegram: the bot token was rejected (${err.error_code} ${err.description})`);
+        }
+        const delay = backoffDelay(attempt, retry);
+        log("warn", `telegram: cannot reach the Bot API (${errorText(err)}); retrying in ${delay} ms`);
+        await sleep(delay, signal);
+      }
+    }
+    return undefined;
+  }
+
+  async function pollLoop(sink: InboundSink, signal: AbortSignal, pollTimeoutS: number): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const updates = await bot.api.getUpdates(
+          { offset, timeout: pollTimeoutS, allowed_updates: ["message"] },
+          asGrammySignal(signal),
+        );
+        if (failures > 0) log("info", "telegram: polling recovered");
+        failures = 0;
+        for (const update of updates) {
+          offset = update.update_id + 1;
+          if (update.message) await onMessage(update.message, sink);
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        const delay = backoffDelay(failures++, retry);
+        log("warn", `telegram: polling failed (${errorText(err)}); retrying in ${delay} ms`);
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  async function onMessage(msg: Message, sink: InboundSink): Promise<void> {
+    if (!me) return;
+    const decision = classifyTelegramMessage(msg, me, config);
+    if (decision.kind === "ignore") {
+      if (decision.unauthorized) log("warn", `telegram: ignored a message from ${decision.reason}`);
+      return;
+    }
+    const media: InboundMedia[] = [];
+    for (const ref of decision.media) {
+      try {
+        media.push(
+          await downloadTelegramMedia(
+            {
+              api: bot.api,
+              apiRoot,
+              token: token as string,
+              mediaDir: opts.paths.media,
+              fetch: opts.fetch ?? fetch,
+            },
+            ref,
+          ),
+        );
+      } catch (err) {
+        log("warn", `telegram: could not download a ${ref.kind}: ${errorText(err)}`);
+      }
+    }
+    if (decision.text === "" && media.length === 0) return;
+    const inbound: InboundMessage = {
+      channel: "telegram",
+      chatId: String(msg.chat.id),
+      senderId: String(msg.from?.id ?? ""),
+      text: decision.text,
+      sessionKey: decision.sessionKey,
+      messageId: String(msg.message_id),
+      receivedAt: now().toISOString(),
+      ...(decision.threadId ? { threadId: decision.threadId } : {}),
+      ...(decision.senderName ? { senderName: decision.senderName } : {}),
+      ...(decision.command ? { command: decision.command } : {}),
+      ...(media.length > 0 ? { media } : {}),
+    };
+    sink.publish(inbound);
+  }
+
+  return {
+    name: "telegram",
+    async start(sink) {
+      if (polling) return;
+      abort = new AbortController();
+      const signal = abort.signal;
+      if (config.allowFrom.length === 0) {
+        log(
+          "warn",
+          'telegram: channels.telegram.allowFrom is empty, so every sender is ignored; add ids or "*"',
+        );
+      }
+      me = await connect(signal);
+      if (!me) return;
+      bot.botInfo = me;
+      log("info", `telegram: connected as @${me.username}`);
+      polling = pollLoop(sink, signal, opts.pollTimeoutS ?? 30);
+    },
+    async stop() {
+      abort.abort();
+      for (const t of typers) clearInterval(t);
+      typers.clear();
+      if (!polling) return;
+      await polling;
+      polling = undefined;
+      // Confirm what was handled so a restart does not see it again.
+      if (offset > 0) await bot.api.getUpdates({ offset, limit: 1, timeout: 0 }).catch(() => undefined);
+    },
+    async send(msg: OutboundMessage) {
+      try {
+        await sendTelegramReply(bot.api, msg, log);
+      } catch (err) {
+        throw new Error(
+          `telegram: sending to chat ${msg.chatId} failed: ${redactSecrets(errorText(err), [token])}`,
+        );
+      }
+    },
+    showWorking(msg: InboundMessage) {
+      const other = msg.threadId ? { message_thread_id: Number(msg.threadId) } : {};
+      const ping = () => void bot.api.sendChatAction(msg.chatId, "typing", other).catch(() => undefined);
+      ping();
+      const timer = setInterval(ping, TYPING_EVERY_MS);
+      typers.add(timer);
+      return () => {
+        clearInterval(timer);
+        typers.delete(timer);
+      };
+    },
+  };
+}
