@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Builds the single executable described by pkg.config.json with Node's SEA support.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { build } from "esbuild";
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
+const cfg = JSON.parse(readFileSync(join(root, "pkg.config.json"), "utf8"));
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const outDir = join(root, cfg.outDir);
+mkdirSync(outDir, { recursive: true });
+const bundle = join(outDir, `${cfg.name}.cjs`);
+
+// Modules left out of the binary are replaced by one that fails with a clear message when used.
+const stubs = Object.entries(cfg.stubModules ?? {}).map(([file, message]) => [
+  resolve(root, file).replace(/\.tsx?$/, ""),
+  message,
+]);
+const stubPlugin = {
+  name: "stub-modules",
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (!args.path.startsWith(".")) return undefined;
+      const target = resolve(args.resolveDir, args.path).replace(/\.(js|tsx?)$/, "");
+      const hit = stubs.find(([file]) => file === target);
+      return hit ? { path: target, namespace: "stub", pluginData: hit[1] } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({
+      contents: `const { CliError } = require(${JSON.stringify(join(root, "src/cli/errors.ts"))});
+module.exports = new Proxy({}, { get: (_t, key) => key === "__esModule" ? true : async () => { throw new CliError(${JSON.stringify(args.pluginData)}, 2); } });`,
+      loader: "js",
+      resolveDir: root,
+    }));
+  },
+};
+
+await build({
+  entryPoints: [join(root, cfg.entry)],
+  outfile: bundle,
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node24",
+  define: { KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version) },
+  plugins: [stubPlugin],
+  logLevel: "warning",
+  logOverride: { "empty-import-meta": "silent" },
+});
+
+const blob = join(outDir, "sea-prep.blob");
+const seaConfig = join(outDir, "sea-config.json");
+writeFileSync(
+  seaConfig,
+  JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: cfg.useCodeCache }),
+);
+execFileSync(process.execPath, ["--experimental-sea-config", seaConfig], { stdio: "inherit" });
+
+const output = join(root, cfg.output);
+copyFileSync(join(root, cfg.nodeBinary), output);
+chmodSync(output, 0o755);
+execFileSync(
+  process.execPath,
+  [
+    join(root, "node_modules/postject/dist/cli.js"),
+    output,
+    "NODE_SEA_BLOB",
+    blob,
+    "--sentinel-fuse",
+    "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2",
+  ],
+  { stdio: "inherit" },
+);
+process.stdout.write(`built ${output}\n`);
