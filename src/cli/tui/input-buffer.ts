@@ -17,7 +17,10 @@ export function normalizeNewlines(text: string): string {
 
 export function insert(b: InputBuffer, s: string): InputBuffer {
   const clean = normalizeNewlines(s);
-  return { text: b.text.slice(0, b.cursor) + clean + b.text.slice(b.cursor), cursor: b.cursor + clean.length };
+  return {
+    text: b.text.slice(0, b.cursor) + clean + b.text.slice(b.cursor),
+    cursor: b.cursor + clean.length,
+  };
 }
 
 export function backspace(b: InputBuffer): InputBuffer {

@@ -54,7 +54,10 @@ export function historyCursor(entries: readonly string[]): HistoryCursor {
   return { entries, index: null, draft: "" };
 }
 
-export function historyPrev(h: HistoryCursor, current: string): { cursor: HistoryCursor; text: string } | null {
+export function historyPrev(
+  h: HistoryCursor,
+  current: string,
+): { cursor: HistoryCursor; text: string } | null {
   if (h.entries.length === 0 || h.index === 0) return null;
   const index = h.index === null ? h.entries.length - 1 : h.index - 1;
   const draft = h.index === null ? current : h.draft;

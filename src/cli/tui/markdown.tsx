@@ -127,7 +127,14 @@ function renderBlock(raw: Token, key: string, width: number): ReactNode {
       return <ListBlock key={key} token={token} width={width} />;
     case "blockquote":
       return (
-        <Box key={key} borderStyle="bold" borderLeft borderTop={false} borderBottom={false} borderRight={false}>
+        <Box
+          key={key}
+          borderStyle="bold"
+          borderLeft
+          borderTop={false}
+          borderBottom={false}
+          borderRight={false}
+        >
           <Box flexDirection="column" paddingLeft={1}>
             {renderBlocks(token.tokens, width - 2)}
           </Box>

@@ -21,12 +21,12 @@ interface SlashCommand {
 
 export const KEY_HELP: readonly (readonly [string, string])[] = [
   ["Enter", "send"],
-  ["Shift+Enter / Alt+Enter, or \\ at line end", "new line"],
+  ["Shift+Enter, Alt+Enter, \\ + Enter", "new line"],
   ["Up / Down", "walk the input history"],
   ["Left / Right, Ctrl-A / Ctrl-E", "move the cursor; start / end of line"],
   ["Ctrl-U", "delete to the start of the line"],
   ["Ctrl-O", "show / hide tool outputs"],
-  ["Ctrl-C", "interrupt the turn; clear the input; twice on an empty prompt to exit"],
+  ["Ctrl-C", "interrupt a turn; clear the input; twice to exit"],
   ["Ctrl-D", "exit (on an empty prompt)"],
 ];
 

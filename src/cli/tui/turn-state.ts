@@ -89,7 +89,12 @@ export function applyEvent(turn: LiveTurn, event: AgentEvent, now: number): Live
       return { ...turn, entries: replaceAt(turn.entries, index, updated) };
     }
     case "usage":
-      return { ...turn, usage: addUsage(turn.usage, event.usage), provider: event.provider, model: event.model };
+      return {
+        ...turn,
+        usage: addUsage(turn.usage, event.usage),
+        provider: event.provider,
+        model: event.model,
+      };
     case "retry": {
       const delay = (event.delayMs / 1000).toFixed(1);
       const text = `retrying in ${delay}s (attempt ${event.attempt}): ${event.reason}`;
@@ -115,7 +120,8 @@ function endTurn(turn: LiveTurn, event: Extract<AgentEvent, { type: "turn-end" }
     next = withEntry(next, (id) => ({ kind: "assistant", id, text: event.text }));
   }
   if (event.reason === "aborted") return endNote(next, INTERRUPTED);
-  if (event.reason === "max-iterations") return endNote(next, "stopped: the tool-call iteration limit was reached");
+  if (event.reason === "max-iterations")
+    return endNote(next, "stopped: the tool-call iteration limit was reached");
   if (event.reason === "error" && !next.entries.some((e) => e.kind === "error")) {
     return withEntry(next, (id) => ({ kind: "error", id, message: "the turn failed", hint: GENERIC_HINT }));
   }

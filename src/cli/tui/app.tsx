@@ -1,0 +1,203 @@
+import { Box, Static, useInput, usePaste, useStdout } from "ink";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { AgentRunner } from "../../core/agent/types.js";
+import type { Entry, NoteTone } from "./entries.js";
+import { EntryView } from "./entry-view.js";
+import { totalTokens } from "./format.js";
+import { keyAction } from "./key-action.js";
+import { PromptInput } from "./prompt-input.js";
+import { isSlashCommand, runSlashCommand, type SlashContext } from "./slash-commands.js";
+import { Footer, Header } from "./status-bars.js";
+import { useExitKeys } from "./use-exit-keys.js";
+import { usePrompt } from "./use-prompt.js";
+import { useTerminalWidth } from "./use-terminal-width.js";
+import { useTurn } from "./use-turn.js";
+
+export interface AppProps {
+  runner: AgentRunner;
+  profile: string;
+  sessionKey: string;
+  /** Earlier inputs, oldest first, for Up/Down. */
+  history: readonly string[];
+  historyFile: string;
+  usageText: () => Promise<string>;
+  onExit: (code: number) => void;
+  now?: () => number;
+}
+
+/** The interactive chat: static transcript, live turn, status line, input box, footer. */
+export function App(props: AppProps) {
+  const { runner, onExit } = props;
+  const now = props.now ?? Date.now;
+  const width = useTerminalWidth();
+  const { stdout, write } = useStdout();
+  const [entries, setEntries] = useState<Entry[]>([]);
+  const [epoch, setEpoch] = useState(0);
+  const [sessionKey, setSessionKey] = useState(props.sessionKey);
+  const [model, setModel] = useState(runner.model);
+  const [provider, setProvider] = useState(runner.provider);
+  const [sessionBase, setSessionBase] = useState(0);
+  const [sessionExtra, setSessionExtra] = useState(0);
+  const [lastTurnTokens, setLastTurnTokens] = useState(0);
+  const [expanded, setExpanded] = useState(false);
+  const [turnStartedAt, setTurnStartedAt] = useState(0);
+  const idRef = useRef(0);
+  const expandedRef = useRef(expanded);
+  expandedRef.current = expanded;
+  const lastToolsRef = useRef<Entry[]>([]);
+
+  const append = useCallback((items: Entry[]) => {
+    setEntries((prev) => [...prev, ...items]);
+  }, []);
+  const note = useCallback(
+    (text: string, tone: NoteTone = "info") => {
+      idRef.current += 1;
+      append([{ kind: "note", id: `n${idRef.current}`, text, tone }]);
+    },
+    [append],
+  );
+
+  const turn = useTurn({
+    runner,
+    now,
+    onCommit: (done) => {
+      const tools = done.filter((e) => e.kind === "tool");
+      if (tools.length > 0) lastToolsRef.current = [...lastToolsRef.current, ...tools];
+      append(done.map((e) => (e.kind === "tool" ? { ...e, expanded: expandedRef.current } : e)));
+    },
+    onModel: (p, m) => {
+      setProvider(p);
+      setModel(m);
+    },
+    onFinish: (usage) => {
+      setLastTurnTokens(totalTokens(usage));
+      setSessionExtra((n) => n + totalTokens(usage));
+    },
+  });
+  const prompt = usePrompt(props.history, props.historyFile);
+  const exitKeys = useExitKeys(now);
+
+  useEffect(() => {
+    let current = true;
+    setSessionExtra(0);
+    setLastTurnTokens(0);
+    runner.sessionUsage(sessionKey).then(
+      (usage) => current && setSessionBase(totalTokens(usage)),
+      () => current && setSessionBase(0),
+    );
+    return () => {
+      current = false;
+    };
+  }, [runner, sessionKey]);
+
+  const slashContext = (): SlashContext => ({
+    sessionKey,
+    model,
+    note,
+    usageText: props.usageText,
+    exit: () => onExit(0),
+    setModel: (name) => {
+      runner.setModel(name);
+      setModel(name);
+    },
+    setSessionKey: (key) => setSessionKey(key),
+    resetSession: async () => {
+      await runner.resetSession(sessionKey);
+      // A real terminal gets a cleared screen; the transcript list restarts either way.
+      if ((stdout as Partial<NodeJS.WriteStream>).isTTY) write("\u001b[2J\u001b[H");
+      setEntries([]);
+      setEpoch((e) => e + 1);
+      setSessionBase(0);
+      setSessionExtra(0);
+      setLastTurnTokens(0);
+      lastToolsRef.current = [];
+      note(`new session started for ${sessionKey} (the previous transcript is archived)`);
+    },
+  });
+
+  const submit = (text: string) => {
+    if (text.trim() === "") return;
+    prompt.remember(text);
+    prompt.setText("");
+    if (isSlashCommand(text)) {
+      void runSlashCommand(text, slashContext());
+      return;
+    }
+    idRef.current += 1;
+    append([{ kind: "user", id: `u${idRef.current}`, text }]);
+    lastToolsRef.current = [];
+    setTurnStartedAt(now());
+    turn.start(text, sessionKey);
+  };
+
+  const toggleTools = () => {
+    const next = !expanded;
+    setExpanded(next);
+    // Finished tool lines are static; when expanding at rest, replay the last turn's outputs below.
+    if (next && !turn.running && lastToolsRef.current.length > 0) {
+      append(lastToolsRef.current.map((e) => ({ ...e, id: `${e.id}.x${idRef.current++}`, expanded: true })));
+    }
+  };
+
+  usePaste((text) => prompt.edit({ type: "insert", text }));
+  useInput((input, key) => {
+    const action = keyAction(input, key);
+    const empty = prompt.currentText() === "";
+    switch (action.type) {
+      case "ctrl-c":
+        if (turn.interrupt()) return;
+        if (!empty) return prompt.setText("");
+        if (exitKeys.pressCtrlC()) onExit(0);
+        return;
+      case "ctrl-d":
+        if (empty && !turn.running) return onExit(0);
+        prompt.edit({ type: "delete" });
+        return;
+      case "toggle-tools":
+        return toggleTools();
+      case "submit": {
+        if (turn.running) return;
+        const text = prompt.enter();
+        if (text !== null) submit(text);
+        return;
+      }
+      default:
+        prompt.edit(action);
+    }
+  });
+
+  const liveEntries = turn.live?.entries ?? [];
+  const liveTokens = turn.live ? totalTokens(turn.live.usage) : lastTurnTokens;
+  const busyLabel = turn.interrupting ? "interrupting" : turn.live?.thinking ? "thinking" : "working";
+  return (
+    <Box flexDirection="column" width={width}>
+      <Static key={epoch} items={entries}>
+        {(entry) => (
+          <Box key={entry.id} width={width}>
+            <EntryView entry={entry} width={width} />
+          </Box>
+        )}
+      </Static>
+      {liveEntries.map((entry) => (
+        <EntryView key={entry.id} entry={entry} width={width} expanded={expanded} />
+      ))}
+      <Box marginTop={1}>
+        <Header profile={props.profile} provider={provider} model={model} />
+      </Box>
+      <PromptInput
+        buffer={prompt.buffer}
+        width={width}
+        placeholder={turn.running ? "Ctrl-C to interrupt" : "message, /help for commands"}
+      />
+      <Footer
+        sessionKey={sessionKey}
+        turnTokens={liveTokens}
+        sessionTokens={sessionBase + sessionExtra + (turn.live ? liveTokens : 0)}
+        busy={turn.running ? { startedAt: turnStartedAt, label: busyLabel } : null}
+        now={now}
+        hint={exitKeys.hint}
+        toolsExpanded={expanded}
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,89 @@
+import { type Instance, render } from "ink";
+import type { AgentRunner } from "../../core/agent/types.js";
+import { App } from "./app.js";
+import { loadHistory } from "./input-history.js";
+
+export interface RunTuiOptions {
+  runner: AgentRunner;
+  profile: string;
+  sessionKey: string;
+  /** Prompt history file (one JSON string per line); created with its directory on first send. */
+  historyFile: string;
+  /** The text `/usage` prints. */
+  usageText: () => Promise<string>;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+}
+
+const SHOW_CURSOR = "\u001b[?25h";
+const BRACKETED_PASTE_OFF = "\u001b[?2004l";
+
+/** Puts the terminal back as we found it, whatever state ink was left in. */
+function restoreTerminal(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream): void {
+  if (stdout.isTTY && !stdout.destroyed && !stdout.writableEnded) {
+    stdout.write(SHOW_CURSOR + BRACKETED_PASTE_OFF);
+  }
+  if (stdin.isTTY && typeof stdin.setRawMode === "function") {
+    try {
+      stdin.setRawMode(false);
+    } catch {
+      // A stdin that is already closed has no mode to restore.
+    }
+  }
+  stdin.pause();
+}
+
+/**
+ * Runs the interactive chat until the user exits (/exit, Ctrl-D, double Ctrl-C) and resolves with
+ * the exit code. Rejects with the error if the UI crashes; the terminal is restored on every path.
+ */
+export async function runTui(opts: RunTuiOptions): Promise<number> {
+  const stdin = opts.stdin ?? process.stdin;
+  const stdout = opts.stdout ?? process.stdout;
+  const history = await loadHistory(opts.historyFile).catch(() => []);
+  let instance: Instance | undefined;
+  let settle: { resolve: (code: number) => void; reject: (err: unknown) => void } | undefined;
+  const exited = new Promise<number>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  // An error thrown anywhere while the UI owns the terminal must not leave it in raw mode:
+  // we unmount first, then hand the error to the caller.
+  const onFatal = (err: unknown) => settle?.reject(err);
+  process.on("uncaughtException", onFatal);
+  process.on("unhandledRejection", onFatal);
+  try {
+    instance = render(
+      <App
+        runner={opts.runner}
+        profile={opts.profile}
+        sessionKey={opts.sessionKey}
+        history={history}
+        historyFile={opts.historyFile}
+        usageText={opts.usageText}
+        onExit={(code) => settle?.resolve(code)}
+      />,
+      {
+        stdin,
+        stdout,
+        exitOnCtrlC: false,
+        patchConsole: true,
+        // Lets terminals that speak the kitty keyboard protocol report Shift+Enter.
+        kittyKeyboard: { mode: "auto" },
+      },
+    );
+    instance.waitUntilExit().then(
+      () => settle?.resolve(0),
+      (err: unknown) => settle?.reject(err),
+    );
+    return await exited;
+  } finally {
+    process.off("uncaughtException", onFatal);
+    process.off("unhandledRejection", onFatal);
+    if (instance) {
+      instance.unmount();
+      await instance.waitUntilExit().catch(() => {});
+      instance.cleanup();
+    }
+    restoreTerminal(stdin, stdout);
+  }
+}

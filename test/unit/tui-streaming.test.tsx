@@ -1,0 +1,143 @@
+import { cleanup } from "ink-testing-library";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TurnRequest } from "../../src/core/agent/types.js";
+import { endEvent, FakeRunner, Gate, keys, waitFor } from "./tui-fakes.js";
+import { renderApp, tempHome } from "./tui-harness.js";
+
+let home: Awaited<ReturnType<typeof tempHome>>;
+beforeEach(async () => {
+  home = await tempHome();
+});
+afterEach(async () => {
+  cleanup();
+  await home.dispose();
+});
+
+describe("tui turn rendering", () => {
+  it("streams assistant text incrementally and shows usage in the footer", async () => {
+    const gate = new Gate();
+    const runner = new FakeRunner(async function* (req) {
+      yield { type: "turn-start", sessionKey: req.sessionKey, provider: "fakeprov", model: "fake-model" };
+      yield { type: "text-delta", text: "Hello " };
+      await gate.wait(req.signal);
+      yield { type: "text-delta", text: "streaming world" };
+      yield { type: "usage", usage: { input: 1500, output: 500 }, provider: "fakeprov", model: "fake-model" };
+      await gate.wait(req.signal);
+      yield { ...endEvent("Hello streaming world"), usage: { input: 1500, output: 500 } };
+    });
+    const app = await renderApp(runner, `${home.dir}/h`);
+    await app.see("session 1.2k tok");
+    await app.type("hi there");
+    app.press(keys.enter);
+    await app.see("Hello", "working");
+    expect(app.frame()).not.toContain("streaming world");
+    gate.open();
+    await app.see("Hello streaming world", "turn 2.0k tok", "session 3.2k tok");
+    gate.open();
+    await waitFor(() => expect(app.frame()).not.toContain("working"));
+    expect(runner.turns[0]?.input).toBe("hi there");
+    expect(runner.turns[0]?.sessionKey).toBe("cli:default");
+  });
+
+  it("renders markdown: code block content and bold text without raw markers", async () => {
+    const md = "# Title\n\nSome **bold words** and `inline`.\n\n- first item\n- second item\n\n```ts\nconst x = 42;\n```\n";
+    const runner = new FakeRunner(async function* () {
+      yield { type: "text-delta", text: md };
+      yield endEvent(md);
+    });
+    const app = await renderApp(runner, `${home.dir}/h`);
+    await app.type("md");
+    app.press(keys.enter);
+    await app.see("bold words", "const x = 42;", "• first item", "• second item", "Title");
+    const frame = app.frame();
+    expect(frame).not.toContain("**");
+    expect(frame).not.toContain("```");
+    expect(frame).not.toContain("# Title");
+    expect(frame).toContain("inline");
+    expect(frame).not.toContain("`inline`");
+  });
+
+  it("shows each tool call as one line: running, then done or failed with a duration", async () => {
+    const gate = new Gate();
+    const runner = new FakeRunner(async function* (req) {
+      yield { type: "tool-call-start", id: "c1", name: "read_file", args: { path: "notes/todo.md" } };
+      await gate.wait(req.signal);
+      yield { type: "tool-call-end", id: "c1", name: "read_file", ok: true, output: "FILE-BODY", durationMs: 1234 };
+      yield { type: "tool-call-start", id: "c2", name: "shell", args: { command: "make test" } };
+      await gate.wait(req.signal);
+      yield { type: "tool-call-end", id: "c2", name: "shell", ok: false, output: "exit 2", durationMs: 300 };
+      yield { type: "text-delta", text: "All done." };
+      yield endEvent("All done.");
+    });
+    const app = await renderApp(runner, `${home.dir}/h`);
+    await app.type("go");
+    app.press(keys.enter);
+    await app.see('read_file path="notes/todo.md" running');
+    gate.open();
+    await app.see("✓ read_file", "done 1.2s", 'shell command="make test" running');
+    gate.open();
+    await app.see("✗ shell", "failed 0.3s", "All done.");
+    expect(app.frame()).not.toContain("FILE-BODY");
+    // Ctrl-O at rest replays the last turn's tool outputs.
+    app.press(keys.ctrlO);
+    await app.see("FILE-BODY", "exit 2", "tool output shown");
+  });
+
+  it("shows errors in their own style with the event's hint or a generic one", async () => {
+    const runner = new FakeRunner(async function* () {
+      yield { type: "error", message: "invalid api key", status: 401, hint: "run kavilo auth claude" };
+      yield { type: "error", message: "socket hang up" };
+      yield endEvent("", "error");
+    });
+    const app = await renderApp(runner, `${home.dir}/h`);
+    await app.type("x");
+    app.press(keys.enter);
+    await app.see("Error (401): invalid api key", "hint: run kavilo auth claude", "Error: socket hang up");
+    await app.see("hint: run kavilo status");
+  });
+
+  it("Ctrl-C during a turn aborts it, keeps what was shown, and returns to the prompt", async () => {
+    const seen: TurnRequest[] = [];
+    const runner = new FakeRunner(async function* (req) {
+      seen.push(req);
+      yield { type: "text-delta", text: "partial answer" };
+      await new Promise<void>((resolve) => req.signal?.addEventListener("abort", () => resolve()));
+      yield endEvent("partial answer", "aborted");
+    });
+    const app = await renderApp(runner, `${home.dir}/h`);
+    await app.type("long job");
+    app.press(keys.enter);
+    await app.see("partial answer", "working");
+    app.press(keys.ctrlC);
+    await app.see("interrupted");
+    expect(seen[0]?.signal?.aborted).toBe(true);
+    await waitFor(() => expect(app.frame()).not.toContain("working"));
+    expect(app.frame()).toContain("partial answer");
+    expect(app.exits).toEqual([]);
+    // Back at the prompt: a new turn can start.
+    runner.script = async function* () {
+      yield { type: "text-delta", text: "second reply" };
+      yield endEvent("second reply");
+    };
+    await app.type("again");
+    app.press(keys.enter);
+    await app.see("second reply");
+    expect(runner.turns).toHaveLength(2);
+  });
+
+  it("a runner that ignores the abort still gets the turn marked interrupted", async () => {
+    const runner = new FakeRunner(async function* (req) {
+      yield { type: "text-delta", text: "stubborn" };
+      await new Promise<void>((resolve) => req.signal?.addEventListener("abort", () => resolve()));
+      yield { type: "text-delta", text: " LATE TEXT" };
+      yield endEvent("stubborn LATE TEXT", "stop");
+    });
+    const app = await renderApp(runner, `${home.dir}/h`);
+    await app.type("q");
+    app.press(keys.enter);
+    await app.see("stubborn");
+    app.press(keys.ctrlC);
+    await app.see("interrupted");
+    expect(app.frame()).not.toContain("LATE TEXT");
+  });
+});
