@@ -63,7 +63,7 @@ export async function vetHost(url: URL, policy: AddressPolicy): Promise<Resolved
   const allowed = resolved.filter((a) => blockedAddressReason(a.address) === undefined);
   if (allowed.length === 0) {
     const first = resolved[0];
-    const why = first ? `${first.address} is a ${blockedAddressReason(first.address)} address` : "no address";
+    const why = first ? `${first.address}, a ${blockedAddressReason(first.address)} address` : "no address";
     throw new ToolError(`Refusing to fetch ${url.href}: ${host} resolves to ${why}`);
   }
   return allowed;

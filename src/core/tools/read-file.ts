@@ -98,8 +98,8 @@ export function createReadFileTool(options: ReadFileToolOptions = {}) {
       }
       let text = lines.join("\n");
       if (stoppedAt !== undefined) {
-        const capKiB = Math.round(maxBytes / 1024);
-        text += `\n\n[truncated: output cap of ${capKiB} KiB reached; continue with offset=${stoppedAt}]`;
+        const cap = maxBytes >= 1024 ? `${Math.round(maxBytes / 1024)} KiB` : `${maxBytes} bytes`;
+        text += `\n\n[truncated: output cap of ${cap} reached; continue with offset=${stoppedAt}]`;
       } else if (moreLines) {
         text += `\n\n[showing lines ${first}-${last}; more follow, continue with offset=${last + 1}]`;
       }
