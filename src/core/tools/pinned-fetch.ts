@@ -30,7 +30,7 @@ export interface PinnedResponse {
   release(): Promise<void>;
 }
 
-const defaultLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+const defaultLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true });
 
 /** URL.hostname keeps the brackets around IPv6 literals; sockets want them gone. */
 export function bareHostname(url: URL): string {
