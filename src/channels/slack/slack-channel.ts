@@ -1,0 +1,239 @@
+import { SocketModeClient } from "@slack/socket-mode";
+import { ErrorCode, WebClient, type WebClientOptions } from "@slack/web-api";
+import type {
+  Channel,
+  InboundMedia,
+  InboundMessage,
+  InboundSink,
+  OutboundMessage,
+} from "../../core/bus/types.js";
+import type { SlackConfig } from "../../core/config/schema.js";
+import type { Paths } from "../../core/paths.js";
+import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../backoff.js";
+import { errorText, redactSecrets } from "../redact.js";
+import { markdownToMrkdwn } from "../text/slack-mrkdwn.js";
+import { splitMarkdown } from "../text/split-markdown.js";
+import { eventsApiPayload, slackMessageEvent } from "./slack-event.js";
+import { downloadSlackFile } from "./slack-files.js";
+import { classifySlackEvent, type SlackIdentity } from "./slack-inbound.js";
+import { slackLogger } from "./slack-logger.js";
+
+export const DEFAULT_SLACK_API_URL = "https://slack.com/api/";
+const CHUNK = 3500;
+/** Platform errors that retrying cannot fix: the tokens or the app setup are wrong. */
+const FATAL =
+  /invalid_auth|not_authed|account_inactive|token_revoked|token_expired|not_allowed_token_type|missing_scope/;
+
+export interface SlackChannelOptions {
+  config: SlackConfig;
+  paths: Paths;
+  log: (level: "info" | "warn" | "error", msg: string) => void;
+  /** Backoff for (re)connecting and Web API retries; default 5 s doubling to 60 s. */
+  retry?: RetryOptions;
+  /** Socket Mode ping timeout; also the SDK's delay before reconnecting. Default 5000. */
+  clientPingTimeoutMs?: number;
+  fetch?: typeof fetch;
+  now?: () => Date;
+}
+
+/** Slack over Socket Mode: events in through the WebSocket, replies out through the Web API. */
+export function createSlackChannel(opts: SlackChannelOptions): Channel {
+  const { config } = opts;
+  const { botToken, appToken } = config;
+  if (!botToken) throw new Error("channels.slack.botToken is not set (xoxb-...)");
+  if (!appToken) throw new Error("channels.slack.appToken is not set (xapp-..., with connections:write)");
+  const apiUrl = withSlash(config.apiUrl ?? DEFAULT_SLACK_API_URL);
+  const retry = opts.retry ?? DEFAULT_RETRY;
+  const now = opts.now ?? (() => new Date());
+  const secrets = [botToken, appToken];
+  const log = (level: "info" | "warn" | "error", msg: string) => opts.log(level, redactSecrets(msg, secrets));
+  const logger = slackLogger(log, secrets);
+  const webOptions = (retries: number): WebClientOptions => ({
+    slackApiUrl: apiUrl,
+    logger,
+    retryConfig: { retries, factor: 2, minTimeout: retry.baseMs, maxTimeout: retry.maxMs, randomize: true },
+  });
+  const web = new WebClient(botToken, webOptions(3));
+  let socket: SocketModeClient | undefined;
+  let me: SlackIdentity | undefined;
+  let abort = new AbortController();
+  let queue: Promise<void> = Promise.resolve();
+  const seen = new Map<string, true>();
+  const names = new Map<string, string>();
+
+  /** Remembers a message id; false when it was already handled (app_mention + message, redelivery). */
+  function firstSighting(key: string): boolean {
+    if (seen.has(key)) return false;
+    seen.set(key, true);
+    if (seen.size > 2000) seen.delete(seen.keys().next().value as string);
+    return true;
+  }
+
+  async function senderName(userId: string): Promise<string | undefined> {
+    if (names.has(userId)) return names.get(userId);
+    try {
+      const res = await web.users.info({ user: userId });
+      const name = res.user?.profile?.display_name || res.user?.real_name || res.user?.name;
+      if (name) names.set(userId, name);
+      return name;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function handleEvent(raw: unknown, sink: InboundSink): Promise<void> {
+    const envelope = eventsApiPayload.safeParse(raw);
+    if (!envelope.success || !me) return;
+    const parsed = slackMessageEvent.safeParse(envelope.data.event);
+    if (!parsed.success) return;
+    const ev = parsed.data;
+    const decision = classifySlackEvent(ev, me, config);
+    if (decision.kind === "ignore") {
+      if (decision.unauthorized && firstSighting(`${ev.channel}:${ev.ts}`)) {
+        log("warn", `slack: ignored a message from ${decision.reason} in ${ev.channel}`);
+      }
+      return;
+    }
+    if (!firstSighting(`${ev.channel}:${ev.ts}`)) return;
+    const media: InboundMedia[] = [];
+    for (const file of decision.files) {
+      try {
+        media.push(
+          await downloadSlackFile(file, {
+            botToken: botToken as string,
+            apiUrl,
+            mediaDir: opts.paths.media,
+            fetch: opts.fetch ?? fetch,
+          }),
+        );
+      } catch (err) {
+        log("warn", `slack: could not download a shared file: ${errorText(err)}`);
+      }
+    }
+    if (decision.text === "" && media.length === 0) return;
+    const name = ev.user ? await senderName(ev.user) : undefined;
+    sink.publish({
+      channel: "slack",
+      chatId: ev.channel,
+      senderId: decision.senderId,
+      text: decision.text,
+      sessionKey: decision.sessionKey,
+      messageId: ev.ts,
+      receivedAt: now().toISOString(),
+      ...(decision.threadId ? { threadId: decision.threadId } : {}),
+      ...(name ? { senderName: name } : {}),
+      ...(media.length > 0 ? { media } : {}),
+    });
+  }
+
+  function makeSocket(sink: InboundSink): SocketModeClient {
+    const client = new SocketModeClient({
+      appToken: appToken as string,
+      logger,
+      clientPingTimeout: opts.clientPingTimeoutMs ?? 5_000,
+      // The SDK reconnects on its own after a disconnect; a give-up there would be an unhandled
+      // rejection, so let it keep trying (each wait is capped by retry.maxMs).
+      clientOptions: webOptions(100_000),
+    });
+    client.on(
+      "slack_event",
+      ({ ack, type, body }: { ack: () => Promise<void>; type: string; body: unknown }) => {
+        // Slack redelivers anything not acked within 3 s, so ack first and work afterwards.
+        ack().catch((err: unknown) => log("warn", `slack: ack failed: ${errorText(err)}`));
+        if (type !== "events_api") return;
+        // One queue keeps messages in arrival order while files download.
+        queue = queue
+          .then(() => handleEvent(body, sink))
+          .catch((err: unknown) => log("error", `slack: handling an event failed: ${errorText(err)}`));
+      },
+    );
+    client.on("reconnecting", () => log("info", "slack: reconnecting"));
+    return client;
+  }
+
+  async function connect(sink: InboundSink, signal: AbortSignal): Promise<void> {
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        const auth = await web.auth.test();
+        me = { userId: String(auth.user_id ?? ""), ...(auth.bot_id ? { botId: auth.bot_id } : {}) };
+        socket = makeSocket(sink);
+        await socket.start();
+        log("info", `slack: connected as ${auth.user ?? me.userId}`);
+        return;
+      } catch (err) {
+        await socket?.disconnect().catch(() => undefined);
+        socket = undefined;
+        const code = platformError(err);
+        if (code && FATAL.test(code)) throw new Error(`slack: Slack rejected the tokens (${code})`);
+        if (signal.aborted) return;
+        const delay = backoffDelay(attempt, retry);
+        log(
+          "warn",
+          `slack: cannot connect (${redactSecrets(errorText(err), secrets)}); retrying in ${delay} ms`,
+        );
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  return {
+    name: "slack",
+    async start(sink) {
+      if (socket) return;
+      abort = new AbortController();
+      if (config.allowFrom.length === 0) {
+        log(
+          "warn",
+          'slack: channels.slack.allowFrom is empty, so every sender is ignored; add user ids or "*"',
+        );
+      }
+      await connect(sink, abort.signal);
+    },
+    async stop() {
+      abort.abort();
+      const s = socket;
+      socket = undefined;
+      await s?.disconnect().catch(() => undefined);
+      await queue;
+    },
+    async send(msg: OutboundMessage) {
+      const chunks = splitMarkdown(msg.text, CHUNK)
+        .map(markdownToMrkdwn)
+        .filter((c) => c.trim() !== "");
+      for (const text of chunks) {
+        try {
+          await web.chat.postMessage({
+            channel: msg.chatId,
+            text,
+            mrkdwn: true,
+            ...(msg.threadId ? { thread_ts: msg.threadId } : {}),
+          });
+        } catch (err) {
+          throw new Error(
+            `slack: posting to ${msg.chatId} failed: ${redactSecrets(errorText(err), secrets)}`,
+          );
+        }
+      }
+    },
+    showWorking(msg: InboundMessage) {
+      if (msg.messageId) {
+        web.reactions
+          .add({ channel: msg.chatId, timestamp: msg.messageId, name: "eyes" })
+          .catch((err: unknown) => {
+            if (platformError(err) !== "already_reacted")
+              log("warn", `slack: reaction failed: ${errorText(err)}`);
+          });
+      }
+      return () => {};
+    },
+  };
+}
+
+function platformError(err: unknown): string | undefined {
+  const e = err as { code?: string; data?: { error?: string } };
+  return e?.code === ErrorCode.PlatformError ? e.data?.error : undefined;
+}
+
+function withSlash(url: string): string {
+  return url.endsWith("/") ? url : `${url}/`;
+}
