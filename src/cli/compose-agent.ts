@@ -14,7 +14,10 @@ import type { CliContext } from "./context.js";
 
 export interface ComposeOptions {
   model?: string;
+  /** Detail for --debug and the log file (provider retries, timings). */
   log?: (line: string) => void;
+  /** Things the user should see (a failed MCP server, a damaged session file). */
+  warn?: (line: string) => void;
   /** Tools that need the runtime (message, spawn, cron), added by `kavilo start`. */
   extraTools?: Tool[];
 }
@@ -34,7 +37,8 @@ export interface ComposedAgent {
  */
 export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): Promise<ComposedAgent> {
   const { config, paths } = ctx.config();
-  const log = opts.log ?? ((line: string) => ctx.warn(line));
+  const log = opts.log ?? ((line: string) => ctx.debug && process.stderr.write(`kavilo: ${line}\n`));
+  const warn = opts.warn ?? ((line: string) => ctx.warn(line));
   const d = config.agents.defaults;
   const resolved = await resolveProvider({
     config: opts.model ? { ...config, agents: { defaults: { ...d, model: opts.model } } } : config,
@@ -54,14 +58,14 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
   if (servers.length > 0) {
     prepareTools = async () => {
       const { createMcpPool } = await import("../mcp/client/pool.js");
-      const pool = createMcpPool({ servers: config.tools.mcpServers, paths, log });
+      const pool = createMcpPool({ servers: config.tools.mcpServers, paths, log: warn });
       closeMcp = () => pool.close();
       await pool.connect();
       for (const tool of pool.tools()) {
         try {
           registry.register(tool);
         } catch (err) {
-          log((err as Error).message);
+          warn((err as Error).message);
         }
       }
     };
@@ -82,6 +86,7 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
     ...(d.timezone ? { timezone: d.timezone } : {}),
     maxIterations: d.maxToolIterations,
     maxTokens: d.maxTokens,
+    warn,
     ...(d.temperature !== undefined ? { temperature: d.temperature } : {}),
     ...(d.reasoningEffort ? { reasoningEffort: d.reasoningEffort } : {}),
     log,

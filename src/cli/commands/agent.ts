@@ -39,8 +39,8 @@ export default async function agent(ctx: CliContext, opts: AgentOptions): Promis
 
   const composed = await composeAgent(ctx, {
     ...(opts.model ? { model: opts.model } : {}),
-    log: (line) => {
-      if (!opts.quiet || ctx.debug) process.stderr.write(`kavilo: ${line}\n`);
+    warn: (line) => {
+      if (!opts.quiet || ctx.debug) process.stderr.write(`kavilo: warning: ${line}\n`);
     },
   });
   const controller = new AbortController();

@@ -42,7 +42,10 @@ export interface AgentOptions {
   temperature?: number;
   reasoningEffort?: ReasoningEffort;
   historyLimit?: number;
+  /** Detail (retries): shown with --debug, written to the log file. */
   log?: (line: string) => void;
+  /** What the user should see: a damaged session file, a usage record that failed. */
+  warn?: (line: string) => void;
   buildSystem?: (input: ContextInput) => Promise<string>;
 }
 
@@ -115,7 +118,7 @@ export class Agent implements AgentRunner {
     emit({ type: "turn-start", sessionKey: req.sessionKey, provider: this.provider, model });
 
     const loaded = await o.sessions.load(req.sessionKey);
-    for (const w of loaded.warnings) o.log?.(w);
+    for (const w of loaded.warnings) o.warn?.(w);
     if (o.prepareTools) {
       this.toolsReady ??= o.prepareTools();
       await this.toolsReady;
@@ -232,7 +235,7 @@ export class Agent implements AgentRunner {
           emit({ type: "usage", usage: ev.usage, provider: this.provider, model: r.model });
           await o.usage
             .record({ provider: this.provider, model: r.model, session: r.sessionKey, usage: ev.usage })
-            .catch((err: Error) => o.log?.(`could not record usage: ${err.message}`));
+            .catch((err: Error) => o.warn?.(`could not record usage: ${err.message}`));
           break;
         case "retry":
           o.log?.(`retrying model call (attempt ${ev.attempt}, ${ev.reason}, fresh_retry=${ev.fresh})`);
