@@ -3,8 +3,8 @@ import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Paths } from "../core/paths.js";
-import { LoginOAuthProvider } from "./mcp-oauth-provider.js";
 import { startLoopbackCallbackServer } from "./mcp-loopback.js";
+import { LoginOAuthProvider } from "./mcp-oauth-provider.js";
 import {
   type McpTokenFile,
   mcpTokenPath,
@@ -206,6 +206,9 @@ export async function mcpLogin(opts: McpLoginOptions): Promise<void> {
       ...(opts.now ? { now: opts.now } : {}),
     });
     opts.print(`Logged in to ${opts.alias}; token saved to ${mcpTokenPath(opts.paths, opts.alias)}`);
+  } catch (err) {
+    await removeMcpPending(opts.paths, opts.alias).catch(() => {});
+    throw err;
   } finally {
     await server.close();
   }

@@ -29,7 +29,9 @@ const discoverySchema = z.object({
   authorizationServerUrl: z.string(),
   resourceMetadataUrl: z.string().optional(),
   resourceMetadata: OAuthProtectedResourceMetadataSchema.optional(),
-  authorizationServerMetadata: z.union([OAuthMetadataSchema, OpenIdProviderDiscoveryMetadataSchema]).optional(),
+  authorizationServerMetadata: z
+    .union([OAuthMetadataSchema, OpenIdProviderDiscoveryMetadataSchema])
+    .optional(),
 });
 
 export const mcpTokenFileSchema = z.object({

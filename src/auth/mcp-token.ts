@@ -8,7 +8,12 @@ import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { withFileMutex } from "../core/file-lock.js";
 import type { Paths } from "../core/paths.js";
 import { McpAuthRequiredError } from "./mcp-auth-error.js";
-import { type McpTokenFile, mcpTokenLockPath, readMcpTokenFile, writeMcpTokenFile } from "./mcp-token-file.js";
+import {
+  type McpTokenFile,
+  mcpTokenLockPath,
+  readMcpTokenFile,
+  writeMcpTokenFile,
+} from "./mcp-token-file.js";
 
 /** Refresh this long before the recorded expiry, so a request never leaves with a dying token. */
 export const REFRESH_MARGIN_MS = 60_000;
@@ -54,11 +59,14 @@ async function refreshTokens(
     });
   } catch (err) {
     // A revoked grant or a forgotten client cannot be fixed by retrying: the user must log in again.
-    if (err instanceof InvalidGrantError || err instanceof InvalidClientError) throw new McpAuthRequiredError(alias);
+    if (err instanceof InvalidGrantError || err instanceof InvalidClientError)
+      throw new McpAuthRequiredError(alias);
     throw new Error(`${alias}: token refresh failed: ${(err as Error).message}`);
   }
   const expiresAt =
-    tokens.expires_in === undefined ? undefined : new Date(now.getTime() + tokens.expires_in * 1000).toISOString();
+    tokens.expires_in === undefined
+      ? undefined
+      : new Date(now.getTime() + tokens.expires_in * 1000).toISOString();
   const { expiresAt: _old, ...rest } = file;
   return {
     ...rest,
@@ -109,6 +117,7 @@ export async function authStatus(
 ): Promise<McpAuthStatus> {
   const file = await readMcpTokenFile(paths, alias);
   if (!file) return { state: "missing" };
-  const expired = file.expiresAt !== undefined && Date.parse(file.expiresAt) <= (opts.now?.() ?? new Date()).getTime();
+  const expired =
+    file.expiresAt !== undefined && Date.parse(file.expiresAt) <= (opts.now?.() ?? new Date()).getTime();
   return { state: expired ? "expired" : "valid", ...(file.expiresAt ? { expiresAt: file.expiresAt } : {}) };
 }

@@ -11,7 +11,13 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 export interface FakeOAuthServer {
   url: string;
   mcpUrl: string;
-  stats: { registrations: number; authorizations: number; codeExchanges: number; refreshes: number; mcpRequests: number };
+  stats: {
+    registrations: number;
+    authorizations: number;
+    codeExchanges: number;
+    refreshes: number;
+    mcpRequests: number;
+  };
   /** A valid access token minted outside the OAuth flow (for static bearer tests). */
   mintAccessToken(clientId?: string): string;
   revokeAccessToken(token: string): void;
@@ -42,7 +48,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
   res.end(JSON.stringify(body));
 }
@@ -51,7 +62,8 @@ export async function startFakeOAuthServer(
   opts: { preRegistered?: { client_id: string; client_secret: string } } = {},
 ): Promise<FakeOAuthServer> {
   const clients = new Map<string, Client>();
-  if (opts.preRegistered) clients.set(opts.preRegistered.client_id, { ...opts.preRegistered, redirect_uris: [] });
+  if (opts.preRegistered)
+    clients.set(opts.preRegistered.client_id, { ...opts.preRegistered, redirect_uris: [] });
   const codes = new Map<string, PendingCode>();
   const accessTokens = new Map<string, { clientId: string; expiresAt: number }>();
   const refreshTokens = new Map<string, string>();
@@ -64,7 +76,13 @@ export async function startFakeOAuthServer(
     const refresh = token("rt");
     accessTokens.set(access, { clientId, expiresAt: Date.now() + ttlS * 1000 });
     refreshTokens.set(refresh, clientId);
-    return { access_token: access, refresh_token: refresh, token_type: "Bearer", expires_in: ttlS, scope: "mcp" };
+    return {
+      access_token: access,
+      refresh_token: refresh,
+      token_type: "Bearer",
+      expires_in: ttlS,
+      scope: "mcp",
+    };
   };
 
   const authenticateClient = (req: IncomingMessage, form: URLSearchParams): Client | undefined => {
@@ -98,7 +116,10 @@ export async function startFakeOAuthServer(
         code.redirectUri !== form.get("redirect_uri") ||
         code.challenge !== challenge
       ) {
-        return json(res, 400, { error: "invalid_grant", error_description: "bad code, verifier or redirect" });
+        return json(res, 400, {
+          error: "invalid_grant",
+          error_description: "bad code, verifier or redirect",
+        });
       }
       stats.codeExchanges++;
       return json(res, 200, issue(client.client_id));
@@ -145,7 +166,10 @@ export async function startFakeOAuthServer(
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", base);
     const path = url.pathname;
-    if (path === "/.well-known/oauth-protected-resource/mcp" || path === "/.well-known/oauth-protected-resource") {
+    if (
+      path === "/.well-known/oauth-protected-resource/mcp" ||
+      path === "/.well-known/oauth-protected-resource"
+    ) {
       return json(res, 200, {
         resource: `${base}/mcp`,
         authorization_servers: [base],
@@ -174,20 +198,30 @@ export async function startFakeOAuthServer(
       const client: Client = { client_id: token("client"), redirect_uris: body.redirect_uris.map(String) };
       clients.set(client.client_id, client);
       stats.registrations++;
-      return json(res, 201, { ...body, client_id: client.client_id, client_id_issued_at: Math.floor(Date.now() / 1000) });
+      return json(res, 201, {
+        ...body,
+        client_id: client.client_id,
+        client_id_issued_at: Math.floor(Date.now() / 1000),
+      });
     }
     if (path === "/authorize" && req.method === "GET") {
       const q = url.searchParams;
       const client = clients.get(q.get("client_id") ?? "");
       const redirectUri = q.get("redirect_uri") ?? "";
-      const registered = client && (client.redirect_uris.length === 0 || client.redirect_uris.includes(redirectUri));
+      const registered =
+        client && (client.redirect_uris.length === 0 || client.redirect_uris.includes(redirectUri));
       if (!registered || q.get("response_type") !== "code" || q.get("code_challenge_method") !== "S256") {
         return json(res, 400, { error: "invalid_request" });
       }
       const resource = q.get("resource");
       if (resource !== null && resource !== `${base}/mcp`) return json(res, 400, { error: "invalid_target" });
       const code = token("code");
-      codes.set(code, { clientId: client.client_id, redirectUri, challenge: q.get("code_challenge") ?? "", resource });
+      codes.set(code, {
+        clientId: client.client_id,
+        redirectUri,
+        challenge: q.get("code_challenge") ?? "",
+        resource,
+      });
       stats.authorizations++;
       const back = new URL(redirectUri);
       back.searchParams.set("code", code);
@@ -241,7 +275,9 @@ export async function startFakeOAuthServer(
  * Plays the browser: asks the authorization endpoint (which approves at once), then follows its
  * redirect to the loopback callback. Returns the callback's response and the URL it was sent to.
  */
-export async function followAuthorization(authorizationUrl: string): Promise<{ callbackUrl: string; page: Response }> {
+export async function followAuthorization(
+  authorizationUrl: string,
+): Promise<{ callbackUrl: string; page: Response }> {
   const approval = await fetch(authorizationUrl, { redirect: "manual" });
   const location = approval.headers.get("location");
   if (approval.status !== 302 || !location) {

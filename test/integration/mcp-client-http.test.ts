@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,7 +79,11 @@ describe("MCP client over streamable HTTP against server-everything", () => {
       enabledTools: ["echo", "get-sum"],
     } as McpServerConfig;
     // "ev_h" and "ev.h" sanitize to the same prefix: the later one's echo must be skipped.
-    pool = createMcpPool({ paths: makePaths(home), log: (l) => logs.push(l), servers: { ev_h: http, "ev.h": stdio } });
+    pool = createMcpPool({
+      paths: makePaths(home),
+      log: (l) => logs.push(l),
+      servers: { ev_h: http, "ev.h": stdio },
+    });
     await pool.connect();
   });
 
@@ -110,8 +114,13 @@ describe("MCP client over streamable HTTP against server-everything", () => {
   });
 
   it("maps an HTTP image result to an image part", async () => {
-    const result = await pool.tools().find((t) => t.name === "mcp_ev_h_get-tiny-image")?.run({}, ctx);
+    const result = await pool
+      .tools()
+      .find((t) => t.name === "mcp_ev_h_get-tiny-image")
+      ?.run({}, ctx);
     const parts = typeof result === "object" && Array.isArray(result.content) ? result.content : [];
-    expect(parts.some((p) => p.type === "image" && p.mediaType === "image/png" && p.data.length > 100)).toBe(true);
+    expect(parts.some((p) => p.type === "image" && p.mediaType === "image/png" && p.data.length > 100)).toBe(
+      true,
+    );
   });
 });

@@ -13,11 +13,23 @@ const everythingBin = require.resolve("@modelcontextprotocol/server-everything/d
 const filesystemBin = require.resolve("@modelcontextprotocol/server-filesystem/dist/index.js");
 
 function stdio(args: string[], extra: Partial<McpServerConfig> = {}): McpServerConfig {
-  return { command: process.execPath, args, env: {}, enabled: true, timeoutS: 15, ...extra } as McpServerConfig;
+  return {
+    command: process.execPath,
+    args,
+    env: {},
+    enabled: true,
+    timeoutS: 15,
+    ...extra,
+  } as McpServerConfig;
 }
 
 function ctx(): ToolContext {
-  return { workspace: tmpdir(), restrictToWorkspace: true, signal: new AbortController().signal, sessionKey: "t" };
+  return {
+    workspace: tmpdir(),
+    restrictToWorkspace: true,
+    signal: new AbortController().signal,
+    sessionKey: "t",
+  };
 }
 
 async function call(tool: Tool | undefined, args: Record<string, unknown>): Promise<ToolResult> {
@@ -58,6 +70,7 @@ describe("MCP client over stdio against real servers", () => {
         dead: stdio(["-e", "console.error('boom: no config here'); process.exit(3)"]),
         missing: { ...stdio([]), command: join(home, "no-such-binary") } as McpServerConfig,
         off: stdio([everythingBin, "stdio"], { enabled: false }),
+        hang: stdio(["-e", "setInterval(() => {}, 1000)"], { timeoutS: 0.5 }),
       },
     });
     await pool.connect();
@@ -77,8 +90,12 @@ describe("MCP client over stdio against real servers", () => {
     expect(byAlias.dead?.state).toBe("failed");
     expect(byAlias.dead?.error).toMatch(/closed/i);
     expect(byAlias.dead?.error).toContain("boom: no config here");
-    expect(byAlias.missing).toMatchObject({ state: "failed", error: `command not found: ${join(home, "no-such-binary")}` });
+    expect(byAlias.missing).toMatchObject({
+      state: "failed",
+      error: `command not found: ${join(home, "no-such-binary")}`,
+    });
     expect(byAlias.off).toMatchObject({ state: "disabled", toolCount: 0 });
+    expect(byAlias.hang).toMatchObject({ state: "failed", error: "connect timed out after 0.5 s" });
     expect(logs.filter((l) => l.startsWith('mcp: server "dead" failed'))).toHaveLength(1);
     // The child's stderr became log lines (never stdout).
     expect(logs).toContain("mcp dead: boom: no config here");
@@ -126,24 +143,35 @@ describe("MCP client over stdio against real servers", () => {
     const parts = Array.isArray(result.content) ? result.content : [];
     const image = parts.find((p) => p.type === "image");
     expect(image).toMatchObject({ type: "image", mediaType: "image/png" });
-    expect(image?.type === "image" && Buffer.from(image.data, "base64").subarray(1, 4).toString()).toBe("PNG");
+    expect(image?.type === "image" && Buffer.from(image.data, "base64").subarray(1, 4).toString()).toBe(
+      "PNG",
+    );
     expect(parts.filter((p) => p.type === "text")).toHaveLength(2);
   });
 
   it("maps embedded resources and resource links to text with their uri", async () => {
-    const ref = await call(pool.tools().find((t) => t.name === "mcp_everything_get-resource-reference"), {
-      resourceType: "Text",
-      resourceId: 2,
-    });
+    const ref = await call(
+      pool.tools().find((t) => t.name === "mcp_everything_get-resource-reference"),
+      {
+        resourceType: "Text",
+        resourceId: 2,
+      },
+    );
     expect(texts(ref)).toMatch(/\[resource: demo:\/\/resource\/[^\]]+\]\n\S/);
-    const links = await call(pool.tools().find((t) => t.name === "mcp_everything_get-resource-links"), {
-      count: 2,
-    });
+    const links = await call(
+      pool.tools().find((t) => t.name === "mcp_everything_get-resource-links"),
+      {
+        count: 2,
+      },
+    );
     expect(texts(links)).toContain("[resource link: Text Resource 2 demo://resource/dynamic/text/2]");
   });
 
   it("starts stdio servers with a minimal environment plus the configured env", async () => {
-    const result = await call(pool.tools().find((t) => t.name === "mcp_everything_get-env"), {});
+    const result = await call(
+      pool.tools().find((t) => t.name === "mcp_everything_get-env"),
+      {},
+    );
     const env = JSON.parse(texts(result)) as Record<string, string>;
     expect(env.OPENAI_API_KEY).toBeUndefined();
     expect(env.KAVILO_CONFIGURED).toBe("yes");
@@ -151,20 +179,27 @@ describe("MCP client over stdio against real servers", () => {
     expect(env.LC_ALL).toBe("C.UTF-8");
     const unexpected = Object.keys(env).filter(
       (k) =>
-        !["PATH", "HOME", "LANG", "TERM", "USER", "SHELL", "TMPDIR", "LOGNAME", "KAVILO_CONFIGURED"].includes(k) &&
-        !k.startsWith("LC_"),
+        !["PATH", "HOME", "LANG", "TERM", "USER", "SHELL", "TMPDIR", "LOGNAME", "KAVILO_CONFIGURED"].includes(
+          k,
+        ) && !k.startsWith("LC_"),
     );
     expect(unexpected).toEqual([]);
   });
 
   it("works with the filesystem server and maps isError", async () => {
-    const ok = await call(pool.tools().find((t) => t.name === "mcp_files_read_text_file"), {
-      path: join(dataDir, "note.txt"),
-    });
+    const ok = await call(
+      pool.tools().find((t) => t.name === "mcp_files_read_text_file"),
+      {
+        path: join(dataDir, "note.txt"),
+      },
+    );
     expect(texts(ok)).toContain("hello from the filesystem server");
-    const denied = await call(pool.tools().find((t) => t.name === "mcp_files_read_text_file"), {
-      path: join(home, "outside.txt"),
-    });
+    const denied = await call(
+      pool.tools().find((t) => t.name === "mcp_files_read_text_file"),
+      {
+        path: join(home, "outside.txt"),
+      },
+    );
     expect(denied.isError).toBe(true);
     expect(texts(denied)).toMatch(/denied|outside|not allowed/i);
   });

@@ -22,7 +22,9 @@ describe("generic MCP OAuth login", () => {
   let paths: Paths;
 
   beforeEach(async () => {
-    fake = await startFakeOAuthServer({ preRegistered: { client_id: "pre-client", client_secret: "pre-secret" } });
+    fake = await startFakeOAuthServer({
+      preRegistered: { client_id: "pre-client", client_secret: "pre-secret" },
+    });
     home = await mkdtemp(join(tmpdir(), "kavilo-mcp-oauth-"));
     paths = makePaths(home);
   });
@@ -114,7 +116,9 @@ describe("generic MCP OAuth login", () => {
 
   it("splits into start and finish for editors, keeping the pending PKCE state in a 0600 file", async () => {
     const { authorizationUrl, state } = await mcpLoginStart({ alias: "ed", serverUrl: fake.mcpUrl, paths });
-    expect(new URL(authorizationUrl).searchParams.get("redirect_uri")).toBe("http://127.0.0.1:7898/oauth/callback");
+    expect(new URL(authorizationUrl).searchParams.get("redirect_uri")).toBe(
+      "http://127.0.0.1:7898/oauth/callback",
+    );
     expect(new URL(authorizationUrl).searchParams.get("state")).toBe(state);
     expect(await modeOf(mcpPendingPath(paths, "ed"))).toBe(0o600);
 
@@ -128,7 +132,9 @@ describe("generic MCP OAuth login", () => {
   it("refuses a callback whose state does not match", async () => {
     const { authorizationUrl } = await mcpLoginStart({ alias: "ed", serverUrl: fake.mcpUrl, paths });
     const code = new URL(await approveAuthorization(authorizationUrl)).searchParams.get("code") ?? "";
-    await expect(mcpLoginFinish({ alias: "ed", paths, code, state: "forged" })).rejects.toThrow(/state mismatch/);
+    await expect(mcpLoginFinish({ alias: "ed", paths, code, state: "forged" })).rejects.toThrow(
+      /state mismatch/,
+    );
     expect(fake.stats.codeExchanges).toBe(0);
     expect(await readMcpTokenFile(paths, "ed")).toBeUndefined();
   });

@@ -79,10 +79,16 @@ describe("MCP OAuth tokens: refresh, rotation and use by the pool", () => {
   it("refreshes within a minute of expiry but not before", async () => {
     const file = await readMcpTokenFile(paths, "fake");
     if (!file) throw new Error("no token file");
-    await writeMcpTokenFile(paths, "fake", { ...file, expiresAt: new Date(Date.now() + 120_000).toISOString() });
+    await writeMcpTokenFile(paths, "fake", {
+      ...file,
+      expiresAt: new Date(Date.now() + 120_000).toISOString(),
+    });
     expect(await getValidAccessToken("fake", paths)).toBe(file.tokens.access_token);
     expect(fake.stats.refreshes).toBe(0);
-    await writeMcpTokenFile(paths, "fake", { ...file, expiresAt: new Date(Date.now() + 30_000).toISOString() });
+    await writeMcpTokenFile(paths, "fake", {
+      ...file,
+      expiresAt: new Date(Date.now() + 30_000).toISOString(),
+    });
     expect(await getValidAccessToken("fake", paths)).not.toBe(file.tokens.access_token);
     expect(fake.stats.refreshes).toBe(1);
   });
@@ -103,7 +109,9 @@ describe("MCP OAuth tokens: refresh, rotation and use by the pool", () => {
       expect(fake.stats.refreshes).toBe(1);
       const file = await readMcpTokenFile(paths, "fake");
       const result = await pool.tools()[0]?.run({}, ctx);
-      expect(result).toEqual({ content: [{ type: "text", text: `client ${file?.clientInformation.client_id}` }] });
+      expect(result).toEqual({
+        content: [{ type: "text", text: `client ${file?.clientInformation.client_id}` }],
+      });
     } finally {
       await pool.close();
     }
@@ -127,7 +135,10 @@ describe("MCP OAuth tokens: refresh, rotation and use by the pool", () => {
     const pool = createMcpPool({
       paths,
       log: (l) => logs.push(l),
-      servers: { nologin: http(fake.mcpUrl, { provider: "oauth" }), fake: http(fake.mcpUrl, { provider: "oauth" }) },
+      servers: {
+        nologin: http(fake.mcpUrl, { provider: "oauth" }),
+        fake: http(fake.mcpUrl, { provider: "oauth" }),
+      },
     });
     try {
       await pool.connect();
@@ -167,7 +178,9 @@ describe("MCP OAuth tokens: refresh, rotation and use by the pool", () => {
       expect(pool.status()[0]?.state).toBe("connected");
       fake.revokeAccessToken(first);
       await writeFile(tokenFile, fake.mintAccessToken("bearer-two"));
-      expect(await pool.tools()[0]?.run({}, ctx)).toEqual({ content: [{ type: "text", text: "client bearer-two" }] });
+      expect(await pool.tools()[0]?.run({}, ctx)).toEqual({
+        content: [{ type: "text", text: "client bearer-two" }],
+      });
       await writeFile(tokenFile, "");
       expect(await pool.tools()[0]?.run({}, ctx)).toEqual({
         content: "MCP_AUTH_REQUIRED:server=plain; run kavilo mcp login --server plain",
@@ -187,7 +200,9 @@ describe("MCP OAuth tokens: refresh, rotation and use by the pool", () => {
     const pool = createMcpPool({ paths, servers: { work: http(fake.mcpUrl, { provider: "slack" }) } });
     try {
       await pool.connect();
-      expect(await pool.tools()[0]?.run({}, ctx)).toEqual({ content: [{ type: "text", text: "client slack-work" }] });
+      expect(await pool.tools()[0]?.run({}, ctx)).toEqual({
+        content: [{ type: "text", text: "client slack-work" }],
+      });
     } finally {
       await pool.close();
     }

@@ -17,6 +17,8 @@ export interface ConnectDeps {
   /** Where a stdio server's minimal env is taken from. */
   parentEnv: NodeJS.ProcessEnv;
   fetchFn?: FetchLike;
+  /** Receives the shutdown of a server that failed to connect. */
+  trackCleanup?: (done: Promise<void>) => void;
 }
 
 export interface ConnectedServer {
@@ -29,7 +31,11 @@ export function transportKind(config: McpServerConfig): "stdio" | "http" {
 }
 
 /** Keeps the last stderr lines of a stdio server: the best explanation when it dies at start. */
-function pipeStderr(alias: string, transport: StdioClientTransport, log: (line: string) => void): () => string {
+function pipeStderr(
+  alias: string,
+  transport: StdioClientTransport,
+  log: (line: string) => void,
+): () => string {
   const tail: string[] = [];
   const stream = transport.stderr;
   if (stream instanceof Readable) {
@@ -106,7 +112,9 @@ export async function connectServer(
     const tools = await withTimeout(work, deps.connectTimeoutMs, "connect");
     return { client, tools };
   } catch (err) {
-    await client.close().catch(() => {});
+    // Not awaited here: the SDK gives a child that ignores stdin EOF seconds to exit, and one
+    // hung server must not hold up the pool's connect. The pool awaits it on close().
+    deps.trackCleanup?.(client.close().catch(() => {}));
     throw new Error(explain(err, config, stderrTail()));
   }
 }

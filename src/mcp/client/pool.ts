@@ -32,9 +32,13 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
   const entries = new Map<string, Entry>();
   for (const [alias, config] of Object.entries(opts.servers)) {
     const state = config.enabled ? "not-started" : "disabled";
-    entries.set(alias, { status: { alias, transport: transportKind(config), state, toolCount: 0 }, tools: [] });
+    entries.set(alias, {
+      status: { alias, transport: transportKind(config), state, toolCount: 0 },
+      tools: [],
+    });
   }
   let connecting: Promise<void> | undefined;
+  const cleanups: Promise<void>[] = [];
 
   async function connectOne(alias: string, config: McpServerConfig): Promise<ConnectedServer | undefined> {
     const entry = entries.get(alias)!;
@@ -44,6 +48,7 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
         log,
         connectTimeoutMs: opts.connectTimeoutMs ?? config.timeoutS * 1000,
         parentEnv: opts.env ?? process.env,
+        trackCleanup: (done) => cleanups.push(done),
         ...(opts.fetchFn ? { fetchFn: opts.fetchFn } : {}),
       });
       entry.client = connected.client;
@@ -69,7 +74,9 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
         const name = mcpToolName(alias, listed.name);
         const owner = owners.get(name);
         if (owner) {
-          log(`mcp: tool "${listed.name}" of server "${alias}" is named ${name}, already taken by ${owner}; skipped`);
+          log(
+            `mcp: tool "${listed.name}" of server "${alias}" is named ${name}, already taken by ${owner}; skipped`,
+          );
           continue;
         }
         owners.set(name, `"${alias}"`);
@@ -100,7 +107,11 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
         const results = await Promise.all(
           enabled.map(
             async ([alias, config]) =>
-              [alias, config, await connectOne(alias, config)] as [string, McpServerConfig, ConnectedServer | undefined],
+              [alias, config, await connectOne(alias, config)] as [
+                string,
+                McpServerConfig,
+                ConnectedServer | undefined,
+              ],
           ),
         );
         register(results);
@@ -116,16 +127,18 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
     async close() {
       await connecting?.catch(() => {});
       connecting = undefined;
-      await Promise.all(
-        [...entries.values()].map(async (entry) => {
+      await Promise.all([
+        ...cleanups.splice(0),
+        ...[...entries.values()].map(async (entry) => {
           const client = entry.client;
           entry.client = undefined;
-          if (entry.status.state !== "disabled") entry.status = { ...entry.status, state: "not-started", toolCount: 0 };
+          if (entry.status.state !== "disabled")
+            entry.status = { ...entry.status, state: "not-started", toolCount: 0 };
           delete entry.status.error;
           entry.tools = [];
           await client?.close().catch(() => {});
         }),
-      );
+      ]);
     },
   };
 }

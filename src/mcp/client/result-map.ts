@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { ContentPart } from "../../providers/types.js";
 import type { ToolResult } from "../../core/tools/types.js";
+import type { ContentPart } from "../../providers/types.js";
 
 type Block = CallToolResult["content"][number];
 
@@ -21,7 +21,8 @@ function blockToPart(block: Block): ContentPart {
       };
     case "resource": {
       const r = block.resource;
-      if ("text" in r && typeof r.text === "string") return { type: "text", text: `[resource: ${r.uri}]\n${r.text}` };
+      if ("text" in r && typeof r.text === "string")
+        return { type: "text", text: `[resource: ${r.uri}]\n${r.text}` };
       const blob = "blob" in r && typeof r.blob === "string" ? r.blob : "";
       const mime = r.mimeType ? `, ${r.mimeType}` : "";
       return { type: "text", text: `[resource: ${r.uri}${mime}, ${base64Bytes(blob)} bytes of binary data]` };
