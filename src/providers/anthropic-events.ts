@@ -87,7 +87,8 @@ export class AnthropicEventAssembler {
     if (typeof u.input_tokens === "number") this.counts.input = u.input_tokens;
     if (typeof u.output_tokens === "number") this.counts.output = u.output_tokens;
     if (typeof u.cache_read_input_tokens === "number") this.counts.cacheRead = u.cache_read_input_tokens;
-    if (typeof u.cache_creation_input_tokens === "number") this.counts.cacheWrite = u.cache_creation_input_tokens;
+    if (typeof u.cache_creation_input_tokens === "number")
+      this.counts.cacheWrite = u.cache_creation_input_tokens;
   }
 
   end(): StreamEvent[] {

@@ -25,7 +25,9 @@ function blocks(content: string | ContentPart[]): (TextBlockParam | ImageBlockPa
 }
 
 function toolArgsObject(args: unknown): Record<string, unknown> {
-  return args !== null && typeof args === "object" && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
+  return args !== null && typeof args === "object" && !Array.isArray(args)
+    ? (args as Record<string, unknown>)
+    : {};
 }
 
 export function toAnthropicSystem(system: string | undefined): TextBlockParam[] | undefined {

@@ -45,7 +45,8 @@ export function createAnthropicProvider(r: ResolvedProvider, deps: AdapterDeps):
     const key = r.apiKey ?? "";
     const oauth = isOAuthToken(key);
     const headers: Record<string, string> = { ...r.extraHeaders };
-    if (oauth) headers["anthropic-beta"] = [headers["anthropic-beta"], "oauth-2025-04-20"].filter(Boolean).join(",");
+    if (oauth)
+      headers["anthropic-beta"] = [headers["anthropic-beta"], "oauth-2025-04-20"].filter(Boolean).join(",");
     client = new sdk.default({
       // Always explicit, so the SDK never goes looking for credentials in env or profile files.
       ...(oauth ? { authToken: key, apiKey: null } : { apiKey: key, authToken: null }),
@@ -61,9 +62,17 @@ export function createAnthropicProvider(r: ResolvedProvider, deps: AdapterDeps):
   function classify(err: unknown): AttemptFailure {
     const m = sdk;
     const net = () =>
-      httpFailure({ provider: r.name, status: undefined, message: describeCause(err), authHint: AUTH_HINT, secrets });
+      httpFailure({
+        provider: r.name,
+        status: undefined,
+        message: describeCause(err),
+        authHint: AUTH_HINT,
+        secrets,
+      });
     if (m && err instanceof m.APIConnectionTimeoutError) {
-      return { error: new ProviderError(`${r.name} request timed out`, { code: "timeout", provider: r.name }) };
+      return {
+        error: new ProviderError(`${r.name} request timed out`, { code: "timeout", provider: r.name }),
+      };
     }
     if (m && err instanceof m.APIConnectionError) return net();
     if (m && err instanceof m.APIError) {
@@ -104,6 +113,7 @@ export function createAnthropicProvider(r: ResolvedProvider, deps: AdapterDeps):
         model: body.model,
         policy: deps.policy,
         transport: deps.transport,
+        prepare: getClient,
         attempt,
         classify,
         ...(signal ? { signal } : {}),

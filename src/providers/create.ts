@@ -1,11 +1,11 @@
+import { createAnthropicProvider } from "./anthropic.js";
 import { type HttpPolicy, resolveHttpPolicy } from "./http-policy.js";
+import { createOpenAIChatProvider } from "./openai-chat.js";
 import type { AdapterDeps } from "./policy-stream.js";
 import type { ResolvedProvider } from "./resolve.js";
 import { createTransport, type Transport } from "./transport.js";
 import type { Provider } from "./types.js";
 import { unavailableProvider } from "./unavailable.js";
-import { createOpenAIChatProvider } from "./openai-chat.js";
-import { createAnthropicProvider } from "./anthropic.js";
 
 export interface ProviderOptions {
   policy?: Partial<HttpPolicy>;

@@ -48,7 +48,8 @@ export function scrub(text: string, secrets: (string | undefined)[] = []): strin
 export function httpFailure(f: HttpErrorFacts): AttemptFailure {
   const code = codeFor(f.status, f.vendorType);
   const hint = code === "auth" ? f.authHint : HINTS[code];
-  const prefix = f.status !== undefined ? `${f.provider} returned ${f.status}` : `${f.provider} request failed`;
+  const prefix =
+    f.status !== undefined ? `${f.provider} returned ${f.status}` : `${f.provider} request failed`;
   const message = scrub(`${prefix}: ${f.message}`, f.secrets);
   const error = new ProviderError(message, {
     code,
@@ -62,7 +63,11 @@ export function httpFailure(f: HttpErrorFacts): AttemptFailure {
 }
 
 /** Anything that is not an SDK API error: our own bugs, parse failures. */
-export function unknownFailure(provider: string, err: unknown, secrets?: (string | undefined)[]): AttemptFailure {
+export function unknownFailure(
+  provider: string,
+  err: unknown,
+  secrets?: (string | undefined)[],
+): AttemptFailure {
   const msg = err instanceof Error ? err.message : String(err);
   return { error: new ProviderError(scrub(msg, secrets), { code: "unknown", provider, cause: err }) };
 }

@@ -43,7 +43,10 @@ export function httpPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
   if (base !== undefined) {
     out.retryBaseMs = Math.round(base);
     // A shrunk base should not leave a 20 s cap behind it.
-    out.retryMaxMs = Math.max(out.retryBaseMs, Math.min(DEFAULT_HTTP_POLICY.retryMaxMs, out.retryBaseMs * 40));
+    out.retryMaxMs = Math.max(
+      out.retryBaseMs,
+      Math.min(DEFAULT_HTTP_POLICY.retryMaxMs, out.retryBaseMs * 40),
+    );
   }
   return out;
 }
@@ -78,7 +81,11 @@ export function retryAfterMs(
 }
 
 /** Exponential backoff with jitter: a random point in the upper half of base·2^n, capped. */
-export function backoffMs(retryIndex: number, policy: HttpPolicy, random: () => number = Math.random): number {
+export function backoffMs(
+  retryIndex: number,
+  policy: HttpPolicy,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** retryIndex);
   return Math.round(ceiling / 2 + (ceiling / 2) * random());
 }

@@ -62,10 +62,18 @@ export function createOpenAIChatProvider(r: ResolvedProvider, deps: AdapterDeps)
   function classify(err: unknown): AttemptFailure {
     const m = sdk;
     if (m && err instanceof m.APIConnectionTimeoutError) {
-      return { error: new ProviderError(`${r.name} request timed out`, { code: "timeout", provider: r.name }) };
+      return {
+        error: new ProviderError(`${r.name} request timed out`, { code: "timeout", provider: r.name }),
+      };
     }
     if (m && err instanceof m.APIConnectionError) {
-      return httpFailure({ provider: r.name, status: undefined, message: describeCause(err), authHint, secrets });
+      return httpFailure({
+        provider: r.name,
+        status: undefined,
+        message: describeCause(err),
+        authHint,
+        secrets,
+      });
     }
     if (m && err instanceof m.APIError) {
       const body = err.error as { type?: unknown; message?: unknown } | undefined;
@@ -81,7 +89,13 @@ export function createOpenAIChatProvider(r: ResolvedProvider, deps: AdapterDeps)
       });
     }
     if (looksLikeNetwork(err)) {
-      return httpFailure({ provider: r.name, status: undefined, message: describeCause(err), authHint, secrets });
+      return httpFailure({
+        provider: r.name,
+        status: undefined,
+        message: describeCause(err),
+        authHint,
+        secrets,
+      });
     }
     return unknownFailure(r.name, err, secrets);
   }
@@ -107,6 +121,7 @@ export function createOpenAIChatProvider(r: ResolvedProvider, deps: AdapterDeps)
         model: body.model,
         policy: deps.policy,
         transport: deps.transport,
+        prepare: getClient,
         attempt,
         classify,
         ...(signal ? { signal } : {}),

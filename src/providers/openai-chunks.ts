@@ -52,7 +52,8 @@ export class ChatChunkAssembler {
       const delta = choice.delta ?? {};
       const reasoning = reasoningOf(delta);
       if (reasoning) out.push({ type: "reasoning-delta", text: reasoning });
-      if (typeof delta.content === "string" && delta.content) out.push({ type: "text-delta", text: delta.content });
+      if (typeof delta.content === "string" && delta.content)
+        out.push({ type: "text-delta", text: delta.content });
       for (const tc of delta.tool_calls ?? []) this.addCallDelta(tc);
       if (choice.finish_reason) this.finish = choice.finish_reason;
     }

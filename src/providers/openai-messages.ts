@@ -30,7 +30,10 @@ function textOf(content: string | ContentPart[]): string {
  * returned go in one user message right after the run of tool results (a user message between two
  * tool results would break the tool-call pairing).
  */
-export function toChatMessages(system: string | undefined, messages: Message[]): ChatCompletionMessageParam[] {
+export function toChatMessages(
+  system: string | undefined,
+  messages: Message[],
+): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = [];
   if (system) out.push({ role: "system", content: system });
   let pendingImages: ImagePart[] = [];

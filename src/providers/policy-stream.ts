@@ -23,6 +23,8 @@ export interface PolicyStreamOptions {
   model: string;
   policy: HttpPolicy;
   transport: () => Promise<Transport>;
+  /** Loads the SDK client before any timer starts, so a cold import never counts as a slow server. */
+  prepare?: () => Promise<unknown>;
   /** One HTTP exchange. Throws on failure; events it yields go straight to the consumer. */
   attempt: (ctx: AttemptContext) => AsyncIterable<StreamEvent>;
   /** Turns what `attempt` threw into a neutral error. */
@@ -87,6 +89,7 @@ export async function* policyStream(o: PolicyStreamOptions): AsyncGenerator<Stre
   let transport: Transport;
   try {
     transport = await o.transport();
+    await o.prepare?.();
   } catch (err) {
     yield { type: "error", error: o.classify(err).error, retryable: false };
     return;
