@@ -292,6 +292,10 @@ describe("slack channel (Socket Mode SDK against a fake Slack)", () => {
       /rejected the tokens \(invalid_auth\)/,
     );
     channel = undefined;
-    expect(logs.join("\n")).not.toContain("xoxb-wrong-token-123");
+    await expect(start({ appToken: "xapp-wrong-token-456" })).rejects.toThrow(
+      /rejected the tokens \(invalid_auth\)/,
+    );
+    channel = undefined;
+    expect(logs.join("\n")).not.toMatch(/xoxb-wrong-token-123|xapp-wrong-token-456/);
   });
 });

@@ -48,6 +48,7 @@ async function start(overrides: Partial<TelegramConfig> = {}): Promise<Channel> 
     log: (level, msg) => logs.push(`${level} ${msg}`),
     retry: { baseMs: 20, maxMs: 100 },
     pollTimeoutS: 1,
+    typingEveryMs: 40,
   });
   await channel.start({ publish: (m) => inbound.push(m) });
   return channel;
@@ -194,15 +195,18 @@ describe("telegram channel (grammy against a fake Bot API)", () => {
     expect(new Uint8Array(await readFile(path))).toEqual(bytes);
   });
 
-  it("shows typing until stopped", async () => {
+  it("shows typing, renewed until stopped", async () => {
     const ch = await start();
     fake.sendText({ chatId: 1001, from: ALICE, text: "think hard" });
     await fake.waitFor(() => inbound.length === 1);
     const stopTyping = ch.showWorking?.(inbound[0] as InboundMessage);
-    await fake.waitFor(() => fake.calls.some((c) => c.method === "sendChatAction"));
+    const actions = () => fake.calls.filter((c) => c.method === "sendChatAction");
+    await fake.waitFor(() => actions().length >= 3);
     stopTyping?.();
-    const action = fake.calls.find((c) => c.method === "sendChatAction");
-    expect(action?.params).toMatchObject({ chat_id: "1001", action: "typing" });
+    const count = actions().length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(actions().length).toBeLessThanOrEqual(count + 1);
+    expect(actions()[0]?.params).toMatchObject({ chat_id: "1001", action: "typing" });
   });
 
   it("keeps polling after network failures, backing off, without leaking the token", async () => {

@@ -48,12 +48,19 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
   const secrets = [botToken, appToken];
   const log = (level: "info" | "warn" | "error", msg: string) => opts.log(level, redactSecrets(msg, secrets));
   const logger = slackLogger(log, secrets);
-  const webOptions = (retries: number): WebClientOptions => ({
+  const webOptions = (retries: number, forever: boolean): WebClientOptions => ({
     slackApiUrl: apiUrl,
     logger,
-    retryConfig: { retries, factor: 2, minTimeout: retry.baseMs, maxTimeout: retry.maxMs, randomize: true },
+    retryConfig: {
+      retries,
+      forever,
+      factor: 2,
+      minTimeout: retry.baseMs,
+      maxTimeout: retry.maxMs,
+      randomize: true,
+    },
   });
-  const web = new WebClient(botToken, webOptions(3));
+  const web = new WebClient(botToken, webOptions(3, false));
   let socket: SocketModeClient | undefined;
   let me: SlackIdentity | undefined;
   let abort = new AbortController();
@@ -132,8 +139,8 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
       logger,
       clientPingTimeout: opts.clientPingTimeoutMs ?? 5_000,
       // The SDK reconnects on its own after a disconnect; a give-up there would be an unhandled
-      // rejection, so let it keep trying (each wait is capped by retry.maxMs).
-      clientOptions: webOptions(100_000),
+      // rejection, so let apps.connections.open keep trying (each wait is capped by retry.maxMs).
+      clientOptions: webOptions(10, true),
     });
     client.on(
       "slack_event",

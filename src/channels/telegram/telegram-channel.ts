@@ -32,6 +32,8 @@ export interface TelegramChannelOptions {
   pollTimeoutS?: number;
   /** For media downloads; default global fetch. */
   fetch?: typeof fetch;
+  /** How often the typing indicator is renewed (Telegram shows it for ~5 s); default 4000. */
+  typingEveryMs?: number;
   /** Clock for receivedAt. */
   now?: () => Date;
 }
@@ -178,7 +180,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
       const other = msg.threadId ? { message_thread_id: Number(msg.threadId) } : {};
       const ping = () => void bot.api.sendChatAction(msg.chatId, "typing", other).catch(() => undefined);
       ping();
-      const timer = setInterval(ping, TYPING_EVERY_MS);
+      const timer = setInterval(ping, opts.typingEveryMs ?? TYPING_EVERY_MS);
       typers.add(timer);
       return () => {
         clearInterval(timer);
