@@ -95,12 +95,12 @@ export function plain(frame: string | undefined): string {
 }
 
 /** Polls until `check` returns without throwing (or true); keeps the last failure for the message. */
-export async function waitFor(check: () => unknown, timeoutMs = 3000): Promise<void> {
+export async function waitFor(check: () => unknown | Promise<unknown>, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
-      const result = check();
+      const result = await check();
       if (result !== false) return;
       lastError = new Error("condition stayed false");
     } catch (err) {

@@ -16,12 +16,21 @@ export interface Harness {
   /** Types text (one input event) and waits until the prompt shows it. */
   type(text: string): Promise<void>;
   press(key: string): void;
+  /** Simulates a terminal resize to `columns`. */
+  resize(columns: number): void;
   unmount(): void;
 }
 
 export async function tempHome(): Promise<{ dir: string; dispose(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "kavilo-tui-"));
-  return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    // History appends are fire-and-forget in the app; give the last one a moment to land first.
+    dispose: async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+    },
+  };
 }
 
 export async function renderApp(
@@ -59,6 +68,10 @@ export async function renderApp(
       await see(text.split("\n").at(-1) ?? text);
     },
     press: (key: string) => instance.stdin.write(key),
+    resize: (columns: number) => {
+      Object.defineProperty(instance.stdout, "columns", { value: columns, configurable: true });
+      instance.stdout.emit("resize");
+    },
     unmount: () => instance.unmount(),
   };
 }

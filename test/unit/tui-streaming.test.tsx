@@ -39,8 +39,21 @@ describe("tui turn rendering", () => {
     expect(runner.turns[0]?.sessionKey).toBe("cli:default");
   });
 
+  it("reflows the input box to the terminal width on resize", async () => {
+    const app = await renderApp(new FakeRunner(), `${home.dir}/h`);
+    const boxTop = () =>
+      app
+        .frame()
+        .split("\n")
+        .find((line) => line.startsWith("╭")) ?? "";
+    await waitFor(() => expect(boxTop()).toHaveLength(100));
+    app.resize(60);
+    await waitFor(() => expect(boxTop()).toHaveLength(60));
+  });
+
   it("renders markdown: code block content and bold text without raw markers", async () => {
-    const md = "# Title\n\nSome **bold words** and `inline`.\n\n- first item\n- second item\n\n```ts\nconst x = 42;\n```\n";
+    const md =
+      "# Title\n\nSome **bold words** and `inline`.\n\n- first item\n- second item\n\n```ts\nconst x = 42;\n```\n";
     const runner = new FakeRunner(async function* () {
       yield { type: "text-delta", text: md };
       yield endEvent(md);
@@ -62,7 +75,14 @@ describe("tui turn rendering", () => {
     const runner = new FakeRunner(async function* (req) {
       yield { type: "tool-call-start", id: "c1", name: "read_file", args: { path: "notes/todo.md" } };
       await gate.wait(req.signal);
-      yield { type: "tool-call-end", id: "c1", name: "read_file", ok: true, output: "FILE-BODY", durationMs: 1234 };
+      yield {
+        type: "tool-call-end",
+        id: "c1",
+        name: "read_file",
+        ok: true,
+        output: "FILE-BODY",
+        durationMs: 1234,
+      };
       yield { type: "tool-call-start", id: "c2", name: "shell", args: { command: "make test" } };
       await gate.wait(req.signal);
       yield { type: "tool-call-end", id: "c2", name: "shell", ok: false, output: "exit 2", durationMs: 300 };

@@ -31,7 +31,12 @@ export function formatTokens(n: number): string {
 function formatArgValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (value === undefined) return "undefined";
-  return JSON.stringify(value) ?? String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    // Tool arguments come from the model or MCP; a value JSON cannot encode must not crash the UI.
+    return String(value);
+  }
 }
 
 /** One-line form of tool arguments: `path="a.ts", limit=20`, whitespace collapsed, truncated. */

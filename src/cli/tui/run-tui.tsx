@@ -66,7 +66,9 @@ export async function runTui(opts: RunTuiOptions): Promise<number> {
         stdin,
         stdout,
         exitOnCtrlC: false,
-        patchConsole: true,
+        // Console output only collides with the UI on the real terminal; a caller-supplied stream
+        // (tests, embedding) keeps the console untouched.
+        patchConsole: stdout === process.stdout,
         // Lets terminals that speak the kitty keyboard protocol report Shift+Enter.
         kittyKeyboard: { mode: "auto" },
       },

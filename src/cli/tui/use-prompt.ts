@@ -44,6 +44,8 @@ export function usePrompt(initialHistory: readonly string[], historyFile: string
   // Refs mirror state so several key events arriving in one tick see each other's edits.
   const bufferRef = useRef(buffer);
   const historyRef = useRef<HistoryCursor>(historyCursor(initialHistory));
+  // Appends are chained so quick successive sends land in the file in the order they were sent.
+  const writesRef = useRef<Promise<void>>(Promise.resolve());
 
   const update = useCallback((next: InputBuffer) => {
     bufferRef.current = next;
@@ -121,7 +123,7 @@ export function usePrompt(initialHistory: readonly string[], historyFile: string
       historyRef.current = historyPush(historyRef.current, text);
       if (before !== text) {
         // History is a convenience: failing to save it must not disturb the chat.
-        void appendHistory(historyFile, text).catch(() => {});
+        writesRef.current = writesRef.current.then(() => appendHistory(historyFile, text)).catch(() => {});
       }
     },
     [historyFile],
