@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createProvider } from "../../src/providers/create.js";
+import { probeOllama } from "../../src/providers/ollama-probe.js";
 import type { ResolvedProvider } from "../../src/providers/resolve.js";
 import { findSpec } from "../../src/providers/specs.js";
 import type { ChatRequest, StreamEvent } from "../../src/providers/types.js";
@@ -368,6 +369,15 @@ describe("openai-chat adapter under the HTTP policy", () => {
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(evs.map((e) => e.type)).toEqual(["retry", "error"]);
     expect(f.requests).toHaveLength(1);
+  });
+});
+
+describe("openai fake extras", () => {
+  it("lists models and, with ollama: true, answers /api/tags for the Ollama probe", async () => {
+    const f = await start({ ollama: true });
+    const models = (await (await fetch(`${f.url}/models`)).json()) as { data: { id: string }[] };
+    expect(models.data.map((m) => m.id)).toEqual(["fake-model"]);
+    expect(await probeOllama({ OLLAMA_HOST: f.origin })).toEqual({ baseUrl: f.origin, models: ["llama3.2"] });
   });
 });
 
