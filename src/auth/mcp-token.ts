@@ -1,9 +1,11 @@
 import {
   discoverAuthorizationServerMetadata,
   discoverOAuthServerInfo,
+  type OAuthServerInfo,
   refreshAuthorization,
 } from "@modelcontextprotocol/sdk/client/auth.js";
 import { InvalidClientError, InvalidGrantError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
+import type { AuthorizationServerMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { withFileMutex } from "../core/file-lock.js";
 import type { Paths } from "../core/paths.js";
@@ -12,6 +14,7 @@ import {
   type McpTokenFile,
   mcpTokenLockPath,
   readMcpTokenFile,
+  type StoredDiscovery,
   writeMcpTokenFile,
 } from "./mcp-token-file.js";
 
@@ -42,14 +45,18 @@ async function refreshTokens(
 ): Promise<McpTokenFile> {
   const refreshToken = file.tokens.refresh_token;
   if (!refreshToken) throw new McpAuthRequiredError(alias);
-  const discovery =
-    file.discovery ?? (await discoverOAuthServerInfo(file.serverUrl, fetchFn ? { fetchFn } : {}));
-  const metadata =
-    discovery.authorizationServerMetadata ??
-    (await discoverAuthorizationServerMetadata(discovery.authorizationServerUrl, fetchFn ? { fetchFn } : {}));
-  const resource = discovery.resourceMetadata?.resource;
-  let tokens: Awaited<ReturnType<typeof refreshAuthorization>>;
+  let discovery: StoredDiscovery | OAuthServerInfo;
+  let metadata: AuthorizationServerMetadata | undefined;
+  let tokens: OAuthTokens;
   try {
+    discovery = file.discovery ?? (await discoverOAuthServerInfo(file.serverUrl, fetchFn ? { fetchFn } : {}));
+    metadata =
+      discovery.authorizationServerMetadata ??
+      (await discoverAuthorizationServerMetadata(
+        discovery.authorizationServerUrl,
+        fetchFn ? { fetchFn } : {},
+      ));
+    const resource = discovery.resourceMetadata?.resource;
     tokens = await refreshAuthorization(discovery.authorizationServerUrl, {
       metadata,
       clientInformation: file.clientInformation,
@@ -59,8 +66,9 @@ async function refreshTokens(
     });
   } catch (err) {
     // A revoked grant or a forgotten client cannot be fixed by retrying: the user must log in again.
-    if (err instanceof InvalidGrantError || err instanceof InvalidClientError)
+    if (err instanceof InvalidGrantError || err instanceof InvalidClientError) {
       throw new McpAuthRequiredError(alias);
+    }
     throw new Error(`${alias}: token refresh failed: ${(err as Error).message}`);
   }
   const expiresAt =
@@ -104,10 +112,22 @@ export async function getValidAccessToken(
     const someoneElseRefreshed = current.tokens.access_token !== first.tokens.access_token;
     if (someoneElseRefreshed && !isDue(current, now())) return current.tokens.access_token;
     if (!opts.force && !isDue(current, now())) return current.tokens.access_token;
-    const next = await refreshTokens(alias, current, now(), fetchFn);
-    await writeMcpTokenFile(paths, alias, next);
-    return next.tokens.access_token;
+    const stillValid = !opts.force && !isExpired(current, now());
+    if (!current.tokens.refresh_token) return stillValid ? current.tokens.access_token : undefined;
+    try {
+      const next = await refreshTokens(alias, current, now(), fetchFn);
+      await writeMcpTokenFile(paths, alias, next);
+      return next.tokens.access_token;
+    } catch (err) {
+      // Inside the margin the old token still works; a flaky token endpoint should not cost a request.
+      if (stillValid && !(err instanceof McpAuthRequiredError)) return current.tokens.access_token;
+      throw err;
+    }
   });
+}
+
+function isExpired(file: McpTokenFile, now: Date): boolean {
+  return file.expiresAt !== undefined && Date.parse(file.expiresAt) <= now.getTime();
 }
 
 export async function authStatus(

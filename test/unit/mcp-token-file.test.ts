@@ -54,4 +54,30 @@ describe("MCP token files", () => {
       "expired",
     );
   });
+
+  it("keeps using a token inside the refresh margin when it cannot be refreshed", async () => {
+    await mkdir(paths.mcpAuth, { recursive: true });
+    const file = {
+      serverUrl: "http://127.0.0.1:9/mcp",
+      clientInformation: { client_id: "c" },
+      tokens: { access_token: "at-1", token_type: "Bearer" },
+      expiresAt: "2030-01-01T00:00:00.000Z",
+      savedAt: "2025-01-01T00:00:00.000Z",
+    };
+    await writeFile(mcpTokenPath(paths, "s"), JSON.stringify(file));
+    const soon = () => new Date("2029-12-31T23:59:30.000Z");
+    const late = () => new Date("2030-01-01T00:00:01.000Z");
+    // No refresh token: valid until the real expiry, then gone.
+    expect(await getValidAccessToken("s", paths, undefined, { now: soon })).toBe("at-1");
+    expect(await getValidAccessToken("s", paths, undefined, { now: late })).toBeUndefined();
+    // A refresh token but an unreachable token endpoint: the still-valid token is used.
+    await writeFile(
+      mcpTokenPath(paths, "s"),
+      JSON.stringify({ ...file, tokens: { ...file.tokens, refresh_token: "rt-1" } }),
+    );
+    expect(await getValidAccessToken("s", paths, undefined, { now: soon })).toBe("at-1");
+    await expect(getValidAccessToken("s", paths, undefined, { now: late })).rejects.toThrow(
+      /s: token refresh failed/,
+    );
+  });
 });

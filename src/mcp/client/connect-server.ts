@@ -12,7 +12,7 @@ import { minimalServerEnv } from "./stdio-env.js";
 
 export interface ConnectDeps {
   paths: Paths;
-  log: (line: string) => void;
+  stderrLog: (line: string) => void;
   connectTimeoutMs: number;
   /** Where a stdio server's minimal env is taken from. */
   parentEnv: NodeJS.ProcessEnv;
@@ -101,7 +101,7 @@ export async function connectServer(
       ...(config.cwd ? { cwd: config.cwd } : {}),
       stderr: "pipe",
     });
-    stderrTail = pipeStderr(alias, stdio, deps.log);
+    stderrTail = pipeStderr(alias, stdio, deps.stderrLog);
     transport = stdio;
   }
   const work = (async () => {

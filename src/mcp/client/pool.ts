@@ -14,6 +14,8 @@ export interface McpPoolOptions {
   servers: Record<string, McpServerConfig>;
   paths: Paths;
   log?: (line: string) => void;
+  /** Where stdio servers' stderr lines go; default `log`. */
+  stderrLog?: (line: string) => void;
   /** Per-server connect budget; default the server's timeoutS. */
   connectTimeoutMs?: number;
   /** Source of a stdio server's minimal env; default process.env. */
@@ -45,7 +47,7 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
     try {
       const connected = await connectServer(alias, config, {
         paths: opts.paths,
-        log,
+        stderrLog: opts.stderrLog ?? log,
         connectTimeoutMs: opts.connectTimeoutMs ?? config.timeoutS * 1000,
         parentEnv: opts.env ?? process.env,
         trackCleanup: (done) => cleanups.push(done),
