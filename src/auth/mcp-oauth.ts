@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
+import { auth, extractWWWAuthenticateParams } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Paths } from "../core/paths.js";
@@ -65,6 +65,23 @@ function configuredClient(clientId?: string, clientSecret?: string): StoredClien
 }
 
 /**
+ * RFC 9728: a protected server's 401 may name its resource metadata document (and the scope it
+ * wants) in WWW-Authenticate. When it does not, auth() falls back to the well-known paths.
+ */
+async function probeChallenge(
+  serverUrl: string,
+  fetchFn: FetchLike,
+): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
+  try {
+    const res = await fetchFn(serverUrl, { method: "GET", headers: { accept: "text/event-stream" } });
+    await res.body?.cancel().catch(() => {});
+    return res.status === 401 ? extractWWWAuthenticateParams(res) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
  * First half of a login, for callers that cannot listen for the redirect themselves (an editor
  * driving kavilo over MCP): discovery, registration and PKCE happen now, and the verifier and
  * state wait in `<alias>.pending.json` for mcpLoginFinish.
@@ -80,8 +97,11 @@ export async function mcpLoginStart(
     state,
     ...(client ? { clientInformation: client } : {}),
   });
+  const challenge = await probeChallenge(opts.serverUrl, opts.fetchFn ?? fetch);
   const result = await auth(provider, {
     serverUrl: opts.serverUrl,
+    ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}),
+    ...(challenge.scope ? { scope: challenge.scope } : {}),
     ...(opts.fetchFn ? { fetchFn: opts.fetchFn } : {}),
   });
   const clientInformation = provider.storedClient;

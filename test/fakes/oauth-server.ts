@@ -59,7 +59,11 @@ function json(
 }
 
 export async function startFakeOAuthServer(
-  opts: { preRegistered?: { client_id: string; client_secret: string } } = {},
+  opts: {
+    preRegistered?: { client_id: string; client_secret: string };
+    /** Serve the resource metadata only here (named in WWW-Authenticate), not at the well-known paths. */
+    resourceMetadataPath?: string;
+  } = {},
 ): Promise<FakeOAuthServer> {
   const clients = new Map<string, Client>();
   if (opts.preRegistered)
@@ -69,6 +73,7 @@ export async function startFakeOAuthServer(
   const refreshTokens = new Map<string, string>();
   const stats = { registrations: 0, authorizations: 0, codeExchanges: 0, refreshes: 0, mcpRequests: 0 };
   let ttlS = 3600;
+  const prmPath = opts.resourceMetadataPath ?? "/.well-known/oauth-protected-resource/mcp";
   let base = "";
 
   const issue = (clientId: string) => {
@@ -139,7 +144,7 @@ export async function startFakeOAuthServer(
     const grant = bearer ? accessTokens.get(bearer) : undefined;
     if (!grant || grant.expiresAt <= Date.now()) {
       res.writeHead(401, {
-        "www-authenticate": `Bearer error="invalid_token", resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`,
+        "www-authenticate": `Bearer error="invalid_token", resource_metadata="${base}${prmPath}"`,
         "content-type": "application/json",
       });
       res.end(JSON.stringify({ error: "invalid_token" }));
@@ -166,10 +171,10 @@ export async function startFakeOAuthServer(
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", base);
     const path = url.pathname;
-    if (
+    const wellKnown =
       path === "/.well-known/oauth-protected-resource/mcp" ||
-      path === "/.well-known/oauth-protected-resource"
-    ) {
+      path === "/.well-known/oauth-protected-resource";
+    if (opts.resourceMetadataPath ? path === opts.resourceMetadataPath : wellKnown) {
       return json(res, 200, {
         resource: `${base}/mcp`,
         authorization_servers: [base],

@@ -146,4 +146,24 @@ describe("generic MCP OAuth login", () => {
       "ed: authorization refused: access_denied",
     );
   });
+
+  it("finds the resource metadata through WWW-Authenticate when it is not at the well-known path", async () => {
+    const hidden = await startFakeOAuthServer({ resourceMetadataPath: "/meta/prm-for-mcp" });
+    try {
+      expect((await fetch(`${hidden.url}/.well-known/oauth-protected-resource/mcp`)).status).toBe(404);
+      const { authorizationUrl } = await mcpLoginStart({ alias: "hid", serverUrl: hidden.mcpUrl, paths });
+      expect(new URL(authorizationUrl).searchParams.get("resource")).toBe(hidden.mcpUrl);
+      expect(new URL(authorizationUrl).searchParams.get("scope")).toBe("mcp");
+      await mcpLoginFinish({
+        alias: "hid",
+        paths,
+        callbackUrl: await approveAuthorization(authorizationUrl),
+      });
+      expect((await readMcpTokenFile(paths, "hid"))?.discovery?.resourceMetadataUrl).toBe(
+        `${hidden.url}/meta/prm-for-mcp`,
+      );
+    } finally {
+      await hidden.close();
+    }
+  });
 });
