@@ -1,9 +1,40 @@
+import { readFileSync } from "node:fs";
+import type { SelfDeps } from "../../mcp/servers/self/self-tool.js";
 import type { CliContext } from "../context.js";
-import { CliError, notAvailable } from "../errors.js";
+import { CliError } from "../errors.js";
 
-export default async function serve(_ctx: CliContext, server: unknown): Promise<number> {
-  if (server !== "self" && server !== "slack") {
+declare const KAVILO_BUNDLED_VERSION: string | undefined;
+
+function version(): string {
+  if (typeof KAVILO_BUNDLED_VERSION === "string") return KAVILO_BUNDLED_VERSION;
+  const url = new URL("../../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+}
+
+/** The self tools' view of a CLI context. Nothing is read until a tool is called. */
+export function selfDepsOf(ctx: CliContext): SelfDeps {
+  return {
+    basePaths: ctx.basePaths,
+    config: () => {
+      const { config, paths } = ctx.config();
+      return { config, paths };
+    },
+    status: async () => {
+      const { buildStatus } = await import("./status.js");
+      return buildStatus(ctx);
+    },
+  };
+}
+
+/** `kavilo mcp serve self`: kavilo's own state as an MCP server over stdio, for Cursor or Claude Desktop. */
+export default async function serve(ctx: CliContext, server: unknown): Promise<number> {
+  if (server === "slack") {
+    throw new CliError("kavilo mcp serve slack is not available yet: Slack MCP login is not built", 2);
+  }
+  if (server !== "self") {
     throw new CliError(`unknown MCP server "${String(server)}": use self or slack`, 2);
   }
-  notAvailable(`mcp serve ${server}`);
+  const { serveSelfOverStdio } = await import("../../mcp/servers/self/serve-stdio.js");
+  await serveSelfOverStdio(selfDepsOf(ctx), { name: "kavilo", version: version() });
+  return 0;
 }

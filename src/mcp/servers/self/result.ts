@@ -1,0 +1,35 @@
+import { redactSecrets, redactString } from "../../../core/redact.js";
+import { type SelfTool, SelfToolError } from "./self-tool.js";
+
+/** What a self tool produced, already redacted: JSON text, or one error line. */
+export interface SelfToolOutcome {
+  text: string;
+  isError: boolean;
+}
+
+/**
+ * Runs a tool's handler and makes its answer safe to leave the process: data and error text
+ * both pass through the shared sanitizer, whatever the handler returned.
+ */
+export async function runSelfTool(tool: SelfTool, args: unknown): Promise<SelfToolOutcome> {
+  const parsed = tool.input.safeParse(args ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join(".") : "(arguments)";
+    return {
+      text: redactString(`invalid arguments for ${tool.name}: ${where}: ${issue?.message}`),
+      isError: true,
+    };
+  }
+  try {
+    const data = await tool.handler(parsed.data);
+    return { text: JSON.stringify(redactSecrets(data ?? null), null, 2), isError: false };
+  } catch (err) {
+    // A SelfToolError is worded for the caller; anything else gets the tool's name for context.
+    const message =
+      err instanceof SelfToolError
+        ? err.message
+        : `${tool.name}: ${err instanceof Error ? err.message : String(err)}`;
+    return { text: redactString(message), isError: true };
+  }
+}
