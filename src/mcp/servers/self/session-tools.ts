@@ -11,7 +11,7 @@ function describeContent(content: string | ContentPart[]): unknown {
   if (typeof content === "string") return content;
   return content.map((part) =>
     part.type === "image"
-      ? { type: "image", mediaType: part.mediaType, bytes: Math.floor((part.data.length * 3) / 4) }
+      ? { type: "image", mediaType: part.mediaType, bytes: Buffer.byteLength(part.data, "base64") }
       : part,
   );
 }
