@@ -1,15 +1,16 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { DrainingTransport } from "./draining-transport.js";
 import type { SelfDeps } from "./self-tool.js";
 import { createSelfServer, type SelfServerInfo } from "./server.js";
 
 export interface StdioOptions {
-  stdin?: NodeJS.ReadableStream & { pause(): unknown };
-  stdout?: NodeJS.WritableStream;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
   /** Diagnostics; stdout carries the protocol only. Default: stderr. */
   log?: (line: string) => void;
 }
 
-/** Serves the self tools on stdin/stdout until the client closes stdin. */
+/** Serves the self tools on stdin/stdout until the client closes stdin (after answering what it sent). */
 export async function serveSelfOverStdio(
   deps: SelfDeps,
   info: SelfServerInfo,
@@ -23,10 +24,11 @@ export async function serveSelfOverStdio(
     server.server.onclose = resolve;
   });
   server.server.onerror = (err) => log(err.message);
-  await server.connect(new StdioServerTransport(stdin as NodeJS.ReadStream, stdout as NodeJS.WriteStream));
-  // The SDK's transport ignores end of input; a client that goes away closes stdin, so that is the end.
-  const stop = () => void server.close().catch(() => {});
-  stdin.once("end", stop);
-  stdout.once("error", stop);
+  const transport = new DrainingTransport(new StdioServerTransport(stdin, stdout));
+  await server.connect(transport);
+  // The SDK's stdio transport ignores end of input; a client that goes away closes stdin.
+  stdin.once("end", () => transport.endOfInput());
+  // The reader is gone (EPIPE): nothing more can be answered.
+  stdout.once("error", () => void server.close().catch(() => {}));
   await closed;
 }
