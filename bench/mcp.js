@@ -1,0 +1,65 @@
+// `kavilo mcp serve self`: time from spawn until the initialize response arrives, against bare node.
+import { spawn } from "node:child_process";
+import { BIN, benchEnv, median } from "./lib.js";
+
+const INITIALIZE = `${JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } },
+})}\n`;
+
+/** Milliseconds until the server's first stdout line (the initialize answer); then closes its stdin. */
+function untilInitialized(env) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, [BIN, "mcp", "serve", "self"], {
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    let ms;
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (ms === undefined && out.includes("\n")) {
+        ms = Number(process.hrtime.bigint() - start) / 1e6;
+        if (!out.includes('"id":1')) reject(new Error(`unexpected first line: ${out}`));
+        child.stdin.end();
+      }
+    });
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (ms === undefined) reject(new Error(`mcp serve self exited ${code} before answering: ${err}`));
+      else resolve(ms);
+    });
+    child.stdin.write(INITIALIZE);
+  });
+}
+
+function bareNode(env) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, ["-e", "0"], { env, stdio: "ignore" });
+    child.on("error", reject);
+    child.on("close", () => resolve(Number(process.hrtime.bigint() - start) / 1e6));
+  });
+}
+
+export async function run() {
+  const env = benchEnv();
+  await untilInitialized(env); // warm the compile cache and the file system
+  await bareNode(env);
+  const base = [];
+  const target = [];
+  for (let i = 0; i < 15; i++) {
+    base.push(await bareNode(env));
+    target.push(await untilInitialized(env));
+  }
+  const baseMs = median(base);
+  const targetMs = median(target);
+  return [
+    { name: "kavilo mcp serve self until initialize", budget: 2, ratio: targetMs / baseMs, baseMs, targetMs },
+  ];
+}
