@@ -1,6 +1,70 @@
+import { join } from "node:path";
+import { acquirePidLock, LockHeldError } from "../../core/file-lock.js";
+import { createLogger, secretValuesOf } from "../../core/log/logger.js";
+import { isSecretKey } from "../../core/redact.js";
 import type { CliContext } from "../context.js";
-import { notAvailable } from "../errors.js";
+import { CliError } from "../errors.js";
 
-export default async function start(_ctx: CliContext): Promise<number> {
-  notAvailable("start");
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(sig);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
+
+/** `kavilo start`: channels, cron and heartbeat until SIGINT/SIGTERM. One instance per profile. */
+export default async function start(ctx: CliContext): Promise<number> {
+  const { config, paths } = ctx.config();
+  let release: () => Promise<void>;
+  try {
+    release = await acquirePidLock(paths.lock);
+  } catch (err) {
+    if (err instanceof LockHeldError) {
+      throw new CliError(
+        `kavilo start is already running for this profile (pid ${err.holder.pid}); stop it first`,
+        2,
+      );
+    }
+    throw err;
+  }
+  const envSecrets = Object.entries(ctx.env).flatMap(([k, v]) => (v && isSecretKey(k) ? [v] : []));
+  const log = createLogger({
+    file: join(paths.logs, "kavilo.log"),
+    debug: ctx.debug,
+    secrets: [...secretValuesOf(config), ...envSecrets],
+  });
+  const signalled = waitForSignal();
+  try {
+    const { startRuntime } = await import("../runtime/runtime.js");
+    log.info(`kavilo start: pid ${process.pid}, home ${paths.home}`);
+    const runtime = await startRuntime(ctx, log);
+    const sig = await signalled;
+    const deadlineS = config.runtime.shutdownDeadlineS;
+    log.info(`${sig}: stopping; running turns get ${deadlineS} s to finish`);
+    // A second signal means "now".
+    const force = () => {
+      log.warn("second signal: exiting without waiting");
+      log.close();
+      process.exit(1);
+    };
+    process.once("SIGINT", force);
+    process.once("SIGTERM", force);
+    const { aborted, dropped } = await runtime.stop(deadlineS * 1000);
+    const { received, answered, failed } = runtime.bus.stats;
+    log.info(
+      `stopped: ${received} messages received, ${answered} answered, ${failed} failed` +
+        (aborted || dropped ? `; ${aborted} turns aborted, ${dropped} queued messages dropped` : ""),
+    );
+  } finally {
+    await release();
+    log.close();
+  }
+  // SDK sockets (keep-alive pools) can outlive stop(); do not let them hold the process open.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
+  return 0;
 }

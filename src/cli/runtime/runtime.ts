@@ -1,0 +1,106 @@
+import { createMessageBus, type MessageBus, type ShutdownResult } from "../../core/bus/message-bus.js";
+import type { CronService } from "../../core/cron/service.js";
+import { createCronStore } from "../../core/cron/store.js";
+import type { Heartbeat } from "../../core/heartbeat/heartbeat.js";
+import type { Logger } from "../../core/log/logger.js";
+import { createCronTool } from "../../core/tools/cron.js";
+import { createMessageTool } from "../../core/tools/message.js";
+import { createSpawnTool } from "../../core/tools/spawn.js";
+import { composeAgent } from "../compose-agent.js";
+import type { CliContext } from "../context.js";
+import { buildChannels, retryFromEnv } from "./build-channels.js";
+import { createChannelRouter } from "./channel-router.js";
+import { superviseChannel } from "./channel-supervisor.js";
+import { createCronRuntime, createHeartbeatRuntime } from "./scheduled-work.js";
+
+export interface Runtime {
+  readonly channels: string[];
+  readonly bus: MessageBus;
+  /** Stops intake, lets turns finish until the deadline, aborts the rest, stops cron and heartbeat. */
+  stop(deadlineMs: number): Promise<ShutdownResult>;
+}
+
+/** Composes what `kavilo start` runs: channels → bus → agent, plus cron and the heartbeat. */
+export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtime> {
+  const { config, paths } = ctx.config();
+  const rt = config.runtime;
+  const retry = retryFromEnv(ctx.env);
+  const supervised = (await buildChannels({ config, paths, log, retry })).map((c) =>
+    superviseChannel(c, retry, log),
+  );
+  const router = createChannelRouter(supervised);
+  const send = router.send;
+
+  // The tools need the bus and the bus needs the agent that holds the tools: bind late.
+  let busRef: MessageBus | undefined;
+  const bus = (): MessageBus => {
+    if (!busRef) throw new Error("the runtime is not ready yet");
+    return busRef;
+  };
+  let cron: CronService | undefined;
+  const cronStore = createCronStore(paths.cronJobs);
+  const extraTools = [
+    createMessageTool({ send }),
+    createSpawnTool({
+      async run(req) {
+        log.info(`spawn ${req.id}: started`);
+        const outcome = await bus().runTask({
+          sessionKey: req.sessionKey,
+          input: req.task,
+          maxToolSteps: req.maxToolSteps,
+          ...(req.origin ? { origin: req.origin } : {}),
+        });
+        if (outcome.reason === "error") throw new Error(outcome.error ?? "the sub-agent failed");
+        return outcome.text;
+      },
+      deliver: (to, text) => send({ ...to, text }),
+      log: (line) => log.info(line),
+    }),
+    createCronTool({ store: cronStore, onChange: () => void cron?.reload() }),
+  ];
+  const composed = await composeAgent(ctx, {
+    log: (line) => log.debug(line),
+    warn: (line) => log.warn(line),
+    extraTools,
+  });
+  busRef = createMessageBus({
+    agent: composed.agent,
+    send,
+    showWorking: (msg) => router.showWorking(msg),
+    maxConcurrentSessions: rt.maxConcurrentSessions,
+    log,
+  });
+
+  cron = createCronRuntime(cronStore, bus, send, log);
+  try {
+    await cron.start();
+  } catch (err) {
+    log.error(`cron: not started: ${(err as Error).message}`);
+  }
+  let heartbeat: Heartbeat | undefined;
+  if (rt.heartbeat.enabled) {
+    heartbeat = createHeartbeatRuntime(rt.heartbeat, paths.workspace, bus, send, log);
+    heartbeat.start();
+  }
+  for (const s of supervised) s.start(busRef);
+  if (supervised.length === 0) log.warn("no channel is enabled; running cron and heartbeat only");
+  log.info(
+    `running: ${composed.resolved.name}/${composed.resolved.model}, channels: ${router.names().join(", ") || "none"}` +
+      `, heartbeat: ${heartbeat ? `every ${rt.heartbeat.intervalS} s` : "off"}`,
+  );
+
+  return {
+    channels: router.names(),
+    bus: busRef,
+    async stop(deadlineMs) {
+      await Promise.all(supervised.map((s) => s.stop()));
+      // Both disarm their timers at once, then wait for their turns, which the bus ends by the deadline.
+      const cronDone = cron?.stop();
+      const heartbeatDone = heartbeat?.stop();
+      const result = await bus().shutdown(deadlineMs);
+      await Promise.all([cronDone, heartbeatDone]);
+      await composed.close().catch(() => undefined);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,205 @@
+import type { ContentPart } from "../../providers/types.js";
+import type { AgentRunner } from "../agent/types.js";
+import type { ChannelTarget } from "../tools/types.js";
+import { turnInputOf } from "./inbound-input.js";
+import { runTurnToEnd, type TurnOutcome } from "./run-turn.js";
+import { SchedulerClosedError, SessionScheduler } from "./session-scheduler.js";
+import type { InboundMessage, InboundSink, OutboundMessage } from "./types.js";
+
+export interface BusLogger {
+  debug(msg: string): void;
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface MessageBusOptions {
+  agent: Pick<AgentRunner, "runTurn" | "resetSession">;
+  /** Delivers a reply through the channel it names; rejects when that channel cannot send. */
+  send: (msg: OutboundMessage) => Promise<void>;
+  /** The channel's "working" indicator for a message; returns its stop function. */
+  showWorking?: (msg: InboundMessage) => (() => void) | undefined;
+  maxConcurrentSessions: number;
+  log: BusLogger;
+  readFile?: (path: string) => Promise<Uint8Array>;
+}
+
+/** A turn that is not a chat message: cron jobs, heartbeats, sub-agents. */
+export interface TaskRequest {
+  sessionKey: string;
+  input: string | ContentPart[];
+  model?: string;
+  origin?: ChannelTarget;
+  maxToolSteps?: number;
+}
+
+export interface ShutdownResult {
+  /** Turns still running at the deadline, aborted. */
+  aborted: number;
+  /** Messages and tasks that never started. */
+  dropped: number;
+}
+
+export interface MessageBus extends InboundSink {
+  /** Runs a turn on the session's queue (in order with that session's messages). */
+  runTask(req: TaskRequest): Promise<TurnOutcome>;
+  /** The chat of the last message the bus accepted: where heartbeats go without a target. */
+  lastActive(): ChannelTarget | undefined;
+  /** Stops taking messages, lets running and queued turns finish until the deadline, aborts the rest. */
+  shutdown(deadlineMs: number): Promise<ShutdownResult>;
+  readonly stats: { received: number; answered: number; failed: number };
+}
+
+export const HELP_TEXT = [
+  "I am kavilo, your assistant. Write to me in plain words.",
+  "/new starts a fresh conversation (the old one is archived)",
+  "/stop stops what I am doing right now",
+  "/help shows this help",
+].join("\n");
+
+const COMMAND_TEXT = /^\/(new|stop|help)(?:@\w+)?\s*$/i;
+
+function targetOf(msg: InboundMessage): ChannelTarget {
+  return { channel: msg.channel, chatId: msg.chatId, ...(msg.threadId ? { threadId: msg.threadId } : {}) };
+}
+
+function commandOf(msg: InboundMessage): InboundMessage["command"] {
+  if (msg.command) return msg.command;
+  // Slack and others pass "/new" as plain text.
+  const m = COMMAND_TEXT.exec(msg.text.trim());
+  return m?.[1] ? (m[1].toLowerCase() as InboundMessage["command"]) : undefined;
+}
+
+const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n)}…` : s).replace(/\s+/g, " ");
+
+/**
+ * Channel messages to agent turns: queued per session, processed in order within a session and
+ * concurrently across sessions, replies routed back to where each message came from.
+ */
+export function createMessageBus(opts: MessageBusOptions): MessageBus {
+  const { agent, log } = opts;
+  const scheduler = new SessionScheduler(opts.maxConcurrentSessions);
+  const stats = { received: 0, answered: 0, failed: 0 };
+  let accepting = true;
+  let last: ChannelTarget | undefined;
+
+  const reply = async (msg: InboundMessage, text: string) => {
+    const out: OutboundMessage = {
+      ...targetOf(msg),
+      text,
+      ...(msg.messageId ? { replyTo: msg.messageId } : {}),
+    };
+    try {
+      await opts.send(out);
+    } catch (err) {
+      stats.failed++;
+      log.error(`${msg.channel}: could not deliver a reply to ${msg.chatId}: ${(err as Error).message}`);
+    }
+  };
+
+  async function handleTurn(msg: InboundMessage, signal: AbortSignal): Promise<void> {
+    const stopWorking = opts.showWorking?.(msg);
+    const started = Date.now();
+    try {
+      const input = await turnInputOf(msg, opts.readFile ? { readFile: opts.readFile } : {});
+      const outcome = await runTurnToEnd(agent, {
+        sessionKey: msg.sessionKey,
+        input,
+        signal,
+        origin: targetOf(msg),
+      });
+      log.debug(`${msg.sessionKey}: turn ${outcome.reason} in ${Date.now() - started} ms`);
+      if (outcome.reason === "aborted") return; // /stop already answered, or shutdown
+      if (outcome.reason === "error") {
+        stats.failed++;
+        log.warn(`${msg.sessionKey}: turn failed: ${outcome.error ?? "unknown error"}`);
+        await reply(msg, `Sorry, that failed: ${outcome.error ?? "unknown error"}`);
+        return;
+      }
+      if (!outcome.text.trim()) {
+        log.warn(`${msg.sessionKey}: the model gave an empty answer`);
+        return;
+      }
+      await reply(msg, outcome.text);
+      stats.answered++;
+    } finally {
+      stopWorking?.();
+    }
+  }
+
+  function enqueue(key: string, work: (signal: AbortSignal) => Promise<void>) {
+    scheduler.run(key, work).catch((err: unknown) => {
+      if (err instanceof SchedulerClosedError) return;
+      log.error(`${key}: ${(err as Error).message}`);
+    });
+  }
+
+  function publish(msg: InboundMessage): void {
+    if (!accepting) {
+      log.warn(`${msg.channel}: a message from ${msg.chatId} arrived during shutdown and was not processed`);
+      return;
+    }
+    stats.received++;
+    const command = commandOf(msg);
+    log.info(
+      `${msg.channel}: ${command ? `/${command}` : "message"} from ${msg.senderName ?? msg.senderId} in ${msg.chatId}`,
+    );
+    log.debug(`${msg.sessionKey} <- ${clip(msg.text)}`);
+    if (command === "help") {
+      void reply(msg, HELP_TEXT);
+      return;
+    }
+    if (command === "stop") {
+      const stopped = scheduler.abort(msg.sessionKey);
+      void reply(msg, stopped ? "Stopped." : "Nothing is running.");
+      return;
+    }
+    last = targetOf(msg);
+    if (command === "new") {
+      // Queued behind the session's earlier messages, so they still belong to the old conversation.
+      enqueue(msg.sessionKey, async () => {
+        await agent.resetSession(msg.sessionKey);
+        await reply(msg, "Started a new conversation.");
+      });
+      return;
+    }
+    enqueue(msg.sessionKey, (signal) => handleTurn(msg, signal));
+  }
+
+  return {
+    publish,
+    stats,
+    lastActive: () => last,
+    runTask(req) {
+      if (!accepting) return Promise.reject(new SchedulerClosedError());
+      return scheduler.run(req.sessionKey, (signal) =>
+        runTurnToEnd(
+          agent,
+          {
+            sessionKey: req.sessionKey,
+            input: req.input,
+            signal,
+            ...(req.model ? { model: req.model } : {}),
+            ...(req.origin ? { origin: req.origin } : {}),
+          },
+          req.maxToolSteps !== undefined ? { maxToolSteps: req.maxToolSteps } : {},
+        ),
+      );
+    },
+    async shutdown(deadlineMs) {
+      accepting = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<"deadline">((resolve) => {
+        timer = setTimeout(() => resolve("deadline"), deadlineMs);
+      });
+      const first = await Promise.race([scheduler.idle().then(() => "idle" as const), deadline]);
+      clearTimeout(timer);
+      if (first === "idle") return { aborted: 0, dropped: 0 };
+      const dropped = scheduler.dropPending();
+      const aborted = scheduler.abortAll();
+      // An aborted turn ends promptly (its provider stream is cancelled) and writes what it had.
+      await scheduler.idle();
+      return { aborted, dropped };
+    },
+  };
+}
