@@ -39,6 +39,7 @@ export function llmEnv(home: string, llmUrl: string, extra: Record<string, strin
     KAVILO_MODEL: "gpt-test",
     KAVILO_RECONNECT_BASE_MS: "50",
     KAVILO_RECONNECT_MAX_MS: "200",
+    KAVILO_SLACK_PING_TIMEOUT_MS: "300",
     ...extra,
   });
 }

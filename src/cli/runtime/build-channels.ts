@@ -9,6 +9,7 @@ export interface BuildChannelsInput {
   paths: Paths;
   log: Logger;
   retry: RetryOptions;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Reconnect backoff: 5 s doubling to 60 s; tests shrink it with KAVILO_RECONNECT_BASE_MS / _MAX_MS. */
@@ -43,7 +44,17 @@ export async function buildChannels(input: BuildChannelsInput): Promise<Channel[
   if (slack.enabled) {
     try {
       const { createSlackChannel } = await import("../../channels/slack/slack-channel.js");
-      out.push(createSlackChannel({ config: slack, paths, log: channelLog, retry }));
+      const ping = Number(input.env?.KAVILO_SLACK_PING_TIMEOUT_MS);
+      out.push(
+        createSlackChannel({
+          config: slack,
+          paths,
+          log: channelLog,
+          retry,
+          // Also the SDK's pause before reconnecting; tests shrink it.
+          ...(ping > 0 ? { clientPingTimeoutMs: ping } : {}),
+        }),
+      );
     } catch (err) {
       log.error(`slack: not started: ${(err as Error).message}`);
     }

@@ -25,7 +25,7 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
   const { config, paths } = ctx.config();
   const rt = config.runtime;
   const retry = retryFromEnv(ctx.env);
-  const supervised = (await buildChannels({ config, paths, log, retry })).map((c) =>
+  const supervised = (await buildChannels({ config, paths, log, retry, env: ctx.env })).map((c) =>
     superviseChannel(c, retry, log),
   );
   const router = createChannelRouter(supervised);
