@@ -1,4 +1,5 @@
 // `make bench`: every benchmark, each as a ratio against bare node measured in the same run.
+import { existsSync } from "node:fs";
 import { BIN, benchEnv, ratioOf, report } from "./lib.js";
 
 const only = process.argv[2];
@@ -11,12 +12,10 @@ if (!only || only === "startup") {
 }
 for (const extra of ["agent", "mcp", "tui", "start"]) {
   if (only && only !== extra) continue;
-  try {
-    const mod = await import(`./${extra}.js`);
-    rows.push(...(await mod.run()));
-  } catch (err) {
-    if (err.code !== "ERR_MODULE_NOT_FOUND") throw err;
-  }
+  const file = new URL(`./${extra}.js`, import.meta.url);
+  if (!existsSync(file)) continue;
+  const mod = await import(file.href);
+  rows.push(...(await mod.run()));
 }
 const failed = report(rows);
 process.exitCode = failed && process.argv.includes("--check") ? 1 : 0;

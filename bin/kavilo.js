@@ -1,5 +1,27 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import module from "node:module";
+
+// `kavilo --version` and `kavilo --help` are answered without loading the CLI: both outputs are
+// fixed for a build (scripts/build.mjs writes dist/help.txt from the real program), and start-up
+// is all of their wall time.
+const args = process.argv.slice(2);
+if (args.length === 1) {
+  const [arg] = args;
+  if (arg === "--version" || arg === "-V") {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    process.stdout.write(`${pkg.version}\n`);
+    process.exit(0);
+  }
+  if (arg === "--help" || arg === "-h") {
+    try {
+      process.stdout.write(readFileSync(new URL("../dist/help.txt", import.meta.url), "utf8"));
+      process.exit(0);
+    } catch {
+      // no cached help (a dev build): fall through to the program
+    }
+  }
+}
 
 // Cache compiled code between runs: start-up is most of a one-shot's wall time.
 module.enableCompileCache?.();

@@ -1,15 +1,28 @@
 #!/usr/bin/env node
 // `npm run build`: bundles src/ into dist/ with esbuild. Start-up is most of a short command's wall
-// time, so the CLI ships as a few ESM chunks: the entry (with commander inlined) and one lazily
-// imported chunk per subcommand. Runtime dependencies stay external and load only when used.
+// time, so the CLI ships as ESM chunks: a small entry (commander inlined) and one lazily imported
+// chunk per subcommand. Pure-JS dependencies on the one-shot path are bundled and tree-shaken
+// (resolving and parsing hundreds of small files cost more than the answer); packages that load
+// files or workers at run time stay external.
 import { readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-const inline = new Set(["commander"]);
-const external = Object.keys(pkg.dependencies ?? {}).filter((d) => !inline.has(d));
+const keepExternal = new Set([
+  "pino", // worker-thread transports load files by path
+  "@slack/socket-mode",
+  "@slack/web-api",
+  "grammy",
+  "ink", // yoga's WebAssembly
+  "react",
+  "node-cron",
+  "open", // ships a shell script it executes
+  "undici", // its CommonJS exports lose their shape when bundled behind a dynamic import
+  "@modelcontextprotocol/sdk",
+]);
+const external = Object.keys(pkg.dependencies ?? {}).filter((d) => keepExternal.has(d));
 
 rmSync(join(root, "dist"), { recursive: true, force: true });
 await build({
@@ -26,5 +39,18 @@ await build({
   // commander is CommonJS; give the ESM bundle a require() for its node: built-ins.
   banner: { js: "import { createRequire as __kCreateRequire } from 'node:module'; const require = __kCreateRequire(import.meta.url);" },
   jsx: "automatic",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
   logLevel: "warning",
 });
+
+// The top-level help, as the program prints it, for bin/kavilo.js's fast path.
+const { execFileSync } = await import("node:child_process");
+const { writeFileSync } = await import("node:fs");
+// dist/ was emptied above, so bin/kavilo.js has no cached help yet and runs the real program.
+const help = execFileSync(process.execPath, [join(root, "bin/kavilo.js"), "--help"], {
+  env: { ...process.env, COLUMNS: "80" },
+  encoding: "utf8",
+});
+writeFileSync(join(root, "dist/help.txt"), help);

@@ -24,7 +24,7 @@ export function createProvider(resolved: ResolvedProvider, opts: ProviderOptions
     policy,
     log: opts.log,
     transport: () => {
-      transport ??= createTransport(policy.streamTimeoutMs);
+      transport ??= Promise.resolve(createTransport(policy.streamTimeoutMs));
       return transport;
     },
   };

@@ -6,7 +6,8 @@ import { ProviderError, type ProviderErrorCode, type StreamEvent } from "./types
 export interface AttemptContext {
   /** Aborts on the caller's signal and on our timeouts. */
   signal: AbortSignal;
-  fetchOptions: { dispatcher: Dispatcher };
+  /** Empty for a normal attempt (Node's pooled fetch); a one-connection dispatcher for a fresh one. */
+  fetchOptions: { dispatcher?: Dispatcher };
   fresh: boolean;
   /** Response headers arrived: the request timeout ends, the whole-stream timeout keeps running. */
   responded(): void;
@@ -108,13 +109,14 @@ export async function* policyStream(o: PolicyStreamOptions): AsyncGenerator<Stre
       timeoutKind = kind;
       ctrl.abort(TIMED_OUT);
     };
+    // Created before the timers, so loading undici for a fresh connection never counts as a slow server.
+    const dispatcher = fresh ? await transport.fresh() : transport.pooled();
     const requestTimer = setTimeout(timeout("request"), policy.requestTimeoutMs);
     const streamTimer = setTimeout(timeout("stream"), policy.streamTimeoutMs);
-    const dispatcher = fresh ? transport.fresh() : transport.pooled();
     const usedFresh = fresh;
     const ctx: AttemptContext = {
       signal: ctrl.signal,
-      fetchOptions: { dispatcher },
+      fetchOptions: dispatcher ? { dispatcher } : {},
       fresh: usedFresh,
       responded: () => clearTimeout(requestTimer),
     };
@@ -147,8 +149,8 @@ export async function* policyStream(o: PolicyStreamOptions): AsyncGenerator<Stre
         ctrl.abort(TIMED_OUT);
         void Promise.resolve(it.return?.()).catch(() => {});
       }
-      if (usedFresh) {
-        const f = dispatcher as ReturnType<Transport["fresh"]>;
+      if (usedFresh && dispatcher) {
+        const f = dispatcher;
         void (ok ? f.close() : f.destroy()).catch(() => {});
       }
     }

@@ -1,31 +1,43 @@
-import type { Agent, Dispatcher } from "undici";
+import type { Agent } from "undici";
+
+type FreshAgent = Agent & { close(): Promise<void>; destroy(): Promise<void> };
 
 /** The fetch and connection pools the SDK clients send through. */
 export interface Transport {
+  /** Sends through Node's own fetch (its shared keep-alive pool), or through a fresh agent when one is given. */
   fetch: typeof globalThis.fetch;
-  /** The long-lived pool: keep-alive connections shared by calls. */
-  pooled(): Dispatcher;
-  /** A pool of one connection for one attempt; the caller disposes it. */
-  fresh(): Dispatcher & { close(): Promise<void>; destroy(): Promise<void> };
+  /** Dispatcher of a normal attempt: none, so Node's global keep-alive pool is used. */
+  pooled(): undefined;
+  /** A pool of one connection for one attempt after a timeout or connect error; the caller disposes it. */
+  fresh(): Promise<FreshAgent>;
 }
 
 /**
- * Loads undici on first use (it is only needed once a model is called). Node's fetch and the
- * undici package may be different undici versions, so fetch and dispatchers come from one place.
+ * Normal calls go through Node's built-in fetch and its pooled connections. The undici package is
+ * loaded only for a retry that needs a fresh, unpooled connection, and that retry uses the
+ * package's own fetch, so the agent and the fetch come from the same undici version.
  */
-export async function createTransport(streamTimeoutMs: number): Promise<Transport> {
-  const undici = await import("undici");
+export function createTransport(streamTimeoutMs: number): Transport {
+  let undici: Promise<typeof import("undici")> | undefined;
+  const load = () => {
+    undici ??= import("undici");
+    return undici;
+  };
   // Our own timers decide timeouts; undici's must not fire first.
   const agentOpts = { headersTimeout: streamTimeoutMs + 1000, bodyTimeout: streamTimeoutMs + 1000 };
-  let pool: Agent | undefined;
+  const fetchVia = async (input: Parameters<typeof fetch>[0], init?: RequestInit & { dispatcher?: unknown }) => {
+    if (init?.dispatcher) {
+      const u = await load();
+      return u.fetch(input as Parameters<typeof u.fetch>[0], init as Parameters<typeof u.fetch>[1]) as unknown as Response;
+    }
+    return globalThis.fetch(input, init);
+  };
   return {
-    fetch: undici.fetch as unknown as typeof globalThis.fetch,
-    pooled() {
-      pool ??= new undici.Agent(agentOpts);
-      return pool;
-    },
-    fresh() {
-      return new undici.Agent({ ...agentOpts, connections: 1, pipelining: 0 });
+    fetch: fetchVia as typeof globalThis.fetch,
+    pooled: () => undefined,
+    async fresh() {
+      const u = await load();
+      return new u.Agent({ ...agentOpts, connections: 1, pipelining: 0 }) as FreshAgent;
     },
   };
 }

@@ -27,6 +27,13 @@ describe("kavilo CLI surface", () => {
     }
   });
 
+  it("the fast --help path prints exactly what the program prints", async () => {
+    const env = cleanEnv(tempHome(), { COLUMNS: "80" });
+    const fast = await runCli(["--help"], { env });
+    const real = await runCli(["help"], { env });
+    expect(fast.stdout).toBe(real.stdout);
+  });
+
   it("a subcommand that has not landed exits 2 with one line", async () => {
     const r = await runCli(["auth", "claude", "status"], { env: cleanEnv(tempHome()) });
     expect(r.code).toBe(2);

@@ -69,10 +69,10 @@ function fakeTransport(): { transport: Transport; fresh: number; closed: number 
   });
   state.transport = {
     fetch: globalThis.fetch,
-    pooled: () => ({}) as ReturnType<Transport["pooled"]>,
-    fresh: () => {
+    pooled: () => undefined,
+    fresh: async () => {
       state.fresh++;
-      return disposable() as unknown as ReturnType<Transport["fresh"]>;
+      return disposable() as unknown as Awaited<ReturnType<Transport["fresh"]>>;
     },
   };
   return state;

@@ -72,7 +72,7 @@ export async function set(ctx: CliContext, key: unknown, value: unknown): Promis
   }
   node[parts.at(-1)!] = parseValue(String(value));
   parseConfig(next, file);
-  openConfigStore(file).set(path, parseValue(String(value)));
+  (await openConfigStore(file)).set(path, parseValue(String(value)));
   print(`set ${path}`);
   return 0;
 }

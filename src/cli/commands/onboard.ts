@@ -82,7 +82,7 @@ export default async function onboard(ctx: CliContext, opts: { yes?: boolean } =
     say(`kept      ${paths.config} (already exists)`);
   } else {
     const answers = interactive ? await ask() : {};
-    openConfigStore(paths.config).store = defaultConfig(answers);
+    (await openConfigStore(paths.config)).store = defaultConfig(answers);
     say(`created   ${paths.config}`);
   }
 

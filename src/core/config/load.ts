@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import Conf from "conf";
+import type Conf from "conf";
 import type { z } from "zod";
 import { type Config, configSchema } from "./schema.js";
 
@@ -40,27 +40,21 @@ function removeKeys(root: unknown, path: readonly PropertyKey[], keys: string[])
   }
 }
 
-/** Opens the config store. conf reads and writes the file (atomically); zod checks it. */
-export function openConfigStore(file: string): Conf<Record<string, unknown>> {
+/**
+ * Opens the config store for writing. conf writes the file atomically with mode 0600; zod checks
+ * every value first. Reads do not need it (and its validator costs start-up time), so it is loaded
+ * only here.
+ */
+export async function openConfigStore(file: string): Promise<Conf<Record<string, unknown>>> {
+  const { default: ConfStore } = await import("conf");
   const dir = resolve(file, "..");
-  return new Conf<Record<string, unknown>>({
+  return new ConfStore<Record<string, unknown>>({
     cwd: dir,
     configName: file.slice(dir.length + 1).replace(/\.json$/, ""),
     configFileMode: 0o600,
     accessPropertiesByDotNotation: true,
     clearInvalidConfig: false,
   });
-}
-
-function readRaw(file: string): Record<string, unknown> {
-  try {
-    return openConfigStore(file).store;
-  } catch (err) {
-    if (err instanceof SyntaxError || (err as Error).name === "SyntaxError") {
-      throw new ConfigError(file, undefined, `not valid JSON (${(err as Error).message}); fix or remove the file`);
-    }
-    throw new ConfigError(file, undefined, (err as Error).message);
-  }
 }
 
 /**
@@ -105,13 +99,16 @@ export function loadConfig(file: string): LoadedConfig {
   const exists = existsSync(file);
   let raw: Record<string, unknown> = {};
   if (exists) {
-    // Catch invalid JSON ourselves first, so conf never sees (and never rewrites) a broken file.
+    let parsed: unknown;
     try {
-      JSON.parse(readFileSync(file, "utf8"));
+      parsed = JSON.parse(readFileSync(file, "utf8"));
     } catch (err) {
       throw new ConfigError(file, undefined, `not valid JSON (${(err as Error).message}); fix or remove the file`);
     }
-    raw = readRaw(file);
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new ConfigError(file, undefined, "expected a JSON object at the top level");
+    }
+    raw = parsed as Record<string, unknown>;
   }
   const { config, warnings } = parseConfig(raw, file);
   return { config, raw, path: file, exists, warnings };
