@@ -60,7 +60,7 @@ describe("kavilo start heartbeat", () => {
     await fakeTg.waitFor(() => fakeTg.sent().length === 1, 4000);
     expect(fakeTg.sent()[0]).toMatchObject({ chat_id: "1001" });
     expect(String(fakeTg.sent()[0]?.text)).toContain("water the plants");
-    expect((fakeLlm.requests[0]?.body as { model: string }).model).toBe("cheap-heartbeat-model");
+    expect((fakeLlm.requests[0]!.body as { model: string }).model).toBe("cheap-heartbeat-model");
 
     writeFileSync(file, "# Heartbeat\n\n- [ ] check the backups quietly\n");
     await new Promise<void>((resolve, reject) => {
