@@ -10,6 +10,8 @@ import { createProvider } from "../providers/create.js";
 import { httpPolicyFromEnv } from "../providers/http-policy.js";
 import { probeOllama } from "../providers/ollama-probe.js";
 import { resolveProvider, type ResolvedProvider } from "../providers/resolve.js";
+import { selfToolsAsAgentTools } from "../mcp/servers/self/agent-tools.js";
+import { selfDepsOf } from "./commands/mcp-serve.js";
 import type { CliContext } from "./context.js";
 
 export interface ComposeOptions {
@@ -51,6 +53,11 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
   const registry = new ToolRegistry();
   for (const tool of createBuiltinTools({ tools: config.tools })) registry.register(tool);
   for (const tool of opts.extraTools ?? []) registry.register(tool);
+  // The `mcp serve self` tools, in-process (kavilo_status, kavilo_list_sessions, ...). Sending goes
+  // through the runtime's `message` tool, so the self server's send tool is left out here.
+  for (const tool of selfToolsAsAgentTools(selfDepsOf(ctx), { exclude: ["send_channel_message"] })) {
+    registry.register(tool);
+  }
 
   const servers = Object.entries(config.tools.mcpServers).filter(([, s]) => s.enabled);
   let closeMcp = async () => {};
@@ -58,7 +65,8 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
   if (servers.length > 0) {
     prepareTools = async () => {
       const { createMcpPool } = await import("../mcp/client/pool.js");
-      const pool = createMcpPool({ servers: config.tools.mcpServers, paths, log: warn });
+      // A failed server is a warning; what a stdio server prints on stderr is detail.
+      const pool = createMcpPool({ servers: config.tools.mcpServers, paths, log: warn, stderrLog: log });
       closeMcp = () => pool.close();
       await pool.connect();
       for (const tool of pool.tools()) {
