@@ -90,6 +90,34 @@ describe("tui prompt input", () => {
     expect(runner.turns[0]?.input).toBe("pasted one\npasted two\npasted three and more\nlast");
   });
 
+  it("text and Enter arriving in one chunk (as from tmux send-keys) types and sends it", async () => {
+    const runner = new FakeRunner();
+    const app = await renderApp(runner, `${home.dir}/h`);
+    app.press("hello there\r");
+    await waitFor(() => expect(runner.turns).toHaveLength(1));
+    expect(runner.turns[0]?.input).toBe("hello there");
+    await waitFor(() => expect(app.frame()).not.toContain("working"));
+    // The chunk joins text already typed, and a trailing backslash still continues the line.
+    await app.type("first ");
+    app.press("part\\\r");
+    await app.see("first part");
+    expect(runner.turns).toHaveLength(1);
+    app.press("second\r");
+    await waitFor(() => expect(runner.turns).toHaveLength(2));
+    expect(runner.turns[1]?.input).toBe("first part\nsecond");
+  });
+
+  it("a bracketed paste ending in a line break is inserted, not sent", async () => {
+    const runner = new FakeRunner();
+    const app = await renderApp(runner, `${home.dir}/h`);
+    app.press("\u001b[200~pasted line\r\u001b[201~");
+    await app.see("pasted line");
+    app.press("two\r\nlines\r");
+    await app.see("lines");
+    await new Promise((r) => setTimeout(r, 30));
+    expect(runner.turns).toEqual([]);
+  });
+
   it("supports backspace, cursor movement, Ctrl-A/Ctrl-E and Ctrl-U", async () => {
     const runner = new FakeRunner();
     const app = await renderApp(runner, `${home.dir}/h`);

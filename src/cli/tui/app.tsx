@@ -139,6 +139,11 @@ export function App(props: AppProps) {
     }
   };
 
+  const enterPressed = () => {
+    const text = prompt.enter();
+    if (text !== null) submit(text);
+  };
+
   usePaste((text) => prompt.edit({ type: "insert", text }));
   useInput((input, key) => {
     const action = keyAction(input, key);
@@ -155,12 +160,13 @@ export function App(props: AppProps) {
         return;
       case "toggle-tools":
         return toggleTools();
-      case "submit": {
+      case "type-submit":
+        prompt.edit({ type: "insert", text: action.text });
         if (turn.running) return;
-        const text = prompt.enter();
-        if (text !== null) submit(text);
-        return;
-      }
+        return enterPressed();
+      case "submit":
+        if (turn.running) return;
+        return enterPressed();
       default:
         prompt.edit(action);
     }

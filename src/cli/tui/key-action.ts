@@ -3,6 +3,7 @@ import type { Key } from "ink";
 /** What a key press means to the prompt, independent of the app's state. */
 export type KeyAction =
   | { type: "insert"; text: string }
+  | { type: "type-submit"; text: string }
   | { type: "newline" }
   | { type: "submit" }
   | { type: "backspace" }
@@ -54,7 +55,11 @@ export function keyAction(input: string, key: Key): KeyAction {
   if (key.end) return { type: "line-end" };
   if (key.meta && input.length === 1) return { type: "none" };
   if (key.ctrl || key.escape || key.tab || key.pageUp || key.pageDown) return { type: "none" };
-  // A multi-character chunk is a paste; it may contain newlines and is inserted whole, never sent.
+  // Typing then Enter can arrive as one chunk ("hello\r"): from a fast typist, a slow event loop,
+  // or `tmux send-keys "hello" Enter`. A lone trailing CR with no other line break is a keypress,
+  // not a paste (real pastes arrive bracketed, or carry their own newlines), so it sends.
+  if (/^[^\r\n]+\r$/.test(input)) return { type: "type-submit", text: input.slice(0, -1) };
+  // Any other multi-character chunk is a paste; it may contain newlines and is inserted whole, never sent.
   if (input !== "") return { type: "insert", text: input };
   return { type: "none" };
 }
