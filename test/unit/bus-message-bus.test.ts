@@ -1,0 +1,212 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { AgentEvent } from "../../src/core/agent/events.js";
+import type { AgentRunner, TurnRequest } from "../../src/core/agent/types.js";
+import { createMessageBus, HELP_TEXT } from "../../src/core/bus/message-bus.js";
+import type { InboundMessage, OutboundMessage } from "../../src/core/bus/types.js";
+
+const ZERO = { input: 0, output: 0 };
+
+/** An agent that answers "re: <text>", waits while the text says "slow", fails on "fail", loops tools on "tools". */
+function fakeAgent() {
+  const requests: TurnRequest[] = [];
+  const resets: string[] = [];
+  const agent: Pick<AgentRunner, "runTurn" | "resetSession"> = {
+    async resetSession(key) {
+      resets.push(key);
+    },
+    runTurn(req) {
+      requests.push(req);
+      const text = typeof req.input === "string" ? req.input : JSON.stringify(req.input);
+      return (async function* (): AsyncGenerator<AgentEvent> {
+        yield { type: "turn-start", sessionKey: req.sessionKey, provider: "fake", model: "m" };
+        if (text.includes("slow")) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, text.includes("very") ? 10_000 : 50);
+            req.signal?.addEventListener("abort", () => {
+              clearTimeout(t);
+              resolve();
+            });
+          });
+          if (req.signal?.aborted) {
+            yield { type: "turn-end", reason: "aborted", text: "", usage: ZERO, iterations: 1 };
+            return;
+          }
+        }
+        if (text.includes("fail")) {
+          yield { type: "error", message: "model exploded" };
+          yield { type: "turn-end", reason: "error", text: "", usage: ZERO, iterations: 1 };
+          return;
+        }
+        if (text.includes("tools")) {
+          for (let i = 0; i < 10 && !req.signal?.aborted; i++) {
+            yield { type: "usage", usage: ZERO, provider: "fake", model: "m" };
+            yield { type: "tool-call-start", id: `c${i}`, name: "shell", args: {} };
+            yield { type: "tool-call-end", id: `c${i}`, name: "shell", ok: true, output: "", durationMs: 1 };
+          }
+          const reason = req.signal?.aborted ? "aborted" : "stop";
+          yield { type: "turn-end", reason, text: "partial", usage: ZERO, iterations: 3 };
+          return;
+        }
+        yield { type: "turn-end", reason: "stop", text: `re: ${text}`, usage: ZERO, iterations: 1 };
+      })();
+    },
+  };
+  return { agent, requests, resets };
+}
+
+function setup(opts: { failSend?: boolean } = {}) {
+  const fake = fakeAgent();
+  const sent: OutboundMessage[] = [];
+  const logs: string[] = [];
+  const working: string[] = [];
+  const bus = createMessageBus({
+    agent: fake.agent,
+    maxConcurrentSessions: 4,
+    async send(msg) {
+      if (opts.failSend) throw new Error("channel down");
+      sent.push(msg);
+    },
+    showWorking(msg) {
+      working.push(`start ${msg.messageId}`);
+      return () => working.push(`stop ${msg.messageId}`);
+    },
+    log: {
+      debug: (m) => logs.push(`debug ${m}`),
+      info: (m) => logs.push(`info ${m}`),
+      warn: (m) => logs.push(`warn ${m}`),
+      error: (m) => logs.push(`error ${m}`),
+    },
+  });
+  return { bus, sent, logs, working, ...fake };
+}
+
+let seq = 0;
+function msg(text: string, extra: Partial<InboundMessage> = {}): InboundMessage {
+  const id = String(++seq);
+  return {
+    channel: "slack",
+    chatId: "C1",
+    threadId: "100.1",
+    senderId: "U1",
+    text,
+    sessionKey: "slack:C1:100.1",
+    messageId: id,
+    receivedAt: new Date().toISOString(),
+    ...extra,
+  };
+}
+
+const until = async (cond: () => boolean, ms = 2000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe("message bus", () => {
+  it("routes the reply to the same channel, chat and thread, replying to the message, with a working indicator", async () => {
+    const { bus, sent, working, requests } = setup();
+    const m = msg("hello");
+    bus.publish(m);
+    await until(() => sent.length === 1);
+    expect(sent[0]).toEqual({
+      channel: "slack",
+      chatId: "C1",
+      threadId: "100.1",
+      text: "re: hello",
+      replyTo: m.messageId,
+    });
+    expect(working).toEqual([`start ${m.messageId}`, `stop ${m.messageId}`]);
+    expect(requests[0]?.origin).toEqual({ channel: "slack", chatId: "C1", threadId: "100.1" });
+    expect(bus.lastActive()).toEqual({ channel: "slack", chatId: "C1", threadId: "100.1" });
+  });
+
+  it("answers /help at once and /stop aborts only the running turn of that session", async () => {
+    const { bus, sent } = setup();
+    bus.publish(msg("very slow job"));
+    bus.publish(msg("other chat", { chatId: "C2", sessionKey: "slack:C2" }));
+    await until(() => sent.some((s) => s.text === "re: other chat"));
+    bus.publish(msg("", { command: "help" }));
+    await until(() => sent.some((s) => s.text === HELP_TEXT));
+    bus.publish(msg("/stop")); // plain text, as Slack delivers it
+    await until(() => sent.some((s) => s.text === "Stopped."));
+    bus.publish(msg("after stop"));
+    await until(() => sent.some((s) => s.text === "re: after stop"));
+    expect(sent.map((s) => s.text)).not.toContain("re: very slow job");
+    bus.publish(msg("", { command: "stop" }));
+    await until(() => sent.some((s) => s.text === "Nothing is running."));
+  });
+
+  it("/new waits for the session's earlier messages, then resets it", async () => {
+    const { bus, sent, resets } = setup();
+    bus.publish(msg("slow first"));
+    bus.publish(msg("", { command: "new" }));
+    await until(() => sent.length === 2);
+    expect(sent.map((s) => s.text)).toEqual(["re: slow first", "Started a new conversation."]);
+    expect(resets).toEqual(["slack:C1:100.1"]);
+  });
+
+  it("passes images as base64 image parts and other files as a note with their path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kavilo-bus-"));
+    const img = join(dir, "p.png");
+    writeFileSync(img, Buffer.from([1, 2, 3, 4]));
+    const { bus, requests, sent } = setup();
+    bus.publish(
+      msg("look", {
+        media: [
+          { path: img, mediaType: "image/png", kind: "image", name: "p.png" },
+          { path: join(dir, "r.pdf"), mediaType: "application/pdf", kind: "document", name: "r.pdf" },
+        ],
+      }),
+    );
+    await until(() => sent.length === 1);
+    const input = requests[0]?.input;
+    expect(Array.isArray(input)).toBe(true);
+    expect(input).toContainEqual({ type: "image", mediaType: "image/png", data: "AQIDBA==" });
+    const text = (input as Array<{ type: string; text?: string }>).find((p) => p.type === "text")?.text;
+    expect(text).toContain("look");
+    expect(text).toContain(join(dir, "r.pdf"));
+  });
+
+  it("apologises for a failed turn and logs (never throws) when a reply cannot be sent", async () => {
+    const first = setup();
+    first.bus.publish(msg("please fail"));
+    await until(() => first.sent.length === 1);
+    expect(first.sent[0]?.text).toContain("model exploded");
+
+    const down = setup({ failSend: true });
+    down.bus.publish(msg("hello"));
+    await until(() => down.logs.some((l) => l.startsWith("error") && l.includes("channel down")));
+    expect(down.bus.stats.failed).toBe(1);
+  });
+
+  it("runTask caps a sub-agent's tool steps", async () => {
+    const { bus } = setup();
+    const outcome = await bus.runTask({ sessionKey: "spawn:x", input: "tools forever", maxToolSteps: 2 });
+    expect(outcome.reason).toBe("max-iterations");
+    expect(outcome.text).toContain("stopped after 2 tool steps");
+  });
+
+  it("shutdown lets turns finish within the deadline and aborts them after it", async () => {
+    const quick = setup();
+    quick.bus.publish(msg("slow but fine"));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await quick.bus.shutdown(2000)).toEqual({ aborted: 0, dropped: 0 });
+    expect(quick.sent.map((s) => s.text)).toEqual(["re: slow but fine"]);
+    quick.bus.publish(msg("too late"));
+    expect(quick.logs.some((l) => l.includes("during shutdown"))).toBe(true);
+
+    const stuck = setup();
+    stuck.bus.publish(msg("very slow"));
+    stuck.bus.publish(msg("queued behind"));
+    await new Promise((r) => setTimeout(r, 5));
+    const t0 = Date.now();
+    expect(await stuck.bus.shutdown(50)).toEqual({ aborted: 1, dropped: 1 });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(stuck.sent).toEqual([]);
+  });
+});
