@@ -1,9 +1,10 @@
 // agent -m against an instant local fake, and the agent loop's own overhead per turn.
+
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawn } from "node:child_process";
 import { build } from "esbuild";
 import { BIN, benchEnv, median, ROOT } from "./lib.js";
 
@@ -15,9 +16,16 @@ function instantServer() {
       res.writeHead(200, { "content-type": "text/event-stream" });
       const chunk = (o) => `data: ${JSON.stringify(o)}\n\n`;
       const base = { id: "x", object: "chat.completion.chunk", created: 1, model: "m" };
-      res.write(chunk({ ...base, choices: [{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }] }));
+      res.write(
+        chunk({
+          ...base,
+          choices: [{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }],
+        }),
+      );
       res.write(chunk({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }));
-      res.write(chunk({ ...base, choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+      res.write(
+        chunk({ ...base, choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
+      );
       res.end("data: [DONE]\n\n");
     });
   });
@@ -40,7 +48,12 @@ function timeChild(args, env) {
 async function oneShot() {
   const server = await instantServer();
   const url = `http://127.0.0.1:${server.address().port}/v1`;
-  const env = benchEnv({ KAVILO_PROVIDER: "openai", KAVILO_API_BASE: url, KAVILO_API_KEY: "k", KAVILO_MODEL: "m" });
+  const env = benchEnv({
+    KAVILO_PROVIDER: "openai",
+    KAVILO_API_BASE: url,
+    KAVILO_API_KEY: "k",
+    KAVILO_MODEL: "m",
+  });
   const args = [BIN, "agent", "-m", "hi", "-q", "--session", "bench"];
   await timeChild(args, env);
   await timeChild(["-e", "0"], env);
@@ -53,7 +66,13 @@ async function oneShot() {
   server.close();
   const baseMs = median(base);
   const targetMs = median(target);
-  return { name: "kavilo agent -m (instant local fake)", budget: 2.5, ratio: targetMs / baseMs, baseMs, targetMs };
+  return {
+    name: "kavilo agent -m (instant local fake)",
+    budget: 2.5,
+    ratio: targetMs / baseMs,
+    baseMs,
+    targetMs,
+  };
 }
 
 /** Bundles the loop with an in-process instant provider and times turns. */
@@ -90,14 +109,30 @@ export async function measure(workspace: string, turns: number): Promise<number>
   // Inside the checkout, so the bundle's external packages resolve from node_modules.
   mkdirSync(join(ROOT, "build", "bench"), { recursive: true });
   const out = join(ROOT, "build", "bench", "loop.mjs");
-  await build({ entryPoints: [entry], outfile: out, bundle: true, platform: "node", format: "esm", packages: "external", logLevel: "error", absWorkingDir: ROOT });
+  await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    logLevel: "error",
+    absWorkingDir: ROOT,
+  });
   const ws = join(dir, "ws");
   mkdirSync(ws);
-  for (const f of ["AGENTS.md", "SOUL.md", "USER.md", "MEMORY.md"]) writeFileSync(join(ws, f), `# ${f}\nsome text\n`);
+  for (const f of ["AGENTS.md", "SOUL.md", "USER.md", "MEMORY.md"])
+    writeFileSync(join(ws, f), `# ${f}\nsome text\n`);
   const { measure } = await import(out);
   const perTurn = await measure(ws, 500);
   // A per-turn time in ms against a 2 ms budget: the "ratio" column is ms/budget-unit (1 = 1 ms).
-  return { name: "agent loop overhead per turn (ms, budget 2)", budget: 2, ratio: perTurn, baseMs: 0, targetMs: perTurn };
+  return {
+    name: "agent loop overhead per turn (ms, budget 2)",
+    budget: 2,
+    ratio: perTurn,
+    baseMs: 0,
+    targetMs: perTurn,
+  };
 }
 
 export async function run() {

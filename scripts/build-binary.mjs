@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the single executable described by pkg.config.json with Node's SEA support.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -52,7 +52,12 @@ const blob = join(outDir, "sea-prep.blob");
 const seaConfig = join(outDir, "sea-config.json");
 writeFileSync(
   seaConfig,
-  JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: cfg.useCodeCache }),
+  JSON.stringify({
+    main: bundle,
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    useCodeCache: cfg.useCodeCache,
+  }),
 );
 execFileSync(process.execPath, ["--experimental-sea-config", seaConfig], { stdio: "inherit" });
 

@@ -37,7 +37,9 @@ await build({
   define: { KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version) },
   chunkNames: "chunks/[name]-[hash]",
   // commander is CommonJS; give the ESM bundle a require() for its node: built-ins.
-  banner: { js: "import { createRequire as __kCreateRequire } from 'node:module'; const require = __kCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __kCreateRequire } from 'node:module'; const require = __kCreateRequire(import.meta.url);",
+  },
   jsx: "automatic",
   minifyWhitespace: true,
   minifySyntax: true,

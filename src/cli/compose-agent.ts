@@ -6,11 +6,11 @@ import { createBuiltinTools } from "../core/tools/builtin.js";
 import { ToolRegistry } from "../core/tools/registry.js";
 import type { Tool } from "../core/tools/types.js";
 import { UsageLog } from "../core/usage.js";
+import { selfToolsAsAgentTools } from "../mcp/servers/self/agent-tools.js";
 import { createProvider } from "../providers/create.js";
 import { httpPolicyFromEnv } from "../providers/http-policy.js";
 import { probeOllama } from "../providers/ollama-probe.js";
-import { resolveProvider, type ResolvedProvider } from "../providers/resolve.js";
-import { selfToolsAsAgentTools } from "../mcp/servers/self/agent-tools.js";
+import { type ResolvedProvider, resolveProvider } from "../providers/resolve.js";
 import { selfDepsOf } from "./commands/mcp-serve.js";
 import type { CliContext } from "./context.js";
 

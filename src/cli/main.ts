@@ -245,6 +245,7 @@ async function reportError(err: unknown, debug: boolean): Promise<void> {
   const { message, exitCode } = describeError(err);
   process.stderr.write(`kavilo: ${message}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-  else if (exitCode !== 2 && !(err instanceof CliError)) process.stderr.write("(run with --debug for details)\n");
+  else if (exitCode !== 2 && !(err instanceof CliError))
+    process.stderr.write("(run with --debug for details)\n");
   process.exitCode = exitCode;
 }

@@ -1,5 +1,5 @@
-import { open, readFile, rm, stat } from "node:fs/promises";
 import { mkdirSync } from "node:fs";
+import { open, readFile, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 
 export interface LockHolder {

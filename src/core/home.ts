@@ -82,9 +82,7 @@ export function resolveHome(input: ResolveHomeInput): ResolvedHome {
     const home = isAbsolute(envHome) ? envHome : resolve(envHome);
     const envProfile = profileOfHome(root, home);
     if (flag !== undefined && resolve(profileDir(root, flag)) !== resolve(home)) {
-      warnings.push(
-        `KAVILO_HOME=${home} overrides --profile ${flag}; unset KAVILO_HOME to use the profile`,
-      );
+      warnings.push(`KAVILO_HOME=${home} overrides --profile ${flag}; unset KAVILO_HOME to use the profile`);
     }
     return { home, profile: envProfile, source: "env", warnings };
   }

@@ -29,7 +29,14 @@ export interface UsageSummary {
   total: UsageTotals;
 }
 
-const emptyTotals = (): UsageTotals => ({ calls: 0, input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 });
+const emptyTotals = (): UsageTotals => ({
+  calls: 0,
+  input: 0,
+  output: 0,
+  reasoning: 0,
+  cacheRead: 0,
+  cacheWrite: 0,
+});
 
 function add(t: UsageTotals, r: UsageRecord): void {
   t.calls += 1;
@@ -44,7 +51,13 @@ function add(t: UsageTotals, r: UsageRecord): void {
 export class UsageLog {
   constructor(readonly dir: string) {}
 
-  async record(entry: { provider: string; model: string; session: string; usage: Usage; at?: Date }): Promise<void> {
+  async record(entry: {
+    provider: string;
+    model: string;
+    session: string;
+    usage: Usage;
+    at?: Date;
+  }): Promise<void> {
     const at = entry.at ?? new Date();
     const record: UsageRecord = {
       at: at.toISOString(),

@@ -93,8 +93,12 @@ export function resolveProviderOffline(config: Config): ResolvedProvider | undef
   );
   if (withKey) {
     // A model meant for another vendor goes to a gateway whole; to a direct provider it would fail.
-    const keepModel = model && (withKey.gateway || !model.includes("/") || model.startsWith(`${withKey.name}/`));
-    const reason = model && !keepModel ? `first provider with a key (model ${model} does not fit it; using its default)` : "first provider with a key";
+    const keepModel =
+      model && (withKey.gateway || !model.includes("/") || model.startsWith(`${withKey.name}/`));
+    const reason =
+      model && !keepModel
+        ? `first provider with a key (model ${model} does not fit it; using its default)`
+        : "first provider with a key";
     return build(withKey, config, keepModel ? model : undefined, reason);
   }
   return undefined;
@@ -107,7 +111,12 @@ export function resolveProviderOffline(config: Config): ResolvedProvider | undef
 export async function resolveProvider(input: ResolveInput): Promise<ResolvedProvider> {
   const offline = resolveProviderOffline(input.config);
   if (offline) {
-    if (!offline.apiKey && !offline.spec.local && offline.spec.wire === "openai-chat" && offline.name !== "custom") {
+    if (
+      !offline.apiKey &&
+      !offline.spec.local &&
+      offline.spec.wire === "openai-chat" &&
+      offline.name !== "custom"
+    ) {
       throw new NoProviderError(
         `no API key for ${offline.name}: set ${offline.spec.envKey ?? "KAVILO_API_KEY"} or providers.${offline.name}.apiKey`,
       );

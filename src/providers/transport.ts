@@ -25,10 +25,16 @@ export function createTransport(streamTimeoutMs: number): Transport {
   };
   // Our own timers decide timeouts; undici's must not fire first.
   const agentOpts = { headersTimeout: streamTimeoutMs + 1000, bodyTimeout: streamTimeoutMs + 1000 };
-  const fetchVia = async (input: Parameters<typeof fetch>[0], init?: RequestInit & { dispatcher?: unknown }) => {
+  const fetchVia = async (
+    input: Parameters<typeof fetch>[0],
+    init?: RequestInit & { dispatcher?: unknown },
+  ) => {
     if (init?.dispatcher) {
       const u = await load();
-      return u.fetch(input as Parameters<typeof u.fetch>[0], init as Parameters<typeof u.fetch>[1]) as unknown as Response;
+      return u.fetch(
+        input as Parameters<typeof u.fetch>[0],
+        init as Parameters<typeof u.fetch>[1],
+      ) as unknown as Response;
     }
     return globalThis.fetch(input, init);
   };

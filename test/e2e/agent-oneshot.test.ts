@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeAnthropic } from "../fakes/anthropic-server.js";
-import { startFakeOpenAI, type FakeLlm } from "../fakes/openai-server.js";
+import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
 
 let fakes: FakeLlm[] = [];
@@ -33,12 +33,14 @@ function envFor(wire: Wire, home: string, url: string, extra: Record<string, str
 function toolResultOf(wire: Wire, body: unknown): { id: string; text: string } | undefined {
   const messages = (body as { messages: Array<Record<string, unknown>> }).messages;
   for (const m of messages) {
-    if (wire === "openai" && m.role === "tool") return { id: String(m.tool_call_id), text: String(m.content) };
+    if (wire === "openai" && m.role === "tool")
+      return { id: String(m.tool_call_id), text: String(m.content) };
     if (wire === "anthropic" && Array.isArray(m.content)) {
       for (const block of m.content as Array<Record<string, unknown>>) {
         if (block.type === "tool_result") {
           const c = block.content;
-          const text = typeof c === "string" ? c : (c as Array<{ text?: string }>).map((x) => x.text ?? "").join("");
+          const text =
+            typeof c === "string" ? c : (c as Array<{ text?: string }>).map((x) => x.text ?? "").join("");
           return { id: String(block.tool_use_id), text };
         }
       }
@@ -53,7 +55,13 @@ describe.each<Wire>(["openai", "anthropic"])("kavilo agent -m over %s", (wire) =
       steps: [
         {
           text: "Writing it now.",
-          toolCalls: [{ id: "call_write_1", name: "write_file", args: { path: "notes/hello.txt", content: "hi there\n" } }],
+          toolCalls: [
+            {
+              id: "call_write_1",
+              name: "write_file",
+              args: { path: "notes/hello.txt", content: "hi there\n" },
+            },
+          ],
           usage: { input: 120, output: 30, cacheRead: 7 },
         },
         { text: "Done: notes/hello.txt now says hi there.", usage: { input: 160, output: 12 } },
@@ -76,14 +84,26 @@ describe.each<Wire>(["openai", "anthropic"])("kavilo agent -m over %s", (wire) =
 
     const usageDir = join(home, ".kavilo", "usage");
     const lines = readdirSync(usageDir).flatMap((f) =>
-      readFileSync(join(usageDir, f), "utf8").trim().split("\n").map((l) => JSON.parse(l)),
+      readFileSync(join(usageDir, f), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
     );
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ provider: wire, session: "cli:default", input: 120, output: 30, cacheRead: 7 });
+    expect(lines[0]).toMatchObject({
+      provider: wire,
+      session: "cli:default",
+      input: 120,
+      output: 30,
+      cacheRead: 7,
+    });
 
     const sessionFiles = readdirSync(join(ws, "sessions")).filter((f) => f.endsWith(".jsonl"));
     expect(sessionFiles).toHaveLength(1);
-    const records = readFileSync(join(ws, "sessions", sessionFiles[0]!), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const records = readFileSync(join(ws, "sessions", sessionFiles[0]!), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(records[0]).toMatchObject({ type: "meta", key: "cli:default" });
     const roles = records.slice(1).map((x) => x.message.role);
     expect(roles).toEqual(["user", "assistant", "tool", "assistant"]);
@@ -107,7 +127,10 @@ describe.each<Wire>(["openai", "anthropic"])("kavilo agent -m over %s", (wire) =
       input: "ping from stdin",
     });
     expect(r.code).toBe(0);
-    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ type: "turn-start", sessionKey: "other" });
     expect(events.at(-1)).toMatchObject({ type: "turn-end", reason: "stop", text: "pong" });
     expect(JSON.stringify(llm.requests[0]!.body)).toContain("ping from stdin");
@@ -131,7 +154,10 @@ describe("kavilo agent -m: loop limits and sessions", () => {
     });
     const home = tempHome();
     mkdirSync(join(home, ".kavilo"), { recursive: true });
-    writeFileSync(join(home, ".kavilo", "config.json"), JSON.stringify({ agents: { defaults: { maxToolIterations: 3 } } }));
+    writeFileSync(
+      join(home, ".kavilo", "config.json"),
+      JSON.stringify({ agents: { defaults: { maxToolIterations: 3 } } }),
+    );
     const r = await runCli(["agent", "-m", "loop forever", "-q"], { env: envFor("openai", home, llm.url) });
     expect(r.code).toBe(0);
     expect(llm.requests).toHaveLength(3);

@@ -16,8 +16,14 @@ describe("single executable (make binary)", () => {
   const run = (args: string[], home: string) => {
     // An empty PATH directory: nothing called `node` can be found.
     const emptyBin = mkdtempSync(join(tmpdir(), "kavilo-nobin-"));
-    const r = spawnSync(BINARY, args, { env: { HOME: home, PATH: emptyBin, LANG: "C.UTF-8" }, encoding: "utf8" });
-    const which = spawnSync("/bin/sh", ["-c", "command -v node"], { env: { PATH: emptyBin }, encoding: "utf8" });
+    const r = spawnSync(BINARY, args, {
+      env: { HOME: home, PATH: emptyBin, LANG: "C.UTF-8" },
+      encoding: "utf8",
+    });
+    const which = spawnSync("/bin/sh", ["-c", "command -v node"], {
+      env: { PATH: emptyBin },
+      encoding: "utf8",
+    });
     expect(which.stdout.trim()).toBe("");
     return r;
   };

@@ -22,7 +22,17 @@ describe("kavilo CLI surface", () => {
   it("--help lists every subcommand", async () => {
     const r = await runCli(["--help"], { env: cleanEnv(tempHome()) });
     expect(r.code).toBe(0);
-    for (const cmd of ["agent", "start", "onboard", "profile|instance", "auth", "mcp", "config", "status", "version"]) {
+    for (const cmd of [
+      "agent",
+      "start",
+      "onboard",
+      "profile|instance",
+      "auth",
+      "mcp",
+      "config",
+      "status",
+      "version",
+    ]) {
       expect(r.stdout).toContain(cmd);
     }
   });
@@ -59,7 +69,14 @@ describe("onboard", () => {
     const first = await runCli(["onboard"], { env });
     expect(first.code).toBe(0);
     const k = join(home, ".kavilo");
-    for (const f of ["config.json", "workspace/AGENTS.md", "workspace/SOUL.md", "workspace/USER.md", "workspace/MEMORY.md", "workspace/HEARTBEAT.md"]) {
+    for (const f of [
+      "config.json",
+      "workspace/AGENTS.md",
+      "workspace/SOUL.md",
+      "workspace/USER.md",
+      "workspace/MEMORY.md",
+      "workspace/HEARTBEAT.md",
+    ]) {
       expect(existsSync(join(k, f)), f).toBe(true);
     }
     expect(statSync(join(k, "workspace/skills")).isDirectory()).toBe(true);
@@ -69,7 +86,9 @@ describe("onboard", () => {
     const again = await runCli(["onboard", "--yes"], { env });
     expect(again.code).toBe(0);
     expect(readFileSync(join(k, "workspace/USER.md"), "utf8")).toBe("# Me\nedited\n");
-    expect(JSON.parse(readFileSync(join(k, "config.json"), "utf8"))).toEqual({ agents: { defaults: { model: "mine" } } });
+    expect(JSON.parse(readFileSync(join(k, "config.json"), "utf8"))).toEqual({
+      agents: { defaults: { model: "mine" } },
+    });
   });
 
   it("reports keys found in the environment without writing them", async () => {
@@ -127,7 +146,9 @@ describe("profiles", () => {
     const p = await runCli(["-i", "temp", "status", "--json"], { env: cleanEnv(home) });
     expect(JSON.parse(p.stdout).home).toBe(join(home, ".kavilo/profiles/temp"));
     const custom = join(home, "custom");
-    const both = await runCli(["--profile", "temp", "status", "--json"], { env: cleanEnv(home, { KAVILO_HOME: custom }) });
+    const both = await runCli(["--profile", "temp", "status", "--json"], {
+      env: cleanEnv(home, { KAVILO_HOME: custom }),
+    });
     expect(JSON.parse(both.stdout).home).toBe(custom);
     expect(both.stderr).toMatch(/warning: KAVILO_HOME=.* overrides --profile temp/);
   });
@@ -141,7 +162,10 @@ describe("config", () => {
     const file = join(home, ".kavilo/config.json");
     const bad = '{\n  "agents": { "defaults": { "maxTokens": "many" } }\n}\n';
     writeFileSync(file, bad);
-    for (const args of [["agent", "-m", "hi"], ["config", "validate"]]) {
+    for (const args of [
+      ["agent", "-m", "hi"],
+      ["config", "validate"],
+    ]) {
       const r = await runCli(args, { env });
       expect(r.code).toBe(2);
       const lines = r.stderr.trim().split("\n");
@@ -176,7 +200,9 @@ describe("config", () => {
     expect(r.stderr).toMatch(/warning: unknown key agents\.defaults\.modle/);
     const set = await runCli(["config", "set", "agents.defaults.maxTokens", "100"], { env: cleanEnv(home) });
     expect(set.code).toBe(0);
-    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ agents: { defaults: { modle: "typo", maxTokens: 100 } } });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({
+      agents: { defaults: { modle: "typo", maxTokens: 100 } },
+    });
   });
 
   it("set refuses a value the schema rejects, get masks secrets, schema prints JSON Schema", async () => {
@@ -185,7 +211,9 @@ describe("config", () => {
     const bad = await runCli(["config", "set", "agents.defaults.maxTokens", '"x"'], { env });
     expect(bad.code).toBe(2);
     expect(existsSync(join(home, ".kavilo/config.json"))).toBe(false);
-    expect((await runCli(["config", "set", "providers.openai.apiKey", "sk-secret-value-1234"], { env })).code).toBe(0);
+    expect(
+      (await runCli(["config", "set", "providers.openai.apiKey", "sk-secret-value-1234"], { env })).code,
+    ).toBe(0);
     const get = await runCli(["config", "get", "providers.openai"], { env });
     expect(get.stdout).not.toContain("sk-secret");
     expect(get.stdout).toContain("[REDACTED]");
@@ -202,10 +230,18 @@ describe("status --json", () => {
       join(home, ".kavilo/config.json"),
       JSON.stringify({
         channels: { telegram: { enabled: true, token: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } },
-        tools: { mcpServers: { fs: { command: "npx", args: ["x"] }, remote: { type: "http", url: "http://127.0.0.1:1/mcp" } } },
+        tools: {
+          mcpServers: {
+            fs: { command: "npx", args: ["x"] },
+            remote: { type: "http", url: "http://127.0.0.1:1/mcp" },
+          },
+        },
       }),
     );
-    const env = cleanEnv(home, { ANTHROPIC_API_KEY: "sk-ant-very-secret-value", KAVILO_MODEL: "claude-sonnet-4-5" });
+    const env = cleanEnv(home, {
+      ANTHROPIC_API_KEY: "sk-ant-very-secret-value",
+      KAVILO_MODEL: "claude-sonnet-4-5",
+    });
     const r = await runCli(["status", "--json"], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("very-secret");
@@ -221,9 +257,8 @@ describe("status --json", () => {
       workspace: { path: join(home, ".kavilo/workspace") },
     });
     expect(s.envOverlays).toEqual(expect.arrayContaining(["KAVILO_MODEL", "ANTHROPIC_API_KEY"]));
-    expect(s.mcpServers.map((m: { alias: string; transport: string }) => `${m.alias}:${m.transport}`)).toEqual([
-      "fs:stdio",
-      "remote:http",
-    ]);
+    expect(
+      s.mcpServers.map((m: { alias: string; transport: string }) => `${m.alias}:${m.transport}`),
+    ).toEqual(["fs:stdio", "remote:http"]);
   });
 });

@@ -12,7 +12,11 @@ import { UsageLog } from "../../src/core/usage.js";
 import type { ChatRequest, Provider, StreamEvent } from "../../src/providers/types.js";
 import { ProviderError } from "../../src/providers/types.js";
 
-type Script = (req: ChatRequest, signal: AbortSignal | undefined, call: number) => AsyncGenerator<StreamEvent>;
+type Script = (
+  req: ChatRequest,
+  signal: AbortSignal | undefined,
+  call: number,
+) => AsyncGenerator<StreamEvent>;
 
 /** An in-process provider (kavilo's own interface, no SDK involved) driven by a script. */
 function scripted(script: Script): Provider & { requests: ChatRequest[] } {
@@ -113,7 +117,9 @@ describe("agent loop", () => {
         yield { type: "finish", reason: "stop" };
       }
     });
-    const events = await collect(makeAgent(provider, new ToolRegistry([boom])).runTurn({ sessionKey: "k", input: "x" }));
+    const events = await collect(
+      makeAgent(provider, new ToolRegistry([boom])).runTurn({ sessionKey: "k", input: "x" }),
+    );
     const ends = events.filter((e) => e.type === "tool-call-end");
     expect(ends.map((e) => e.type === "tool-call-end" && e.ok)).toEqual([false, false]);
     const results = provider.requests[1]!.messages.filter((m) => m.role === "tool");
@@ -129,7 +135,11 @@ describe("agent loop", () => {
     const provider = scripted(async function* (_req, signal) {
       yield { type: "text-delta", text: "partial answer" };
       await new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve()));
-      yield { type: "error", error: new ProviderError("aborted", { code: "aborted", provider: "scripted" }), retryable: false };
+      yield {
+        type: "error",
+        error: new ProviderError("aborted", { code: "aborted", provider: "scripted" }),
+        retryable: false,
+      };
     });
     const agent = makeAgent(provider, new ToolRegistry());
     const controller = new AbortController();
@@ -180,7 +190,9 @@ describe("agent loop", () => {
       capabilities: {},
       run: async () => "again",
     });
-    const events = await collect(makeAgent(provider, new ToolRegistry([echo]), 2).runTurn({ sessionKey: "k", input: "x" }));
+    const events = await collect(
+      makeAgent(provider, new ToolRegistry([echo]), 2).runTurn({ sessionKey: "k", input: "x" }),
+    );
     expect(provider.requests).toHaveLength(2);
     const end = events.at(-1);
     expect(end).toMatchObject({ type: "turn-end", reason: "max-iterations", iterations: 2 });

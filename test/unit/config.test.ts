@@ -13,7 +13,11 @@ describe("config schema", () => {
   it("fills defaults for an empty file", () => {
     const { config, warnings } = parse({});
     expect(warnings).toEqual([]);
-    expect(config.agents.defaults).toMatchObject({ provider: "auto", maxTokens: 8192, maxToolIterations: 20 });
+    expect(config.agents.defaults).toMatchObject({
+      provider: "auto",
+      maxTokens: 8192,
+      maxToolIterations: 20,
+    });
     expect(config.tools.restrictToWorkspace).toBe(true);
     expect(config.tools.exec).toEqual({ timeout: 60, scrubEnv: false, scrubEnvExtra: [] });
     expect(config.runtime.heartbeat).toMatchObject({ enabled: false, intervalS: 1800 });
@@ -66,7 +70,10 @@ describe("config schema", () => {
 });
 
 describe("env overlays", () => {
-  const base = parse({ agents: { defaults: { model: "file-model" } }, providers: { openai: { apiKey: "file" } } }).config;
+  const base = parse({
+    agents: { defaults: { model: "file-model" } },
+    providers: { openai: { apiKey: "file" } },
+  }).config;
 
   it("env wins over the file, and the input is not modified", () => {
     const { config, applied } = applyEnvOverlays(base, {
@@ -93,9 +100,16 @@ describe("env overlays", () => {
   });
 
   it("KAVILO_API_BASE alone means a custom OpenAI-compatible endpoint", () => {
-    const { config } = applyEnvOverlays(parse({}).config, { KAVILO_API_BASE: "http://h/v1", KAVILO_MODEL: "m" });
+    const { config } = applyEnvOverlays(parse({}).config, {
+      KAVILO_API_BASE: "http://h/v1",
+      KAVILO_MODEL: "m",
+    });
     expect(config.agents.defaults.provider).toBe("custom");
-    expect(resolveProviderOffline(config)).toMatchObject({ name: "custom", apiBase: "http://h/v1", model: "m" });
+    expect(resolveProviderOffline(config)).toMatchObject({
+      name: "custom",
+      apiBase: "http://h/v1",
+      model: "m",
+    });
   });
 });
 
@@ -104,21 +118,30 @@ describe("provider auto-resolution", () => {
 
   it("1. an explicit provider/model prefix wins", () => {
     const r = resolveProviderOffline(
-      cfg({ agents: { defaults: { model: "deepseek/deepseek-chat" } }, providers: { deepseek: { apiKey: "d" }, openai: { apiKey: "o" } } }),
+      cfg({
+        agents: { defaults: { model: "deepseek/deepseek-chat" } },
+        providers: { deepseek: { apiKey: "d" }, openai: { apiKey: "o" } },
+      }),
     );
     expect(r).toMatchObject({ name: "deepseek", model: "deepseek-chat" });
   });
 
   it("2. model keywords", () => {
     const r = resolveProviderOffline(
-      cfg({ agents: { defaults: { model: "claude-sonnet-4-5" } }, providers: { openai: { apiKey: "o" }, anthropic: { apiKey: "a" } } }),
+      cfg({
+        agents: { defaults: { model: "claude-sonnet-4-5" } },
+        providers: { openai: { apiKey: "o" }, anthropic: { apiKey: "a" } },
+      }),
     );
     expect(r).toMatchObject({ name: "anthropic", model: "claude-sonnet-4-5" });
   });
 
   it("3. the first provider with a key; a gateway keeps the vendor/model name", () => {
     const r = resolveProviderOffline(
-      cfg({ agents: { defaults: { model: "anthropic/claude-opus-4-5" } }, providers: { openrouter: { apiKey: "r" } } }),
+      cfg({
+        agents: { defaults: { model: "anthropic/claude-opus-4-5" } },
+        providers: { openrouter: { apiKey: "r" } },
+      }),
     );
     expect(r).toMatchObject({ name: "openrouter", model: "anthropic/claude-opus-4-5" });
   });

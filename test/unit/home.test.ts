@@ -14,21 +14,34 @@ describe("resolveHome", () => {
   it("defaults to ~/.kavilo", () => {
     const u = tempHome();
     const r = resolveHome({ env: {}, userHome: u });
-    expect(r).toMatchObject({ home: join(u, ".kavilo"), profile: "default", source: "default", warnings: [] });
+    expect(r).toMatchObject({
+      home: join(u, ".kavilo"),
+      profile: "default",
+      source: "default",
+      warnings: [],
+    });
   });
 
   it("uses the sticky profile", () => {
     const u = tempHome();
     withSticky(u, "work");
     const r = resolveHome({ env: {}, userHome: u });
-    expect(r).toMatchObject({ home: join(u, ".kavilo", "profiles", "work"), profile: "work", source: "sticky" });
+    expect(r).toMatchObject({
+      home: join(u, ".kavilo", "profiles", "work"),
+      profile: "work",
+      source: "sticky",
+    });
   });
 
   it("--profile beats the sticky profile", () => {
     const u = tempHome();
     withSticky(u, "work");
     const r = resolveHome({ env: {}, flagProfile: "play", userHome: u });
-    expect(r).toMatchObject({ home: join(u, ".kavilo", "profiles", "play"), profile: "play", source: "flag" });
+    expect(r).toMatchObject({
+      home: join(u, ".kavilo", "profiles", "play"),
+      profile: "play",
+      source: "flag",
+    });
   });
 
   it("KAVILO_HOME beats everything, and names the profile when it is one", () => {
@@ -70,7 +83,8 @@ describe("resolveHome", () => {
 
   it("validates profile names", () => {
     expect(validateProfileName("work-2_b")).toBe("work-2_b");
-    for (const bad of ["", "a/b", "..", "a b", "é"]) expect(() => validateProfileName(bad)).toThrow(/invalid profile name/);
+    for (const bad of ["", "a/b", "..", "a b", "é"])
+      expect(() => validateProfileName(bad)).toThrow(/invalid profile name/);
   });
 
   it("Paths gives every per-profile location", () => {

@@ -1,4 +1,4 @@
-import { UsageLog } from "../../core/usage.js";
+import type { UsageLog } from "../../core/usage.js";
 import { composeAgent } from "../compose-agent.js";
 import type { CliContext } from "../context.js";
 import type { AgentOptions } from "./agent.js";

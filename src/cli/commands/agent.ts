@@ -21,7 +21,10 @@ async function readStdin(): Promise<string> {
 export function shortArgs(args: unknown, max = 80): string {
   if (!args || typeof args !== "object") return "";
   const text = Object.entries(args as Record<string, unknown>)
-    .map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : JSON.stringify(v)}`)
+    .map(
+      ([k, v]) =>
+        `${k}=${typeof v === "string" ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : JSON.stringify(v)}`,
+    )
     .join(" ");
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
@@ -49,7 +52,11 @@ export default async function agent(ctx: CliContext, opts: AgentOptions): Promis
   let code = 0;
   let endedWithNewline = true;
   try {
-    for await (const ev of composed.agent.runTurn({ sessionKey: opts.session, input: text, signal: controller.signal })) {
+    for await (const ev of composed.agent.runTurn({
+      sessionKey: opts.session,
+      input: text,
+      signal: controller.signal,
+    })) {
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(ev)}\n`);
       } else {

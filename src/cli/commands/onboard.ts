@@ -107,6 +107,6 @@ export default async function onboard(ctx: CliContext, opts: { yes?: boolean } =
   else if (!interactive) {
     say("no provider key in the environment: export one (e.g. ANTHROPIC_API_KEY) or edit config.json");
   }
-  say("next: kavilo status, then kavilo agent -m \"hello\"");
+  say('next: kavilo status, then kavilo agent -m "hello"');
   return 0;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rm as rmDir, unlink } from "node:fs/promises";
-import { createInterface } from "node:readline/promises";
 import { join } from "node:path";
+import { createInterface } from "node:readline/promises";
 import { writeFileAtomic } from "../../core/atomic-file.js";
 import {
   activeProfileFile,
@@ -98,7 +98,10 @@ export async function rm(ctx: CliContext, name: unknown, opts: { yes?: boolean }
     throw new CliError("refusing to remove the default profile (it holds every other profile)", 2);
   }
   if (profile === ctx.home.profile || profile === stickyProfile(root)) {
-    throw new CliError(`refusing to remove the active profile "${profile}": switch with kavilo profile use default first`, 2);
+    throw new CliError(
+      `refusing to remove the active profile "${profile}": switch with kavilo profile use default first`,
+      2,
+    );
   }
   const dir = profileDir(root, profile);
   if (!existsSync(dir)) throw new CliError(`no profile named "${profile}" (${dir})`, 2);

@@ -14,7 +14,10 @@ export interface StatusReport {
   envOverlays: string[];
   provider: { name: string; model: string; apiBase: string | null; reason: string } | { error: string };
   keys: Array<{ provider: string; env: string | null; inEnv: boolean; inConfig: boolean }>;
-  channels: { telegram: { enabled: boolean; configured: boolean }; slack: { enabled: boolean; configured: boolean } };
+  channels: {
+    telegram: { enabled: boolean; configured: boolean };
+    slack: { enabled: boolean; configured: boolean };
+  };
   mcpServers: Array<{ alias: string; transport: "stdio" | "http"; enabled: boolean; auth: string | null }>;
   workspace: { path: string; exists: boolean };
 }
@@ -30,11 +33,19 @@ async function providerLine(ctx: CliContext, config: Config): Promise<StatusRepo
 }
 
 export async function buildStatus(ctx: CliContext): Promise<StatusReport> {
-  const base: Omit<StatusReport, "provider" | "keys" | "channels" | "mcpServers" | "workspace" | "envOverlays"> = {
+  const base: Omit<
+    StatusReport,
+    "provider" | "keys" | "channels" | "mcpServers" | "workspace" | "envOverlays"
+  > = {
     home: ctx.home.home,
     profile: ctx.home.profile ?? null,
     homeSource: ctx.home.source,
-    config: { path: ctx.basePaths.config, exists: existsSync(ctx.basePaths.config), valid: true, warnings: [] },
+    config: {
+      path: ctx.basePaths.config,
+      exists: existsSync(ctx.basePaths.config),
+      valid: true,
+      warnings: [],
+    },
   };
   let resolved: ReturnType<CliContext["config"]>;
   try {
@@ -47,7 +58,10 @@ export async function buildStatus(ctx: CliContext): Promise<StatusReport> {
       envOverlays: [],
       provider: { error: "config is invalid" },
       keys: [],
-      channels: { telegram: { enabled: false, configured: false }, slack: { enabled: false, configured: false } },
+      channels: {
+        telegram: { enabled: false, configured: false },
+        slack: { enabled: false, configured: false },
+      },
       mcpServers: [],
       workspace: { path: ctx.basePaths.workspace, exists: existsSync(ctx.basePaths.workspace) },
     };
@@ -68,7 +82,10 @@ export async function buildStatus(ctx: CliContext): Promise<StatusReport> {
       }))
       .filter((k) => k.inEnv || k.inConfig),
     channels: {
-      telegram: { enabled: config.channels.telegram.enabled, configured: Boolean(config.channels.telegram.token) },
+      telegram: {
+        enabled: config.channels.telegram.enabled,
+        configured: Boolean(config.channels.telegram.token),
+      },
       slack: {
         enabled: config.channels.slack.enabled,
         configured: Boolean(config.channels.slack.botToken && config.channels.slack.appToken),
@@ -90,7 +107,10 @@ function render(r: StatusReport): string {
   row("home", `${r.home} (${r.homeSource})`);
   row("profile", r.profile ?? "(custom KAVILO_HOME)");
   const cfg = r.config;
-  row("config", `${cfg.path} ${!cfg.exists ? "(missing: defaults apply)" : cfg.valid ? "(valid)" : "(INVALID)"}`);
+  row(
+    "config",
+    `${cfg.path} ${!cfg.exists ? "(missing: defaults apply)" : cfg.valid ? "(valid)" : "(INVALID)"}`,
+  );
   if (cfg.error) row("", cfg.error);
   for (const w of cfg.warnings) row("", `warning: ${w}`);
   if (r.envOverlays.length) row("env", r.envOverlays.join(", "));
@@ -103,7 +123,12 @@ function render(r: StatusReport): string {
   row(
     "keys",
     r.keys.length
-      ? r.keys.map((k) => `${k.provider} (${[k.inEnv ? k.env : "", k.inConfig ? "config" : ""].filter(Boolean).join(", ")})`).join(", ")
+      ? r.keys
+          .map(
+            (k) =>
+              `${k.provider} (${[k.inEnv ? k.env : "", k.inConfig ? "config" : ""].filter(Boolean).join(", ")})`,
+          )
+          .join(", ")
       : "none",
   );
   const ch = (name: string, c: { enabled: boolean; configured: boolean }) =>
@@ -112,7 +137,12 @@ function render(r: StatusReport): string {
   row(
     "mcp",
     r.mcpServers.length
-      ? r.mcpServers.map((m) => `${m.alias} (${m.transport}${m.enabled ? "" : ", disabled"}${m.auth ? `, auth ${m.auth}` : ""})`).join(", ")
+      ? r.mcpServers
+          .map(
+            (m) =>
+              `${m.alias} (${m.transport}${m.enabled ? "" : ", disabled"}${m.auth ? `, auth ${m.auth}` : ""})`,
+          )
+          .join(", ")
       : "none",
   );
   row("workspace", `${r.workspace.path}${r.workspace.exists ? "" : " (missing: run kavilo onboard)"}`);

@@ -18,7 +18,10 @@ function row(label: string, t: UsageTotals): string {
   ].join(" ");
 }
 
-export default async function usage(ctx: CliContext, opts: { json?: boolean; days?: string } = {}): Promise<number> {
+export default async function usage(
+  ctx: CliContext,
+  opts: { json?: boolean; days?: string } = {},
+): Promise<number> {
   let days: number | undefined;
   if (opts.days !== undefined) {
     days = Number(opts.days);
@@ -35,7 +38,11 @@ export default async function usage(ctx: CliContext, opts: { json?: boolean; day
   }
   const head = `${"".padEnd(34)} ${"calls".padStart(6)} ${"input".padStart(12)} ${"output".padStart(12)} ${"reasoning".padStart(10)} ${"cache read".padStart(12)} ${"cache write".padStart(12)}`;
   const lines = ["Per day", head, ...summary.days.map((d) => row(d.date, d)), "", "Per model", head];
-  lines.push(...summary.models.map((m) => row(`${m.provider}/${m.model}`, m)), "", row("Total", summary.total));
+  lines.push(
+    ...summary.models.map((m) => row(`${m.provider}/${m.model}`, m)),
+    "",
+    row("Total", summary.total),
+  );
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }

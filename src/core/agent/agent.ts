@@ -160,7 +160,13 @@ export class Agent implements AgentRunner {
         }
         iterations++;
         const step = await this.step(
-          { model, system, messages: [...history, ...transcript, ...pending], signal, sessionKey: req.sessionKey },
+          {
+            model,
+            system,
+            messages: [...history, ...transcript, ...pending],
+            signal,
+            sessionKey: req.sessionKey,
+          },
           emit,
         );
         total = addUsage(total, step.usage);
@@ -259,7 +265,11 @@ export class Agent implements AgentRunner {
   }
 
   /** Runs one step's tool calls concurrently; results come back in call order. */
-  private async runTools(calls: ToolCall[], ctx: ToolContext, emit: (e: AgentEvent) => void): Promise<Message[]> {
+  private async runTools(
+    calls: ToolCall[],
+    ctx: ToolContext,
+    emit: (e: AgentEvent) => void,
+  ): Promise<Message[]> {
     return Promise.all(
       calls.map(async (call): Promise<Message> => {
         emit({ type: "tool-call-start", id: call.id, name: call.name, args: call.args });

@@ -26,7 +26,10 @@ export interface LoadedConfig {
 }
 
 function keyPathOf(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+  return path
+    .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
+    .join(".")
+    .replace(/\.\[/g, "[");
 }
 
 function removeKeys(root: unknown, path: readonly PropertyKey[], keys: string[]): void {
@@ -84,7 +87,8 @@ export function parseConfig(raw: unknown, file: string): { config: Config; warni
 
 function toConfigError(issues: readonly z.core.$ZodIssue[], file: string): ConfigError {
   const first = issues[0]!;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
+  const more =
+    issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
   return new ConfigError(file, keyPathOf(first.path) || "(root)", `${first.message}${more}`);
 }
 
@@ -103,7 +107,11 @@ export function loadConfig(file: string): LoadedConfig {
     try {
       parsed = JSON.parse(readFileSync(file, "utf8"));
     } catch (err) {
-      throw new ConfigError(file, undefined, `not valid JSON (${(err as Error).message}); fix or remove the file`);
+      throw new ConfigError(
+        file,
+        undefined,
+        `not valid JSON (${(err as Error).message}); fix or remove the file`,
+      );
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
       throw new ConfigError(file, undefined, "expected a JSON object at the top level");

@@ -34,7 +34,10 @@ const slackConfig = z.strictObject({
   botToken: z.string().optional().describe("xoxb-... bot token"),
   appToken: z.string().optional().describe("xapp-... app-level token for Socket Mode"),
   groupPolicy: z.enum(["mention", "open", "allowlist"]).default("mention"),
-  groupAllowFrom: z.array(z.string()).default([]).describe("Channel ids answered under groupPolicy allowlist"),
+  groupAllowFrom: z
+    .array(z.string())
+    .default([])
+    .describe("Channel ids answered under groupPolicy allowlist"),
   allowFrom: z.array(z.string()).default([]).describe('Slack user ids, or "*"'),
   replyInThread: z.boolean().default(true),
   allowBots: z.boolean().default(false).describe("Answer other bots' messages"),
@@ -127,9 +130,7 @@ const refresherConfig = (intervalS: number, leadS: number) =>
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
-  agents: z
-    .strictObject({ defaults: agentDefaults.prefault({}) })
-    .prefault({}),
+  agents: z.strictObject({ defaults: agentDefaults.prefault({}) }).prefault({}),
   providers: z.record(z.string(), providerConfig).prefault({}),
   channels: z
     .strictObject({

@@ -88,7 +88,9 @@ export class SessionStore {
       // A torn line from a crash must not swallow the next record.
       prefix = "\n";
     }
-    const body = messages.map((message) => JSON.stringify({ type: "message", at, message } satisfies SessionRecord));
+    const body = messages.map((message) =>
+      JSON.stringify({ type: "message", at, message } satisfies SessionRecord),
+    );
     await appendFile(file, `${prefix}${body.join("\n")}\n`, { mode: 0o600 });
   }
 
