@@ -1,0 +1,208 @@
+/**
+ * `kavilo agent` as a person uses it: the built CLI in a real terminal (tmux), keys typed with
+ * send-keys and the screen read with capture-pane, against the fake OpenAI server.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { type FakeLlm, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
+import { BIN, cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+
+const SOCKET = `kavilo-e2e-${process.pid}-${randomBytes(4).toString("hex")}`;
+let fakes: FakeLlm[] = [];
+const homes: string[] = [];
+let panes = 0;
+
+function home(): string {
+  const dir = tempHome("kavilo-tui-e2e-");
+  homes.push(dir);
+  return dir;
+}
+
+function tmux(...args: string[]): string {
+  const env = { ...process.env };
+  delete env.TMUX; // the tests may themselves run inside tmux
+  return execFileSync("tmux", ["-L", SOCKET, "-f", "/dev/null", ...args], { env, encoding: "utf8" });
+}
+
+afterEach(async () => {
+  await Promise.all(fakes.map((f) => f.close()));
+  fakes = [];
+});
+afterAll(() => {
+  try {
+    tmux("kill-server");
+  } catch {
+    // no server left: every session already ended
+  }
+  for (const dir of homes) rmSync(dir, { recursive: true, force: true });
+});
+
+const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+interface Pane {
+  target: string;
+  screen(): string;
+  /** Polls the screen until `test` passes; throws with the last screen after the timeout. */
+  waitFor(test: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  see(text: string, timeoutMs?: number): Promise<string>;
+  keys(...keys: string[]): void;
+  /** Types text and Enter as one send-keys, as a terminal delivers a quick line. */
+  send(line: string): void;
+  cursorVisible(): boolean;
+}
+
+/**
+ * Runs `kavilo agent` in a new tmux session, 100x30, with only the given env. The command echoes
+ * the CLI's exit code and whether the tty modes came back as they were, then idles so the pane
+ * stays readable after the CLI exits.
+ */
+function openPane(env: NodeJS.ProcessEnv, args: string[]): Pane {
+  panes += 1;
+  const target = `p${panes}`;
+  const vars = Object.entries({ ...env, TERM: "xterm-256color" })
+    .filter((e): e is [string, string] => e[1] !== undefined)
+    .map(([k, v]) => shellQuote(`${k}=${v}`))
+    .join(" ");
+  const cli = [process.execPath, BIN, ...args].map(shellQuote).join(" ");
+  const script =
+    `cd ${shellQuote(env.HOME ?? "/")}; before=$(stty -g); env -i ${vars} ${cli}; code=$?; ` +
+    `[ "$(stty -g)" = "$before" ] && echo STTY:same || echo STTY:changed; echo EXITED:$code; exec sleep 600`;
+  tmux("new-session", "-d", "-s", target, "-x", "100", "-y", "30", script);
+  const screen = () => tmux("capture-pane", "-p", "-t", target);
+  const waitFor = async (test: (s: string) => boolean, what: string, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    while (Date.now() < deadline) {
+      last = screen();
+      if (test(last)) return last;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
+  };
+  return {
+    target,
+    screen,
+    waitFor,
+    see: (text, timeoutMs) => waitFor((s) => s.includes(text), JSON.stringify(text), timeoutMs),
+    keys: (...keys) => void tmux("send-keys", "-t", target, ...keys),
+    send: (line) => void tmux("send-keys", "-t", target, line, "Enter"),
+    cursorVisible: () => tmux("display-message", "-p", "-t", target, "#{cursor_flag}").trim() === "1",
+  };
+}
+
+function lastUserText(req: RecordedRequest): string {
+  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
+  const user = messages.filter((m) => m.role === "user").at(-1);
+  return typeof user?.content === "string" ? user.content : JSON.stringify(user?.content ?? "");
+}
+
+function hasToolResult(req: RecordedRequest): boolean {
+  const messages = (req.body as { messages: Array<{ role: string }> }).messages;
+  return messages.at(-1)?.role === "tool";
+}
+
+async function fake(): Promise<FakeLlm> {
+  const f = await startFakeOpenAI({
+    respond: (req) => {
+      const text = lastUserText(req);
+      if (text.includes("list the files")) {
+        if (!hasToolResult(req)) {
+          return { text: "Let me look.", toolCalls: [{ name: "list_directory", args: { path: "." } }] };
+        }
+        return {
+          text: "## Listing\n\nThe workspace holds **a few** files:\n\n- `AGENTS.md`\n- `MEMORY.md`\n",
+        };
+      }
+      if (text.includes("take your time")) return { delayMs: 8_000, text: "too late" };
+      return { text: `echo: ${text}` };
+    },
+  });
+  fakes.push(f);
+  return f;
+}
+
+function envFor(home: string, url: string) {
+  return cleanEnv(home, {
+    KAVILO_PROVIDER: "openai",
+    KAVILO_API_BASE: url,
+    KAVILO_API_KEY: "test-key-not-secret",
+    KAVILO_MODEL: "gpt-test",
+  });
+}
+
+const PROMPT_IDLE = "message, /help for commands";
+
+describe("kavilo agent in a real terminal (tmux)", () => {
+  it("streams an answer with a tool line, starts a new session, interrupts a turn, exits cleanly", async () => {
+    const llm = await fake();
+    const pane = openPane(envFor(home(), llm.url), ["agent"]);
+    await pane.see("kavilo · profile");
+    expect(pane.screen()).toContain(PROMPT_IDLE);
+
+    pane.send("list the files please");
+    const answered = await pane.see("The workspace holds a few files:");
+    expect(answered).toContain("› list the files please");
+    expect(answered).toMatch(/✓ list_directory path="\." done/);
+    expect(answered).toContain("• AGENTS.md");
+    // Markdown is rendered, not shown raw.
+    expect(answered).not.toContain("**");
+    expect(answered).not.toContain("## Listing");
+    expect(llm.requests).toHaveLength(2);
+
+    pane.send("/new");
+    await pane.see("new session started for cli:default");
+
+    pane.send("take your time");
+    await pane.see("Ctrl-C to interrupt");
+    pane.keys("C-c");
+    const after = await pane.waitFor(
+      (s) => s.includes("interrupted") && s.includes(PROMPT_IDLE),
+      "the interrupted mark and an idle prompt",
+    );
+    expect(after).not.toContain("too late");
+
+    // The prompt works again after the interrupt.
+    pane.send("still there?");
+    await pane.see("echo: still there?");
+
+    pane.send("/exit");
+    const exited = await pane.see("EXITED:0");
+    expect(exited).toContain("STTY:same");
+    expect(pane.cursorVisible()).toBe(true);
+  });
+
+  it("continues one session between the TUI and agent -m, both ways", async () => {
+    const llm = await fake();
+    const env = envFor(home(), llm.url);
+    const first = await runCli(["agent", "-m", "the first word is PAPAYA", "--session", "shared"], { env });
+    expect(first.code).toBe(0);
+
+    const pane = openPane(env, ["agent", "--session", "shared"]);
+    await pane.see("session shared");
+    pane.send("the second word is MANGO");
+    await pane.see("echo: the second word is MANGO");
+    expect(JSON.stringify(llm.requests[1]?.body)).toContain("PAPAYA");
+
+    // Ctrl-D on an empty prompt leaves, like /exit.
+    pane.keys("C-d");
+    expect(await pane.see("EXITED:0")).toContain("STTY:same");
+    expect(pane.cursorVisible()).toBe(true);
+
+    const third = await runCli(["agent", "-m", "which words?", "--session", "shared"], { env });
+    expect(third.code).toBe(0);
+    const body = JSON.stringify(llm.requests[2]?.body);
+    expect(body).toContain("PAPAYA");
+    expect(body).toContain("MANGO");
+  });
+
+  it("without a terminal and without -m, prints one line pointing to -m and exits 2", async () => {
+    const r = await runCli(["agent"], { env: cleanEnv(home()) });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("-m");
+    expect(r.stdout).toBe("");
+  });
+});
