@@ -191,6 +191,7 @@ export function buildProgram(getContext: () => Promise<CliContext>): Command {
     .command("status")
     .description("show home, config, provider resolution, keys, channels and MCP servers")
     .option("--json", "print JSON")
+    .option("--no-mcp", "do not connect to MCP servers to check them")
     .action(run(() => import("./commands/status.js")));
 
   program

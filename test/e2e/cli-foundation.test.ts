@@ -232,8 +232,9 @@ describe("status --json", () => {
         channels: { telegram: { enabled: true, token: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } },
         tools: {
           mcpServers: {
-            fs: { command: "npx", args: ["x"] },
+            fs: { command: "/bin/false" },
             remote: { type: "http", url: "http://127.0.0.1:1/mcp" },
+            off: { command: "/bin/false", enabled: false },
           },
         },
       }),
@@ -257,8 +258,15 @@ describe("status --json", () => {
       workspace: { path: join(home, ".kavilo/workspace") },
     });
     expect(s.envOverlays).toEqual(expect.arrayContaining(["KAVILO_MODEL", "ANTHROPIC_API_KEY"]));
-    expect(
-      s.mcpServers.map((m: { alias: string; transport: string }) => `${m.alias}:${m.transport}`),
-    ).toEqual(["fs:stdio", "remote:http"]);
+    expect(s.mcpServers).toMatchObject([
+      { alias: "fs", transport: "stdio", state: "failed" },
+      { alias: "remote", transport: "http", state: "failed", authState: { state: "missing" } },
+      { alias: "off", enabled: false },
+    ]);
+    expect(s.mcpServers[0].error).toBeTruthy();
+    expect(s.mcpServers[1].error).toBeTruthy();
+    const text = await runCli(["status"], { env });
+    expect(text.stdout).toMatch(/fs \(stdio\): FAILED: /);
+    expect(text.stdout).toMatch(/remote \(http, login missing\): FAILED: /);
   });
 });

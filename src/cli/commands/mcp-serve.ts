@@ -21,7 +21,7 @@ export function selfDepsOf(ctx: CliContext): SelfDeps {
     },
     status: async () => {
       const { buildStatus } = await import("./status.js");
-      return buildStatus(ctx);
+      return buildStatus(ctx, { connectMcp: false });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { ConfigError } from "../../core/config/load.js";
 import type { Config } from "../../core/config/schema.js";
+import { redactString } from "../../core/redact.js";
 import { probeOllama } from "../../providers/ollama-probe.js";
 import { NoProviderError, resolveProvider } from "../../providers/resolve.js";
 import { PROVIDER_SPECS } from "../../providers/specs.js";
@@ -18,7 +19,18 @@ export interface StatusReport {
     telegram: { enabled: boolean; configured: boolean };
     slack: { enabled: boolean; configured: boolean };
   };
-  mcpServers: Array<{ alias: string; transport: "stdio" | "http"; enabled: boolean; auth: string | null }>;
+  mcpServers: Array<{
+    alias: string;
+    transport: "stdio" | "http";
+    enabled: boolean;
+    auth: string | null;
+    /** OAuth login state of an http server (kavilo mcp login). */
+    authState?: { state: "missing" | "valid" | "expired"; expiresAt?: string };
+    /** Live check: connected (with its tool count) or failed (with the reason). */
+    state?: "connected" | "failed" | "disabled" | "not-started";
+    error?: string;
+    toolCount?: number;
+  }>;
   workspace: { path: string; exists: boolean };
 }
 
@@ -32,7 +44,64 @@ async function providerLine(ctx: CliContext, config: Config): Promise<StatusRepo
   }
 }
 
-export async function buildStatus(ctx: CliContext): Promise<StatusReport> {
+/** Connects the configured MCP servers once (concurrently, with their timeouts) to report their state. */
+async function mcpLine(config: Config, paths: ReturnType<CliContext["config"]>["paths"]) {
+  const entries = Object.entries(config.tools.mcpServers);
+  if (entries.length === 0) return [];
+  const { authStatus } = await import("../../auth/mcp-token.js");
+  const live = new Map<
+    string,
+    { state: NonNullable<StatusReport["mcpServers"][number]["state"]>; error?: string; toolCount: number }
+  >();
+  if (entries.some(([, s]) => s.enabled)) {
+    const { createMcpPool } = await import("../../mcp/client/pool.js");
+    const pool = createMcpPool({
+      servers: config.tools.mcpServers,
+      paths,
+      log: () => {},
+      stderrLog: () => {},
+    });
+    try {
+      await pool.connect();
+      for (const st of pool.status()) {
+        live.set(st.alias, {
+          state: st.state,
+          toolCount: st.toolCount,
+          ...(st.error ? { error: st.error } : {}),
+        });
+      }
+    } finally {
+      await pool.close();
+    }
+  }
+  return Promise.all(
+    entries.map(async ([alias, s]) => {
+      const http = "url" in s;
+      const auth = s.auth?.provider ?? null;
+      const usesOauth = http && (auth === null || auth === "oauth");
+      const st = live.get(alias);
+      return {
+        alias,
+        transport: (http ? "http" : "stdio") as "http" | "stdio",
+        enabled: s.enabled,
+        auth,
+        ...(usesOauth ? { authState: await authStatus(alias, paths) } : {}),
+        ...(st
+          ? {
+              state: st.state,
+              toolCount: st.toolCount,
+              ...(st.error ? { error: redactString(st.error) } : {}),
+            }
+          : {}),
+      };
+    }),
+  );
+}
+
+export async function buildStatus(
+  ctx: CliContext,
+  opts: { connectMcp?: boolean } = {},
+): Promise<StatusReport> {
   const base: Omit<
     StatusReport,
     "provider" | "keys" | "channels" | "mcpServers" | "workspace" | "envOverlays"
@@ -91,12 +160,15 @@ export async function buildStatus(ctx: CliContext): Promise<StatusReport> {
         configured: Boolean(config.channels.slack.botToken && config.channels.slack.appToken),
       },
     },
-    mcpServers: Object.entries(config.tools.mcpServers).map(([alias, s]) => ({
-      alias,
-      transport: "url" in s ? "http" : "stdio",
-      enabled: s.enabled,
-      auth: s.auth?.provider ?? null,
-    })),
+    mcpServers:
+      opts.connectMcp === false
+        ? Object.entries(config.tools.mcpServers).map(([alias, s]) => ({
+            alias,
+            transport: "url" in s ? ("http" as const) : ("stdio" as const),
+            enabled: s.enabled,
+            auth: s.auth?.provider ?? null,
+          }))
+        : await mcpLine(config, paths),
     workspace: { path: paths.workspace, exists: existsSync(paths.workspace) },
   };
 }
@@ -134,23 +206,31 @@ function render(r: StatusReport): string {
   const ch = (name: string, c: { enabled: boolean; configured: boolean }) =>
     `${name}: ${c.enabled ? "enabled" : "disabled"}${c.enabled && !c.configured ? " (missing token)" : ""}`;
   row("channels", `${ch("telegram", r.channels.telegram)}, ${ch("slack", r.channels.slack)}`);
-  row(
-    "mcp",
-    r.mcpServers.length
-      ? r.mcpServers
-          .map(
-            (m) =>
-              `${m.alias} (${m.transport}${m.enabled ? "" : ", disabled"}${m.auth ? `, auth ${m.auth}` : ""})`,
-          )
-          .join(", ")
-      : "none",
-  );
+  if (r.mcpServers.length === 0) row("mcp", "none");
+  r.mcpServers.forEach((m, i) => {
+    const state = !m.enabled
+      ? "disabled"
+      : m.state === "connected"
+        ? `connected, ${m.toolCount} tools`
+        : m.state === "failed"
+          ? `FAILED: ${m.error ?? "unknown reason"}`
+          : (m.state ?? "not checked");
+    const auth = m.authState
+      ? `, login ${m.authState.state}${m.authState.expiresAt ? ` (expires ${m.authState.expiresAt})` : ""}`
+      : m.auth
+        ? `, auth ${m.auth}`
+        : "";
+    row(i === 0 ? "mcp" : "", `${m.alias} (${m.transport}${auth}): ${state}`);
+  });
   row("workspace", `${r.workspace.path}${r.workspace.exists ? "" : " (missing: run kavilo onboard)"}`);
   return `${lines.join("\n")}\n`;
 }
 
-export default async function status(ctx: CliContext, opts: { json?: boolean } = {}): Promise<number> {
-  const report = await buildStatus(ctx);
+export default async function status(
+  ctx: CliContext,
+  opts: { json?: boolean; mcp?: boolean } = {},
+): Promise<number> {
+  const report = await buildStatus(ctx, { connectMcp: opts.mcp !== false });
   process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
   return report.config.valid ? 0 : 2;
 }
