@@ -186,3 +186,38 @@ describe("kavilo agent -m: loop limits and sessions", () => {
     expect(existsSync(path)).toBe(true);
   });
 });
+
+describe("kavilo agent -m: provider auto-resolution", () => {
+  it("with no key and a local Ollama running, answers through Ollama", async () => {
+    const ollama = await fake("openai", { ollama: true, steps: [{ text: "hello from the local model" }] });
+    const home = tempHome();
+    // No provider env at all; OLLAMA_HOST points at the fake, as it would at a real `ollama serve`.
+    const env = cleanEnv(home, { OLLAMA_HOST: ollama.origin });
+    const r = await runCli(["agent", "-m", "hello"], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("hello from the local model");
+    const chat = ollama.requests.find((q) => q.path.endsWith("/chat/completions"));
+    expect((chat?.body as { model: string }).model).toBe("llama3.2");
+    expect(chat?.headers.authorization).toBeUndefined();
+    const status = await runCli(["status", "--json"], { env });
+    expect(JSON.parse(status.stdout).provider).toMatchObject({ name: "ollama", model: "llama3.2" });
+  });
+
+  it("with a provider key in the environment, answers through that provider", async () => {
+    const llm = await fake("openai", { steps: [{ text: "hello from openai" }] });
+    const home = tempHome();
+    mkdirSync(join(home, ".kavilo"), { recursive: true });
+    // The key comes from the environment; only the base URL is pointed at the fake.
+    writeFileSync(
+      join(home, ".kavilo", "config.json"),
+      JSON.stringify({ providers: { openai: { apiBase: llm.url } } }),
+    );
+    const r = await runCli(["agent", "-m", "hello"], {
+      env: cleanEnv(home, { OPENAI_API_KEY: "sk-from-env-123456789" }),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("hello from openai");
+    expect(llm.requests[0]!.headers.authorization).toBe("Bearer sk-from-env-123456789");
+    expect((llm.requests[0]!.body as { model: string }).model).toBe("gpt-5-mini");
+  });
+});

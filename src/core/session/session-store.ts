@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { appendFile, mkdir, open, readdir, readFile, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Message } from "../../providers/types.js";
@@ -56,6 +55,12 @@ function parseLines(text: string, file: string): { records: SessionRecord[]; war
  * a reset archives the file instead of deleting it.
  */
 export class SessionStore {
+  /**
+   * What this process last read or wrote of each session, keyed by file size: a long chat is not
+   * re-parsed on every message, and a file changed by another process (a different size) is re-read.
+   */
+  private readonly cache = new Map<string, { size: number; messages: Message[] }>();
+
   constructor(readonly dir: string) {}
 
   fileOf(key: string): string {
@@ -64,15 +69,16 @@ export class SessionStore {
 
   async load(key: string): Promise<LoadedSession> {
     const file = this.fileOf(key);
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { key, messages: [], warnings: [] };
-      throw err;
-    }
-    const { records, warnings } = parseLines(text, file);
+    const size = await sizeOf(file);
+    if (size === undefined) return { key, messages: [], warnings: [] };
+    const cached = this.cache.get(key);
+    if (cached?.size === size) return { key, messages: [...cached.messages], warnings: [] };
+    const buf = await readFile(file);
+    const { records, warnings } = parseLines(buf.toString("utf8"), file);
     const messages = records.flatMap((r) => (r.type === "message" ? [r.message] : []));
+    // A file with a torn tail is not cached, so the next append checks for it and starts a new line.
+    if (buf.at(-1) === 0x0a) this.cache.set(key, { size: buf.length, messages: [...messages] });
+    else this.cache.delete(key);
     return { key, messages, warnings };
   }
 
@@ -81,23 +87,34 @@ export class SessionStore {
     await mkdir(this.dir, { recursive: true });
     const file = this.fileOf(key);
     const at = new Date().toISOString();
+    const size = await sizeOf(file);
+    const cached = this.cache.get(key);
     let prefix = "";
-    if (!existsSync(file)) {
+    if (size === undefined) {
       prefix = `${JSON.stringify({ type: "meta", key, createdAt: at } satisfies SessionRecord)}\n`;
-    } else if (!(await endsWithNewline(file))) {
+    } else if (cached?.size !== size && !(await endsWithNewline(file))) {
       // A torn line from a crash must not swallow the next record.
       prefix = "\n";
     }
     const body = messages.map((message) =>
       JSON.stringify({ type: "message", at, message } satisfies SessionRecord),
     );
-    await appendFile(file, `${prefix}${body.join("\n")}\n`, { mode: 0o600 });
+    const text = `${prefix}${body.join("\n")}\n`;
+    await appendFile(file, text, { mode: 0o600 });
+    // Keep the cache only when this process knows the whole file: it wrote or read all of it.
+    const known = size === undefined ? [] : cached?.size === size ? cached.messages : undefined;
+    if (known) {
+      this.cache.set(key, { size: (size ?? 0) + Buffer.byteLength(text), messages: [...known, ...messages] });
+    } else {
+      this.cache.delete(key);
+    }
   }
 
   /** Moves the session aside (archive/) so the key starts fresh. */
   async reset(key: string): Promise<string | undefined> {
     const file = this.fileOf(key);
-    if (!existsSync(file)) return undefined;
+    this.cache.delete(key);
+    if ((await sizeOf(file)) === undefined) return undefined;
     const archive = join(this.dir, "archive");
     await mkdir(archive, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
@@ -129,6 +146,15 @@ export class SessionStore {
       });
     }
     return infos.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+}
+
+async function sizeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
   }
 }
 

@@ -42,6 +42,8 @@ function jsonSchemaOf(tool: Tool): Record<string, unknown> {
 /** The tools one agent can call, by unique name. */
 export class ToolRegistry {
   private readonly tools = new Map<string, Tool>();
+  /** JSON Schema conversion is the costliest part of a model call's set-up; done once per registry change. */
+  private cachedSpecs: ToolSpec[] | undefined;
 
   constructor(tools: Iterable<Tool> = []) {
     for (const tool of tools) this.register(tool);
@@ -51,6 +53,7 @@ export class ToolRegistry {
   register(tool: Tool): void {
     if (this.tools.has(tool.name)) throw new Error(`A tool named "${tool.name}" is already registered`);
     this.tools.set(tool.name, tool);
+    this.cachedSpecs = undefined;
   }
 
   get(name: string): Tool | undefined {
@@ -62,11 +65,12 @@ export class ToolRegistry {
   }
 
   specs(): ToolSpec[] {
-    return this.list().map((tool) => ({
+    this.cachedSpecs ??= this.list().map((tool) => ({
       name: tool.name,
       description: tool.description,
       parameters: jsonSchemaOf(tool),
     }));
+    return this.cachedSpecs;
   }
 
   /** Runs one call; every failure (unknown tool, bad arguments, a throw) comes back as an error result. */
