@@ -197,8 +197,9 @@ describe("kavilo agent -m: provider auto-resolution", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("hello from the local model");
     const chat = ollama.requests.find((q) => q.path.endsWith("/chat/completions"));
-    expect((chat?.body as { model: string }).model).toBe("llama3.2");
-    expect(chat?.headers.authorization).toBeUndefined();
+    if (!chat) throw new Error("no chat request reached the fake Ollama");
+    expect((chat.body as { model: string }).model).toBe("llama3.2");
+    expect(chat.headers.authorization).toBeUndefined();
     const status = await runCli(["status", "--json"], { env });
     expect(JSON.parse(status.stdout).provider).toMatchObject({ name: "ollama", model: "llama3.2" });
   });
