@@ -115,7 +115,7 @@ async function fake(): Promise<FakeLlm> {
           text: "## Listing\n\nThe workspace holds **a few** files:\n\n- `AGENTS.md`\n- `MEMORY.md`\n",
         };
       }
-      if (text.includes("take your time")) return { delayMs: 8_000, text: "too late" };
+      if (text.includes("take your time")) return { delayMs: 15_000, text: "too late" };
       return { text: `echo: ${text}` };
     },
   });
