@@ -21,7 +21,9 @@ const TOKEN_PATTERNS: RegExp[] = [
 export const REDACTED = "[REDACTED]";
 
 export function isSecretKey(key: string): boolean {
-  if (/^(tokens?|maxTokens|inputTokens|outputTokens)$/i.test(key)) return false;
+  // Token counts, not tokens: maxTokens, inputTokens, tokens, total_tokens...
+  if (/^(tokens|(max|input|output|total|reasoning|cached|completion|prompt)[-_]?tokens)$/i.test(key))
+    return false;
   return SECRET_KEY.test(key) || SECRET_KEY_CAMEL.test(key);
 }
 

@@ -217,6 +217,13 @@ describe("config", () => {
     const get = await runCli(["config", "get", "providers.openai"], { env });
     expect(get.stdout).not.toContain("sk-secret");
     expect(get.stdout).toContain("[REDACTED]");
+    expect(
+      (await runCli(["config", "set", "channels.telegram.token", "plain-bot-token"], { env })).code,
+    ).toBe(0);
+    const tg = await runCli(["config", "get", "channels.telegram"], { env });
+    expect(tg.stdout).not.toContain("plain-bot-token");
+    const revealed = await runCli(["config", "get", "channels.telegram.token", "--reveal"], { env });
+    expect(revealed.stdout.trim()).toBe("plain-bot-token");
     const schema = await runCli(["config", "schema"], { env });
     expect(JSON.parse(schema.stdout).properties.agents).toBeDefined();
   });
