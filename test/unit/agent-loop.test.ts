@@ -199,6 +199,24 @@ describe("agent loop", () => {
     expect(end?.type === "turn-end" && end.text).toMatch(/stopped after 2 tool steps/);
   });
 
+  it("a turn's own maxIterations overrides the configured cap", async () => {
+    const provider = scripted(async function* (_r, _s, call) {
+      yield { type: "tool-call", id: `c${call}`, name: "echo", args: {} };
+      yield { type: "finish", reason: "tool-calls" };
+    });
+    const echo = defineTool({
+      name: "echo",
+      description: "",
+      parameters: z.object({}),
+      capabilities: {},
+      run: async () => "again",
+    });
+    const agent = makeAgent(provider, new ToolRegistry([echo]), 10);
+    const events = await collect(agent.runTurn({ sessionKey: "k", input: "x", maxIterations: 3 }));
+    expect(provider.requests).toHaveLength(3);
+    expect(events.at(-1)).toMatchObject({ type: "turn-end", reason: "max-iterations", iterations: 3 });
+  });
+
   it("usage events are summed into the turn and recorded", async () => {
     const provider = scripted(async function* () {
       yield { type: "text-delta", text: "hi" };

@@ -41,13 +41,21 @@ function fakeAgent() {
           return;
         }
         if (text.includes("tools")) {
-          for (let i = 0; i < 10 && !req.signal?.aborted; i++) {
+          // Like the real loop: at most req.maxIterations tool steps, then a max-iterations end.
+          const cap = req.maxIterations ?? 10;
+          for (let i = 0; i < cap && !req.signal?.aborted; i++) {
             yield { type: "usage", usage: ZERO, provider: "fake", model: "m" };
             yield { type: "tool-call-start", id: `c${i}`, name: "shell", args: {} };
             yield { type: "tool-call-end", id: `c${i}`, name: "shell", ok: true, output: "", durationMs: 1 };
           }
-          const reason = req.signal?.aborted ? "aborted" : "stop";
-          yield { type: "turn-end", reason, text: "partial", usage: ZERO, iterations: 3 };
+          const reason = req.signal?.aborted ? "aborted" : "max-iterations";
+          yield {
+            type: "turn-end",
+            reason,
+            text: `stopped after ${cap} tool steps`,
+            usage: ZERO,
+            iterations: cap,
+          };
           return;
         }
         yield { type: "turn-end", reason: "stop", text: `re: ${text}`, usage: ZERO, iterations: 1 };
@@ -184,11 +192,12 @@ describe("message bus", () => {
     expect(down.bus.stats.failed).toBe(1);
   });
 
-  it("runTask caps a sub-agent's tool steps", async () => {
-    const { bus } = setup();
+  it("runTask passes a sub-agent's tool-step cap to the loop", async () => {
+    const { bus, requests } = setup();
     const outcome = await bus.runTask({ sessionKey: "spawn:x", input: "tools forever", maxToolSteps: 2 });
+    expect(requests.at(-1)?.maxIterations).toBe(2);
     expect(outcome.reason).toBe("max-iterations");
-    expect(outcome.text).toContain("stopped after 2 tool steps");
+    expect(outcome.iterations).toBe(2);
   });
 
   it("shutdown lets turns finish within the deadline and aborts them after it", async () => {

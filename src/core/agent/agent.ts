@@ -135,6 +135,7 @@ export class Agent implements AgentRunner {
     let finalText = "";
     let reason: TurnEndReason = "stop";
     let iterations = 0;
+    const maxIterations = req.maxIterations ?? o.maxIterations;
     const toolCtx: ToolContext = {
       workspace: o.workspace,
       restrictToWorkspace: o.restrictToWorkspace,
@@ -151,9 +152,9 @@ export class Agent implements AgentRunner {
 
     try {
       for (;;) {
-        if (iterations >= o.maxIterations) {
+        if (iterations >= maxIterations) {
           reason = "max-iterations";
-          finalText = maxIterationsMessage(o.maxIterations);
+          finalText = maxIterationsMessage(maxIterations);
           emit({ type: "text-delta", text: finalText });
           pending.push({ role: "assistant", content: finalText });
           break;

@@ -10,6 +10,8 @@ export interface TurnRequest {
   model?: string;
   /** The chat the message came from, for channel-aware tools. */
   origin?: ChannelTarget;
+  /** Caps tool steps for this turn only (sub-agents); default agents.defaults.maxToolIterations. */
+  maxIterations?: number;
 }
 
 /**

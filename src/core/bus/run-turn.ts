@@ -11,8 +11,8 @@ export interface TurnOutcome {
 
 export interface RunTurnOptions {
   /**
-   * Aborts the turn after this many tool steps (for sub-agents): the loop's own cap is the
-   * profile-wide maxToolIterations, which is too generous for background work.
+   * Caps this turn's tool steps (for sub-agents): the profile-wide maxToolIterations is too generous
+   * for background work.
    */
   maxToolSteps?: number;
 }
@@ -23,33 +23,13 @@ export async function runTurnToEnd(
   req: TurnRequest,
   opts: RunTurnOptions = {},
 ): Promise<TurnOutcome> {
-  const cap = opts.maxToolSteps;
-  const local = new AbortController();
-  const signal = req.signal ? AbortSignal.any([req.signal, local.signal]) : local.signal;
   let error: string | undefined;
-  let steps = 0;
-  let previous = "";
-  let capped = false;
-  for await (const ev of agent.runTurn({ ...req, signal })) {
-    // The loop announces all of a step's calls before any of them ends.
-    if (ev.type === "tool-call-start" && previous !== "tool-call-start") {
-      steps++;
-      if (cap !== undefined && steps > cap && !capped) {
-        capped = true;
-        local.abort(new Error("tool step cap"));
-      }
-    }
-    previous = ev.type;
+  const turn = agent.runTurn(
+    opts.maxToolSteps !== undefined ? { ...req, maxIterations: opts.maxToolSteps } : req,
+  );
+  for await (const ev of turn) {
     if (ev.type === "error") error = ev.message;
     if (ev.type === "turn-end") {
-      if (capped) {
-        return {
-          text: `${ev.text ? `${ev.text}\n\n` : ""}(stopped after ${cap} tool steps)`,
-          reason: "max-iterations",
-          iterations: ev.iterations,
-          ...(error ? { error } : {}),
-        };
-      }
       return { text: ev.text, reason: ev.reason, iterations: ev.iterations, ...(error ? { error } : {}) };
     }
   }
