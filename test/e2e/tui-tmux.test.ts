@@ -39,6 +39,7 @@ afterAll(() => {
   for (const dir of homes) rmSync(dir, { recursive: true, force: true });
 });
 
+const PROMPT_IDLE = "message, /help for commands";
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 interface Pane {
@@ -47,6 +48,8 @@ interface Pane {
   /** Polls the screen until `test` passes; throws with the last screen after the timeout. */
   waitFor(test: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   see(text: string, timeoutMs?: number): Promise<string>;
+  /** Waits for `text` and for the turn to be over (the idle prompt is back): Enter is ignored mid-turn. */
+  idleWith(text: string): Promise<string>;
   keys(...keys: string[]): void;
   /** Types text and Enter as one send-keys, as a terminal delivers a quick line. */
   send(line: string): void;
@@ -86,6 +89,11 @@ function openPane(env: NodeJS.ProcessEnv, args: string[]): Pane {
     screen,
     waitFor,
     see: (text, timeoutMs) => waitFor((s) => s.includes(text), JSON.stringify(text), timeoutMs),
+    idleWith: (text) =>
+      waitFor(
+        (s) => s.includes(text) && s.includes(PROMPT_IDLE),
+        `${JSON.stringify(text)} and an idle prompt`,
+      ),
     keys: (...keys) => void tmux("send-keys", "-t", target, ...keys),
     send: (line) => void tmux("send-keys", "-t", target, line, "Enter"),
     cursorVisible: () => tmux("display-message", "-p", "-t", target, "#{cursor_flag}").trim() === "1",
@@ -132,17 +140,14 @@ function envFor(home: string, url: string) {
   });
 }
 
-const PROMPT_IDLE = "message, /help for commands";
-
 describe("kavilo agent in a real terminal (tmux)", () => {
   it("streams an answer with a tool line, starts a new session, interrupts a turn, exits cleanly", async () => {
     const llm = await fake();
     const pane = openPane(envFor(home(), llm.url), ["agent"]);
-    await pane.see("kavilo · profile");
-    expect(pane.screen()).toContain(PROMPT_IDLE);
+    await pane.idleWith("kavilo · profile");
 
     pane.send("list the files please");
-    const answered = await pane.see("The workspace holds a few files:");
+    const answered = await pane.idleWith("The workspace holds a few files:");
     expect(answered).toContain("› list the files please");
     expect(answered).toMatch(/✓ list_directory path="\." done/);
     expect(answered).toContain("• AGENTS.md");
@@ -152,20 +157,17 @@ describe("kavilo agent in a real terminal (tmux)", () => {
     expect(llm.requests).toHaveLength(2);
 
     pane.send("/new");
-    await pane.see("new session started for cli:default");
+    await pane.idleWith("new session started for cli:default");
 
     pane.send("take your time");
     await pane.see("Ctrl-C to interrupt");
     pane.keys("C-c");
-    const after = await pane.waitFor(
-      (s) => s.includes("interrupted") && s.includes(PROMPT_IDLE),
-      "the interrupted mark and an idle prompt",
-    );
+    const after = await pane.idleWith("interrupted");
     expect(after).not.toContain("too late");
 
     // The prompt works again after the interrupt.
     pane.send("still there?");
-    await pane.see("echo: still there?");
+    await pane.idleWith("echo: still there?");
 
     pane.send("/exit");
     const exited = await pane.see("EXITED:0");
@@ -180,9 +182,9 @@ describe("kavilo agent in a real terminal (tmux)", () => {
     expect(first.code).toBe(0);
 
     const pane = openPane(env, ["agent", "--session", "shared"]);
-    await pane.see("session shared");
+    await pane.idleWith("session shared");
     pane.send("the second word is MANGO");
-    await pane.see("echo: the second word is MANGO");
+    await pane.idleWith("echo: the second word is MANGO");
     expect(JSON.stringify(llm.requests[1]?.body)).toContain("PAPAYA");
 
     // Ctrl-D on an empty prompt leaves, like /exit.
