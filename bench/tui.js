@@ -3,7 +3,9 @@
 // budget for this; 4x is ours.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BIN, benchEnv, median } from "./lib.js";
 
 const BUDGET = 4;
@@ -11,12 +13,13 @@ const RUNS = 11;
 const POLL_MS = 5;
 const TIMEOUT_MS = 15_000;
 
-const socket = `kavilo-bench-${process.pid}-${randomBytes(4).toString("hex")}`;
+const tmuxDir = mkdtempSync(join(tmpdir(), "kavilo-bench-tmux-"));
+const socket = join(tmuxDir, "socket");
 
 function tmux(...args) {
   const env = { ...process.env };
   delete env.TMUX; // the bench may itself run inside tmux
-  const r = spawnSync("tmux", ["-L", socket, "-f", "/dev/null", ...args], { env, encoding: "utf8" });
+  const r = spawnSync("tmux", ["-S", socket, "-f", "/dev/null", ...args], { env, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`tmux ${args[0]} failed: ${r.stderr.trim()}`);
   return r.stdout;
 }
@@ -83,5 +86,6 @@ export async function run() {
   } finally {
     tmux("kill-server");
     rmSync(env.HOME, { recursive: true, force: true });
+    rmSync(tmuxDir, { recursive: true, force: true });
   }
 }

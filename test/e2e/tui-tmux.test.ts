@@ -3,13 +3,16 @@
  * send-keys and the screen read with capture-pane, against the fake OpenAI server.
  */
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
 import { BIN, cleanEnv, runCli, tempHome } from "../helpers/cli.js";
 
-const SOCKET = `kavilo-e2e-${process.pid}-${randomBytes(4).toString("hex")}`;
+// A private server socket in a temp dir: parallel runs never share a server, and nothing is left behind.
+const TMUX_DIR = mkdtempSync(join(tmpdir(), "kavilo-tmux-"));
+const SOCKET = join(TMUX_DIR, "socket");
 let fakes: FakeLlm[] = [];
 const homes: string[] = [];
 let panes = 0;
@@ -23,7 +26,7 @@ function home(): string {
 function tmux(...args: string[]): string {
   const env = { ...process.env };
   delete env.TMUX; // the tests may themselves run inside tmux
-  return execFileSync("tmux", ["-L", SOCKET, "-f", "/dev/null", ...args], { env, encoding: "utf8" });
+  return execFileSync("tmux", ["-S", SOCKET, "-f", "/dev/null", ...args], { env, encoding: "utf8" });
 }
 
 afterEach(async () => {
@@ -36,7 +39,7 @@ afterAll(() => {
   } catch {
     // no server left: every session already ended
   }
-  for (const dir of homes) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [...homes, TMUX_DIR]) rmSync(dir, { recursive: true, force: true });
 });
 
 const PROMPT_IDLE = "message, /help for commands";
