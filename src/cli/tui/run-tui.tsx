@@ -66,6 +66,9 @@ export async function runTui(opts: RunTuiOptions): Promise<number> {
         stdin,
         stdout,
         exitOnCtrlC: false,
+        // `kavilo agent` opens the TUI only on a terminal, so it is interactive even where a CI
+        // variable is set (ink would otherwise print only the last frame, at exit).
+        interactive: true,
         // Console output only collides with the UI on the real terminal; a caller-supplied stream
         // (tests, embedding) keeps the console untouched.
         patchConsole: stdout === process.stdout,
