@@ -51,7 +51,9 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
   const workspace = realpathSync(paths.workspace);
 
   const registry = new ToolRegistry();
-  for (const tool of createBuiltinTools({ tools: config.tools })) registry.register(tool);
+  // Files users send on Telegram/Slack land in the profile's media/; the agent may read them there.
+  for (const tool of createBuiltinTools({ tools: config.tools, readRoots: [paths.media] }))
+    registry.register(tool);
   for (const tool of opts.extraTools ?? []) registry.register(tool);
   // The `mcp serve self` tools, in-process (kavilo_status, kavilo_list_sessions, ...). Sending goes
   // through the runtime's `message` tool, so the self server's send tool is left out here.

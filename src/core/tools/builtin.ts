@@ -11,6 +11,8 @@ import { createWriteFileTool } from "./write-file.js";
 
 export interface BuiltinToolsOptions {
   tools: Config["tools"];
+  /** Read-only extra roots for read_file and list_directory (the profile's media/). */
+  readRoots?: readonly string[];
   /** Used by web_search; web_fetch has its own pinned connections for the address check. */
   fetchImpl?: typeof fetch;
   /** Overrides tools.web.search.apiBase (tests point it at a local fake). */
@@ -24,10 +26,10 @@ export interface BuiltinToolsOptions {
 export function createBuiltinTools(opts: BuiltinToolsOptions): Tool[] {
   const { exec, web } = opts.tools;
   return [
-    createReadFileTool(),
+    createReadFileTool(opts.readRoots ? { readRoots: opts.readRoots } : {}),
     createWriteFileTool(),
     createEditFileTool(),
-    createListDirectoryTool(),
+    createListDirectoryTool(opts.readRoots ? { readRoots: opts.readRoots } : {}),
     createGlobFilesTool(),
     createShellTool({ timeoutS: exec.timeout, scrubEnv: exec.scrubEnv, scrubEnvExtra: exec.scrubEnvExtra }),
     createWebFetchTool({ allowPrivate: web.fetch.allowPrivate, maxChars: web.fetch.maxChars }),

@@ -8,6 +8,8 @@ export interface ListDirectoryToolOptions {
   /** Most entries listed. */
   maxEntries?: number;
   homeDir?: string;
+  /** Directories outside the workspace it may also read (the profile's media/). */
+  readRoots?: readonly string[];
 }
 
 const DEFAULT_MAX_ENTRIES = 1000;
@@ -34,6 +36,7 @@ export function createListDirectoryTool(options: ListDirectoryToolOptions = {}) 
         workspace: ctx.workspace,
         restrictToWorkspace: ctx.restrictToWorkspace,
         homeDir: options.homeDir,
+        ...(options.readRoots ? { readRoots: options.readRoots } : {}),
       });
       const shown = displayPath(dir, ctx.workspace);
       const entries = await readdir(dir, { withFileTypes: true }).catch((err: unknown) => {

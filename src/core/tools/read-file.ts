@@ -9,6 +9,8 @@ export interface ReadFileToolOptions {
   /** Most bytes of text returned in one call. */
   maxBytes?: number;
   homeDir?: string;
+  /** Directories outside the workspace it may also read (the profile's media/). */
+  readRoots?: readonly string[];
 }
 
 const DEFAULT_MAX_BYTES = 256 * 1024;
@@ -44,6 +46,7 @@ export function createReadFileTool(options: ReadFileToolOptions = {}) {
         workspace: ctx.workspace,
         restrictToWorkspace: ctx.restrictToWorkspace,
         homeDir: options.homeDir,
+        ...(options.readRoots ? { readRoots: options.readRoots } : {}),
       });
       const shown = displayPath(path, ctx.workspace);
       const info = await stat(path).catch(() => {

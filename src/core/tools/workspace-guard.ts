@@ -9,6 +9,11 @@ export interface WorkspaceGuardOptions {
   restrictToWorkspace: boolean;
   /** Where `~` points; the user's home by default. */
   homeDir?: string;
+  /**
+   * Directories outside the workspace that this (read-only) use may also reach, such as the profile's
+   * media/ where channels save the files users send.
+   */
+  readRoots?: readonly string[];
 }
 
 /** True when `child` is `parent` itself or lies below it (both absolute, normalised). */
@@ -70,6 +75,12 @@ export async function resolveWorkspacePath(input: string, opts: WorkspaceGuardOp
   if (!opts.restrictToWorkspace) return abs;
 
   const workspace = resolve(opts.workspace);
+  for (const root of opts.readRoots ?? []) {
+    if (!isInside(resolve(root), abs)) continue;
+    const realRoot = await realpath(root).catch(() => resolve(root));
+    const real = await realLocation(abs, input);
+    if (isInside(realRoot, real)) return real;
+  }
   if (!isInside(workspace, abs)) {
     throw new ToolError(
       `Path "${input}" is outside the workspace (${workspace}); tools.restrictToWorkspace is on`,
