@@ -146,7 +146,8 @@ function envFor(home: string, url: string) {
 describe("kavilo agent in a real terminal (tmux)", () => {
   it("streams an answer with a tool line, starts a new session, interrupts a turn, exits cleanly", async () => {
     const llm = await fake();
-    const pane = openPane(envFor(home(), llm.url), ["agent"]);
+    // CI=true as on a CI runner: the TUI must still draw every frame, not only the last at exit.
+    const pane = openPane({ ...envFor(home(), llm.url), CI: "true" }, ["agent"]);
     await pane.idleWith("kavilo · profile");
 
     pane.send("list the files please");
