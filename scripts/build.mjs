@@ -15,12 +15,9 @@ const keepExternal = new Set([
   "@slack/socket-mode",
   "@slack/web-api",
   "grammy",
-  "ink", // yoga's WebAssembly
-  "react",
   "node-cron",
   "open", // ships a shell script it executes
   "undici", // its CommonJS exports lose their shape when bundled behind a dynamic import
-  "@modelcontextprotocol/sdk",
 ]);
 const external = Object.keys(pkg.dependencies ?? {}).filter((d) => keepExternal.has(d));
 
@@ -33,8 +30,9 @@ await build({
   format: "esm",
   platform: "node",
   target: "node22",
-  external: [...external, ...external.map((d) => `${d}/*`)],
-  define: { KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version) },
+  // ink loads react-devtools-core only with DEV=true.
+  external: [...external, ...external.map((d) => `${d}/*`), "react-devtools-core"],
+  define: { KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version), "process.env.NODE_ENV": '"production"' },
   chunkNames: "chunks/[name]-[hash]",
   // commander is CommonJS; give the ESM bundle a require() for its node: built-ins.
   banner: {

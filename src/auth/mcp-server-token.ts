@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { z } from "zod";
+import * as z from "zod";
 import { readJsonFile } from "../core/atomic-file.js";
 import type { Paths } from "../core/paths.js";
 import { getValidAccessToken } from "./mcp-token.js";

@@ -5,7 +5,7 @@ import {
   OAuthProtectedResourceMetadataSchema,
   OpenIdProviderDiscoveryMetadataSchema,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
-import { z } from "zod";
+import * as z from "zod";
 import { readJsonFile, writeJsonAtomic } from "../core/atomic-file.js";
 import type { Paths } from "../core/paths.js";
 

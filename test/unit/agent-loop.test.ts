@@ -2,7 +2,7 @@ import { mkdtempSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { Agent } from "../../src/core/agent/agent.js";
 import type { AgentEvent } from "../../src/core/agent/events.js";
 import { SessionStore } from "../../src/core/session/session-store.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { configSchema } from "../../src/core/config/schema.js";
 import { createBuiltinTools } from "../../src/core/tools/builtin.js";
 import { hasInputSchema, ToolRegistry } from "../../src/core/tools/registry.js";

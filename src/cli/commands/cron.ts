@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { describeSchedule } from "../../core/cron/next-run.js";
 import { CronInputError, type InputLabels, scheduleFromInput } from "../../core/cron/schedule-input.js";
 import { createCronStore } from "../../core/cron/store.js";

@@ -51,6 +51,22 @@ export async function findSkills(workspace: string): Promise<Skill[]> {
   return skills;
 }
 
+/**
+ * The clock as the model sees it. Without a configured zone it uses Date's own local rendering:
+ * loading ICU for Intl costs more start-up time than the rest of a one-shot turn's context.
+ */
+export function clockLine(now: Date, timezone?: string): string {
+  if (timezone) {
+    const local = new Intl.DateTimeFormat("en-GB", {
+      timeZone: timezone,
+      dateStyle: "full",
+      timeStyle: "long",
+    }).format(now);
+    return `${local} (time zone ${timezone}; ISO ${now.toISOString()})`;
+  }
+  return `${now.toString()} (ISO ${now.toISOString()})`;
+}
+
 export interface ContextInput {
   workspace: string;
   now?: Date;
@@ -63,16 +79,10 @@ export interface ContextInput {
 /** The system prompt of a turn: identity, clock, workspace, the user's files, skills, channel. */
 export async function buildSystemPrompt(input: ContextInput): Promise<string> {
   const now = input.now ?? new Date();
-  const tz = input.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const local = new Intl.DateTimeFormat("en-GB", {
-    timeZone: tz,
-    dateStyle: "full",
-    timeStyle: "long",
-  }).format(now);
   const parts: string[] = [
     "You are kavilo, a personal AI assistant running on the user's machine. You can use tools to read and " +
       "write files in the workspace, run shell commands, and fetch web pages. Answer concisely.",
-    `Current time: ${local} (time zone ${tz}; ISO ${now.toISOString()}).`,
+    `Current time: ${clockLine(now, input.timezone)}.`,
     `Workspace: ${input.workspace}. Relative paths in file tools are relative to it.`,
   ];
   const files = await Promise.all(WORKSPACE_FILES.map((f) => readOptional(join(input.workspace, f))));

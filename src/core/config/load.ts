@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type Conf from "conf";
-import type { z } from "zod";
+import type * as z from "zod";
 import { type Config, configSchema } from "./schema.js";
 
 export class ConfigError extends Error {

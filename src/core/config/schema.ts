@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 // Every object is strict so unknown keys surface as `unrecognized_keys` issues;
 // load.ts turns those into warnings and keeps the keys in the file.

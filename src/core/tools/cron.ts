@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { describeSchedule } from "../cron/next-run.js";
 import { CronInputError, scheduleFromInput } from "../cron/schedule-input.js";
 import type { CronStore } from "../cron/store.js";

@@ -1,6 +1,6 @@
 import { glob, realpath } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool, ToolError } from "./types.js";
 import { displayPath, isInside, resolveWorkspacePath } from "./workspace-guard.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { OutboundMessage } from "../bus/types.js";
 import { defineTool, ToolError } from "./types.js";
 

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool, ToolError } from "./types.js";
 import { displayPath, resolveWorkspacePath } from "./workspace-guard.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ContentPart, ToolSpec } from "../../providers/types.js";
 import { type Tool, type ToolContext, ToolError } from "./types.js";
 

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { z } from "zod";
+import * as z from "zod";
 import { HeadTailBuffer } from "./output-cap.js";
 import { scrubEnv } from "./scrub-env.js";
 import { defineTool, ToolError } from "./types.js";

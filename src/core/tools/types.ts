@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { ContentPart } from "../../providers/types.js";
 
 /** Where a conversation lives, so tools like `message` and `cron` can answer back to it. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type AddressPolicy, fetchPinned, type PinnedResponse, vetHost } from "./pinned-fetch.js";
 import { defineTool, ToolError } from "./types.js";
 

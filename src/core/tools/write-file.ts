@@ -1,6 +1,6 @@
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool, ToolError } from "./types.js";
 import { displayPath, resolveWorkspacePath } from "./workspace-guard.js";
 

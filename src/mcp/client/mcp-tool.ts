@@ -1,6 +1,6 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CallToolResultSchema, type Tool as McpListedTool } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import * as z from "zod";
 import { McpAuthRequiredError } from "../../auth/mcp-auth-error.js";
 import { type Tool, ToolError, type ToolResult } from "../../core/tools/types.js";
 import { mapCallToolResult } from "./result-map.js";

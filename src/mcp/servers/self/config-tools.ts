@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Config, McpServerConfig } from "../../../core/config/schema.js";
 import type { Paths } from "../../../core/paths.js";
 import { defineSelfTool, type SelfDeps, type SelfTool } from "./self-tool.js";

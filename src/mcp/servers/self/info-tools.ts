@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { createCronStore } from "../../../core/cron/store.js";
 import { UsageLog } from "../../../core/usage.js";
 import { defineSelfTool, type SelfDeps, type SelfTool } from "./self-tool.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineSelfTool, type SelfDeps, type SelfTool, SelfToolError } from "./self-tool.js";
 
 /** The server's URL, when `alias` is an HTTP server that logs in with OAuth. */

@@ -1,5 +1,5 @@
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { OutboundMessage } from "../../../core/bus/types.js";
 import type { Config } from "../../../core/config/schema.js";
 import type { Paths } from "../../../core/paths.js";

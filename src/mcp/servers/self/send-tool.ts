@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CHANNEL_NAMES, type ChannelName, channelState } from "./config-tools.js";
 import { defineSelfTool, type SelfDeps, type SelfTool, SelfToolError } from "./self-tool.js";
 

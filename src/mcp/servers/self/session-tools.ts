@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { SessionStore } from "../../../core/session/session-store.js";
 import type { ContentPart, Message } from "../../../providers/types.js";
 import { defineSelfTool, type SelfDeps, type SelfTool, SelfToolError } from "./self-tool.js";
