@@ -4,7 +4,7 @@ import { CronInputError, type InputLabels, scheduleFromInput } from "../../core/
 import { createCronStore } from "../../core/cron/store.js";
 import type { CronJob } from "../../core/cron/types.js";
 import type { CliContext } from "../context.js";
-import { CliError, notAvailable } from "../errors.js";
+import { CliError } from "../errors.js";
 
 const FLAG_LABELS: InputLabels = { at: "--at", everySeconds: "--every", cron: "--cron", tz: "--tz" };
 
@@ -119,7 +119,60 @@ export async function remove(ctx: CliContext, id: unknown): Promise<number> {
   return 0;
 }
 
-export async function run(_ctx: CliContext, _id: unknown): Promise<number> {
-  // Running a job needs the agent and the channels of a live `kavilo start`; there is no way to reach it yet.
-  return notAvailable("cron run");
+/**
+ * Runs one job now, in this process: the agent turn, then delivery through the job's channel (sent
+ * directly with its API; nothing is started or polled). The run is recorded like a scheduled one.
+ */
+export async function run(ctx: CliContext, id: unknown): Promise<number> {
+  const jobId = String(id);
+  const jobs = store(ctx);
+  const job = await jobs.get(jobId);
+  if (!job) throw new CliError(`no cron job with id "${jobId}" (see kavilo cron list)`, 2);
+  const { config, paths } = ctx.config();
+  const { createLogger, secretValuesOf } = await import("../../core/log/logger.js");
+  const log = createLogger({ debug: ctx.debug, secrets: secretValuesOf(config) });
+  const { composeAgent } = await import("../compose-agent.js");
+  const { runTurnToEnd } = await import("../../core/bus/run-turn.js");
+  const { createCronService } = await import("../../core/cron/service.js");
+  const composed = await composeAgent(ctx, { log: (l) => log.debug(l), warn: (l) => log.warn(l) });
+  try {
+    const service = createCronService({
+      store: jobs,
+      log,
+      async runJob(j) {
+        const outcome = await runTurnToEnd(composed.agent, {
+          sessionKey: `cron:${j.id}`,
+          input: j.message,
+          ...(j.deliver ? { origin: j.deliver } : {}),
+        });
+        if (outcome.reason === "error" || outcome.reason === "aborted") {
+          throw new Error(outcome.error ?? `the turn ended: ${outcome.reason}`);
+        }
+        if (j.deliver && outcome.text.trim()) {
+          const { buildChannels, retryFromEnv } = await import("../runtime/build-channels.js");
+          const channels = await buildChannels({
+            config,
+            paths,
+            log,
+            retry: retryFromEnv(ctx.env),
+            env: ctx.env,
+          });
+          const target = channels.find((c) => c.name === j.deliver?.channel);
+          if (!target) throw new Error(`channel "${j.deliver.channel}" is not enabled in this profile`);
+          await target.send({ ...j.deliver, text: outcome.text });
+        } else {
+          out(outcome.text);
+        }
+      },
+    });
+    const result = await service.runNow(job.id);
+    if (result.status === "error")
+      throw new CliError(`cron job ${job.id} failed: ${result.error ?? "unknown error"}`);
+    out(
+      `ran cron job ${job.id}${job.deliver ? ` and delivered it to ${job.deliver.channel}:${job.deliver.chatId}` : ""}`,
+    );
+    return 0;
+  } finally {
+    await composed.close();
+  }
 }
