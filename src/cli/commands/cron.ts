@@ -1,4 +1,5 @@
 import * as z from "zod";
+import type { OutboundMessage } from "../../core/bus/types.js";
 import { describeSchedule } from "../../core/cron/next-run.js";
 import { CronInputError, type InputLabels, scheduleFromInput } from "../../core/cron/schedule-input.js";
 import { createCronStore } from "../../core/cron/store.js";
@@ -134,37 +135,30 @@ export async function run(ctx: CliContext, id: unknown): Promise<number> {
   const { composeAgent } = await import("../compose-agent.js");
   const { runTurnToEnd } = await import("../../core/bus/run-turn.js");
   const { createCronService } = await import("../../core/cron/service.js");
+  const { buildChannels, retryFromEnv } = await import("../runtime/build-channels.js");
+  const { cronJobRunner } = await import("../runtime/scheduled-work.js");
   const composed = await composeAgent(ctx, { log: (l) => log.debug(l), warn: (l) => log.warn(l) });
   try {
-    const service = createCronService({
-      store: jobs,
+    // Delivery sends straight through the channel's API: nothing is started or polled.
+    const send = async (msg: OutboundMessage) => {
+      const channels = await buildChannels({
+        config,
+        paths,
+        log,
+        retry: retryFromEnv(ctx.env),
+        env: ctx.env,
+      });
+      const target = channels.find((c) => c.name === msg.channel);
+      if (!target) throw new Error(`channel "${msg.channel}" is not enabled in this profile`);
+      await target.send(msg);
+    };
+    const runJob = cronJobRunner(
+      (req) => runTurnToEnd(composed.agent, req),
+      send,
       log,
-      async runJob(j) {
-        const outcome = await runTurnToEnd(composed.agent, {
-          sessionKey: `cron:${j.id}`,
-          input: j.message,
-          ...(j.deliver ? { origin: j.deliver } : {}),
-        });
-        if (outcome.reason === "error" || outcome.reason === "aborted") {
-          throw new Error(outcome.error ?? `the turn ended: ${outcome.reason}`);
-        }
-        if (j.deliver && outcome.text.trim()) {
-          const { buildChannels, retryFromEnv } = await import("../runtime/build-channels.js");
-          const channels = await buildChannels({
-            config,
-            paths,
-            log,
-            retry: retryFromEnv(ctx.env),
-            env: ctx.env,
-          });
-          const target = channels.find((c) => c.name === j.deliver?.channel);
-          if (!target) throw new Error(`channel "${j.deliver.channel}" is not enabled in this profile`);
-          await target.send({ ...j.deliver, text: outcome.text });
-        } else {
-          out(outcome.text);
-        }
-      },
-    });
+      (text) => out(text),
+    );
+    const service = createCronService({ store: jobs, log, runJob });
     const result = await service.runNow(job.id);
     if (result.status === "error")
       throw new CliError(`cron job ${job.id} failed: ${result.error ?? "unknown error"}`);

@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { TurnRequest } from "../../core/agent/types.js";
 import type { MessageBus } from "../../core/bus/message-bus.js";
+import type { TurnOutcome } from "../../core/bus/run-turn.js";
 import type { OutboundMessage } from "../../core/bus/types.js";
 import type { Config } from "../../core/config/schema.js";
 import { type CronService, createCronService } from "../../core/cron/service.js";
@@ -11,31 +13,43 @@ import type { Logger } from "../../core/log/logger.js";
 
 type Send = (msg: OutboundMessage) => Promise<void>;
 
-/** Cron jobs run as turns in session cron:<id>; the answer goes to job.deliver, or nowhere for silent jobs. */
+/**
+ * What running one cron job means, wherever it runs (`kavilo start`, `kavilo cron run`): a turn in
+ * session cron:<id>; its answer goes to job.deliver, or to `onSilent` for a job with no target.
+ * A turn that fails throws, so the service records the job's lastStatus as error.
+ */
+export function cronJobRunner(
+  runTask: (req: TurnRequest) => Promise<TurnOutcome>,
+  send: Send,
+  log: Logger,
+  onSilent: (text: string) => void = () => {},
+): (job: CronJob) => Promise<void> {
+  return async (job) => {
+    const outcome = await runTask({
+      sessionKey: `cron:${job.id}`,
+      input: job.message,
+      ...(job.deliver ? { origin: job.deliver } : {}),
+    });
+    if (outcome.reason === "error" || outcome.reason === "aborted") {
+      throw new Error(outcome.error ?? `the turn ended: ${outcome.reason}`);
+    }
+    if (!job.deliver) {
+      onSilent(outcome.text);
+    } else if (outcome.text.trim()) {
+      await send({ ...job.deliver, text: outcome.text });
+      log.info(`cron job ${job.id} delivered to ${job.deliver.channel}:${job.deliver.chatId}`);
+    }
+  };
+}
+
+/** Cron jobs of `kavilo start`: turns through the message bus, answers through the channel router. */
 export function createCronRuntime(
   store: CronStore,
   bus: () => MessageBus,
   send: Send,
   log: Logger,
 ): CronService {
-  return createCronService({
-    store,
-    log,
-    async runJob(job: CronJob) {
-      const outcome = await bus().runTask({
-        sessionKey: `cron:${job.id}`,
-        input: job.message,
-        ...(job.deliver ? { origin: job.deliver } : {}),
-      });
-      if (outcome.reason === "error" || outcome.reason === "aborted") {
-        throw new Error(outcome.error ?? `the turn ended: ${outcome.reason}`);
-      }
-      if (job.deliver && outcome.text.trim()) {
-        await send({ ...job.deliver, text: outcome.text });
-        log.info(`cron job ${job.id} delivered to ${job.deliver.channel}:${job.deliver.chatId}`);
-      }
-    },
-  });
+  return createCronService({ store, log, runJob: cronJobRunner((req) => bus().runTask(req), send, log) });
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
