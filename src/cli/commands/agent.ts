@@ -88,7 +88,11 @@ function render(ev: AgentEvent, opts: AgentOptions, atLineStart: boolean): boole
       return true;
     case "tool-call-end":
       if (!opts.quiet) {
-        err(ev.ok ? `✓ ${ev.name} (${ev.durationMs} ms)` : `✗ ${ev.name}: ${ev.output.split("\n")[0]}`);
+        err(
+          ev.ok
+            ? `✓ ${ev.name} (${Math.round(ev.durationMs)} ms)`
+            : `✗ ${ev.name}: ${ev.output.split("\n")[0]}`,
+        );
       }
       return atLineStart;
     case "error": {

@@ -142,14 +142,18 @@ export async function buildStatus(
     config: { ...base.config, warnings: loaded.warnings },
     envOverlays: applied,
     provider: await providerLine(ctx, config),
-    keys: PROVIDER_SPECS.filter((s) => !s.local || s.envKey)
-      .map((s) => ({
-        provider: s.name,
-        env: s.envKey ?? null,
-        inEnv: Boolean(s.envKey && ctx.env[s.envKey]),
-        inConfig: Boolean(fileProviders[s.name]?.apiKey),
-      }))
-      .filter((k) => k.inEnv || k.inConfig),
+    // Where each provider's key comes from (never the key): its env variable, KAVILO_API_KEY, or the file.
+    keys: PROVIDER_SPECS.flatMap((s) => {
+      const ownEnv = Boolean(s.envKey && ctx.env[s.envKey]);
+      const kaviloKey =
+        !ownEnv &&
+        applied.includes("KAVILO_API_KEY") &&
+        config.providers[s.name]?.apiKey === ctx.env.KAVILO_API_KEY?.trim();
+      const inConfig = Boolean(fileProviders[s.name]?.apiKey);
+      if (!ownEnv && !kaviloKey && !inConfig) return [];
+      const env = ownEnv ? (s.envKey ?? null) : kaviloKey ? "KAVILO_API_KEY" : (s.envKey ?? null);
+      return [{ provider: s.name, env, inEnv: ownEnv || kaviloKey, inConfig }];
+    }),
     channels: {
       telegram: {
         enabled: config.channels.telegram.enabled,
