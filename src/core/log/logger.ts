@@ -78,10 +78,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   };
 }
 
-/**
- * Every non-empty string under a secret-looking key (apiKey, token, botToken ...) of a config object.
- * isSecretKey() spares a bare "token" key (it is often a count); in config it is a bot token.
- */
+/** Every non-empty string under a secret-looking key (apiKey, token, botToken ...) of a config object. */
 export function secretValuesOf(value: unknown): string[] {
   const found = new Set<string>();
   const walk = (v: unknown, masked: boolean) => {
@@ -90,7 +87,7 @@ export function secretValuesOf(value: unknown): string[] {
     } else if (Array.isArray(v)) {
       for (const x of v) walk(x, masked);
     } else if (v && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) walk(x, masked || isSecretKey(k) || /token$/i.test(k));
+      for (const [k, x] of Object.entries(v)) walk(x, masked || isSecretKey(k));
     }
   };
   walk(value, false);
