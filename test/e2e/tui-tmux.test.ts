@@ -3,7 +3,7 @@
  * send-keys and the screen read with capture-pane, against the fake OpenAI server.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -210,5 +210,26 @@ describe("kavilo agent in a real terminal (tmux)", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("-m");
     expect(r.stdout).toBe("");
+  });
+
+  it("onboard in a terminal asks for the provider, a hidden key and the model", async () => {
+    const dir = home();
+    const pane = openPane(cleanEnv(dir), ["onboard"]);
+    await pane.see("Provider [auto]:");
+    pane.send("anthropic");
+    await pane.see("input hidden");
+    pane.send("sk-ant-typed-secret-1234");
+    await pane.see("Model [claude-sonnet-4-5]:");
+    pane.send("claude-opus-4-5");
+    const screen = await pane.see("EXITED:0");
+    expect(screen).not.toContain("sk-ant-typed-secret");
+    const file = join(dir, ".kavilo", "config.json");
+    const config = JSON.parse(readFileSync(file, "utf8")) as {
+      agents: { defaults: { provider: string; model: string } };
+      providers: { anthropic: { apiKey: string } };
+    };
+    expect(config.agents.defaults).toMatchObject({ provider: "anthropic", model: "claude-opus-4-5" });
+    expect(config.providers.anthropic.apiKey).toBe("sk-ant-typed-secret-1234");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });
