@@ -1,6 +1,5 @@
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import * as z from "zod";
 import { defineTool, ToolError } from "./types.js";
 import { displayPath, resolveWorkspacePath } from "./workspace-guard.js";
@@ -66,6 +65,7 @@ export function createReadFileTool(options: ReadFileToolOptions = {}) {
       let lineNo = 0;
       let stoppedAt: number | undefined;
       let moreLines = false;
+      const { createInterface } = await import("node:readline");
       const rl = createInterface({
         input: createReadStream(path, { encoding: "utf8", signal: ctx.signal }),
         crlfDelay: Number.POSITIVE_INFINITY,

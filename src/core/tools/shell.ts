@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import type { spawn as spawnType } from "node:child_process";
 import * as z from "zod";
 import { HeadTailBuffer } from "./output-cap.js";
 import { scrubEnv } from "./scrub-env.js";
@@ -56,6 +56,8 @@ export function createShellTool(options: ShellToolOptions) {
       const baseEnv = options.env ?? process.env;
       const env = options.scrubEnv ? scrubEnv(baseEnv, options.scrubEnvExtra ?? []) : { ...baseEnv };
       const output = new HeadTailBuffer(Math.floor(maxOutput / 2), Math.ceil(maxOutput / 2));
+      // Loaded on use, like every tool's heavier dependencies: start-up is most of a one-shot's time.
+      const spawn: typeof spawnType = (await import("node:child_process")).spawn;
 
       const outcome = await new Promise<Outcome>((resolve, reject) => {
         const child = spawn("sh", ["-c", args.command], {

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { type AddressPolicy, fetchPinned, type PinnedResponse, vetHost } from "./pinned-fetch.js";
+import type { AddressPolicy, PinnedResponse } from "./pinned-fetch.js";
 import { defineTool, ToolError } from "./types.js";
 
 export interface WebFetchToolOptions extends AddressPolicy {
@@ -91,6 +91,8 @@ async function fetchFollowing(start: URL, opts: WebFetchToolOptions, signal: Abo
   const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const headers = { "user-agent": opts.userAgent ?? "kavilo-web-fetch", accept: "text/html, */*;q=0.8" };
   let url = start;
+  // Loaded on use: DNS and sockets are not needed by a turn that fetches nothing.
+  const { fetchPinned, vetHost } = await import("./pinned-fetch.js");
   for (let hop = 0; ; hop++) {
     const addresses = await vetHost(url, opts);
     const res: PinnedResponse = await fetchPinned(url, addresses, signal, headers);
