@@ -15,6 +15,8 @@ export interface Paths {
   readonly logs: string;
   readonly history: string;
   readonly lock: string;
+  /** Chat messages accepted by `kavilo start` and not yet answered. */
+  readonly inbox: string;
 }
 
 /**
@@ -37,5 +39,6 @@ export function makePaths(home: string, workspace?: string): Paths {
     logs: join(home, "logs"),
     history: join(home, "history", "cli_history"),
     lock: join(home, "kavilo.lock"),
+    inbox: join(home, "queue", "inbox.jsonl"),
   };
 }

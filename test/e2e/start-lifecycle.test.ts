@@ -23,11 +23,15 @@ const lastUserText = (req: RecordedRequest) => {
   return typeof user?.content === "string" ? user.content : "";
 };
 
+/** While true, "never answer" stalls the fake model; a test flips it to see the message answered later. */
+let stalling = true;
+
 async function setup(runtime: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  stalling = true;
   const fakeLlm = await startFakeOpenAI({
     respond: (req) => {
       const text = lastUserText(req);
-      if (text.includes("never answer")) return { fault: "stall" };
+      if (text.includes("never answer") && stalling) return { fault: "stall" };
       if (text.includes("take a moment")) return { text: "worth the wait", delayMs: 600 };
       return { text: `echo: ${text}` };
     },
@@ -67,6 +71,25 @@ describe("kavilo start lifecycle", () => {
     expect(kavilo.stderr()).toMatch(/1 turns aborted/);
     expect(sessionText(home)).toContain("please never answer");
     expect(existsSync(join(home, ".kavilo", "kavilo.lock"))).toBe(false);
+  });
+
+  it("a message cut off by SIGTERM is answered after the restart (nothing is lost)", async () => {
+    const { fakeLlm, fakeTg, home, env } = await setup({ shutdownDeadlineS: 1 });
+    const first = await startKavilo({ home, env: () => env, ready: /telegram: connected/ });
+    fakeTg.sendText({ chatId: ALICE, from: ALICE, text: "please never answer" });
+    await fakeTg.waitFor(() => fakeLlm.requests.length === 1);
+    expect(await first.stop("SIGTERM")).toBe(0);
+    expect(fakeTg.sent().map((p) => p.text)).not.toContain("echo: please never answer");
+
+    stalling = false;
+    const second = await startKavilo({ home, env: () => env, ready: /telegram: connected/ });
+    await fakeTg.waitFor(() => fakeTg.sent().some((p) => p.text === "echo: please never answer"), 8000);
+    expect(second.stderr()).toMatch(/1 message\(s\) left unanswered/);
+    expect(await second.stop("SIGTERM")).toBe(0);
+    // Answered once; a third start has nothing left to replay.
+    const third = await startKavilo({ home, env: () => env, ready: /telegram: connected/ });
+    expect(third.stderr()).not.toMatch(/left unanswered/);
+    expect(fakeTg.sent().filter((p) => p.text === "echo: please never answer")).toHaveLength(1);
   });
 
   it("on SIGINT lets a turn in flight finish and deliver before exiting", async () => {

@@ -1,16 +1,17 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/core/agent/events.js";
 import type { AgentRunner, TurnRequest } from "../../src/core/agent/types.js";
+import { Inbox } from "../../src/core/bus/inbox.js";
 import { createMessageBus, HELP_TEXT } from "../../src/core/bus/message-bus.js";
 import type { InboundMessage, OutboundMessage } from "../../src/core/bus/types.js";
 
 const ZERO = { input: 0, output: 0 };
 
 /** An agent that answers "re: <text>", waits while the text says "slow", fails on "fail", loops tools on "tools". */
-function fakeAgent() {
+function fakeAgent(fast = false) {
   const requests: TurnRequest[] = [];
   const resets: string[] = [];
   const agent: Pick<AgentRunner, "runTurn" | "resetSession"> = {
@@ -24,7 +25,7 @@ function fakeAgent() {
         yield { type: "turn-start", sessionKey: req.sessionKey, provider: "fake", model: "m" };
         if (text.includes("slow")) {
           await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, text.includes("very") ? 10_000 : 50);
+            const t = setTimeout(resolve, fast ? 0 : text.includes("very") ? 10_000 : 50);
             req.signal?.addEventListener("abort", () => {
               clearTimeout(t);
               resolve();
@@ -65,8 +66,8 @@ function fakeAgent() {
   return { agent, requests, resets };
 }
 
-function setup(opts: { failSend?: boolean } = {}) {
-  const fake = fakeAgent();
+function setup(opts: { failSend?: boolean; inbox?: Inbox; fast?: boolean } = {}) {
+  const fake = fakeAgent(opts.fast);
   const sent: OutboundMessage[] = [];
   const logs: string[] = [];
   const working: string[] = [];
@@ -87,6 +88,7 @@ function setup(opts: { failSend?: boolean } = {}) {
       warn: (m) => logs.push(`warn ${m}`),
       error: (m) => logs.push(`error ${m}`),
     },
+    ...(opts.inbox ? { inbox: opts.inbox } : {}),
   });
   return { bus, sent, logs, working, ...fake };
 }
@@ -217,5 +219,39 @@ describe("message bus", () => {
     expect(await stuck.bus.shutdown(50)).toEqual({ aborted: 1, dropped: 1 });
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(stuck.sent).toEqual([]);
+  });
+
+  it("messages cut off by a shutdown stay in the inbox and are answered after the restart", async () => {
+    const inbox = new Inbox(join(mkdtempSync(join(tmpdir(), "kavilo-inbox-")), "queue", "inbox.jsonl"));
+    const first = setup({ inbox });
+    first.bus.publish(msg("very slow question"));
+    first.bus.publish(msg("queued behind it"));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await first.bus.shutdown(50)).toEqual({ aborted: 1, dropped: 1 });
+    expect(inbox.pending().map((p) => p.msg.text)).toEqual(["very slow question", "queued behind it"]);
+
+    // The next start: a new bus over the same inbox (and a model that answers at once).
+    const second = setup({ inbox, fast: true });
+    expect(await second.bus.replayPending()).toBe(2);
+    await until(() => second.sent.length === 2);
+    expect(second.sent.map((m) => m.text)).toEqual(["re: very slow question", "re: queued behind it"]);
+    expect(inbox.pending()).toEqual([]);
+    expect(await setup({ inbox }).bus.replayPending()).toBe(0);
+  });
+});
+
+describe("Inbox", () => {
+  it("keeps what was added and not done, skips a torn line, and compacts", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kavilo-inbox-")), "queue", "inbox.jsonl");
+    const inbox = new Inbox(file);
+    const a = inbox.add(msg("a"));
+    inbox.add(msg("b"));
+    inbox.done(a);
+    appendFileSync(file, '{"add":"zz","msg":{"chan');
+    expect(inbox.pending().map((p) => p.msg.text)).toEqual(["b"]);
+    const kept = await inbox.compact();
+    expect(kept.map((p) => p.msg.text)).toEqual(["b"]);
+    expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(1);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });

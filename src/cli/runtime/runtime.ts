@@ -1,3 +1,4 @@
+import { Inbox } from "../../core/bus/inbox.js";
 import { createMessageBus, type MessageBus, type ShutdownResult } from "../../core/bus/message-bus.js";
 import type { CronService } from "../../core/cron/service.js";
 import { createCronStore } from "../../core/cron/store.js";
@@ -69,6 +70,7 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     showWorking: (msg) => router.showWorking(msg),
     maxConcurrentSessions: rt.maxConcurrentSessions,
     log,
+    inbox: new Inbox(paths.inbox),
   });
 
   cron = createCronRuntime(cronStore, bus, send, log);
@@ -83,6 +85,7 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     heartbeat.start();
   }
   for (const s of supervised) s.start(busRef);
+  await busRef.replayPending();
   if (supervised.length === 0) log.warn("no channel is enabled; running cron and heartbeat only");
   log.info(
     `running: ${composed.resolved.name}/${composed.resolved.model}, channels: ${router.names().join(", ") || "none"}` +

@@ -2,6 +2,7 @@ import type { ContentPart } from "../../providers/types.js";
 import type { AgentRunner } from "../agent/types.js";
 import type { ChannelTarget } from "../tools/types.js";
 import { turnInputOf } from "./inbound-input.js";
+import type { Inbox } from "./inbox.js";
 import { runTurnToEnd, type TurnOutcome } from "./run-turn.js";
 import { SchedulerClosedError, SessionScheduler } from "./session-scheduler.js";
 import type { InboundMessage, InboundSink, OutboundMessage } from "./types.js";
@@ -22,6 +23,8 @@ export interface MessageBusOptions {
   maxConcurrentSessions: number;
   log: BusLogger;
   readFile?: (path: string) => Promise<Uint8Array>;
+  /** Where accepted messages wait until their turn ends, so a stop or a crash loses none. */
+  inbox?: Inbox;
 }
 
 /** A turn that is not a chat message: cron jobs, heartbeats, sub-agents. */
@@ -47,6 +50,8 @@ export interface MessageBus extends InboundSink {
   lastActive(): ChannelTarget | undefined;
   /** Stops taking messages, lets running and queued turns finish until the deadline, aborts the rest. */
   shutdown(deadlineMs: number): Promise<ShutdownResult>;
+  /** Queues the messages the inbox still holds from before the last stop; returns how many. */
+  replayPending(): Promise<number>;
   readonly stats: { received: number; answered: number; failed: number };
 }
 
@@ -97,9 +102,10 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
     }
   };
 
-  async function handleTurn(msg: InboundMessage, signal: AbortSignal): Promise<void> {
+  async function handleTurn(msg: InboundMessage, signal: AbortSignal, inboxId?: string): Promise<void> {
     const stopWorking = opts.showWorking?.(msg);
     const started = Date.now();
+    let finished = true;
     try {
       const input = await turnInputOf(msg, opts.readFile ? { readFile: opts.readFile } : {});
       const outcome = await runTurnToEnd(agent, {
@@ -109,7 +115,11 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
         origin: targetOf(msg),
       });
       log.debug(`${msg.sessionKey}: turn ${outcome.reason} in ${Date.now() - started} ms`);
-      if (outcome.reason === "aborted") return; // /stop already answered, or shutdown
+      if (outcome.reason === "aborted") {
+        // Stopped by /stop: done. Cut off by shutdown: it stays in the inbox and runs after the restart.
+        finished = accepting;
+        return;
+      }
       if (outcome.reason === "error") {
         stats.failed++;
         log.warn(`${msg.sessionKey}: turn failed: ${outcome.error ?? "unknown error"}`);
@@ -124,6 +134,7 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
       stats.answered++;
     } finally {
       stopWorking?.();
+      if (inboxId && finished) opts.inbox?.done(inboxId);
     }
   }
 
@@ -134,7 +145,7 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
     });
   }
 
-  function publish(msg: InboundMessage): void {
+  function publish(msg: InboundMessage, replayedId?: string): void {
     if (!accepting) {
       log.warn(`${msg.channel}: a message from ${msg.chatId} arrived during shutdown and was not processed`);
       return;
@@ -163,12 +174,21 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
       });
       return;
     }
-    enqueue(msg.sessionKey, (signal) => handleTurn(msg, signal));
+    const inboxId = replayedId ?? opts.inbox?.add(msg);
+    enqueue(msg.sessionKey, (signal) => handleTurn(msg, signal, inboxId));
   }
 
   return {
-    publish,
+    publish: (msg) => publish(msg),
     stats,
+    async replayPending() {
+      const pending = (await opts.inbox?.compact()) ?? [];
+      if (pending.length > 0) {
+        log.info(`answering ${pending.length} message(s) left unanswered when kavilo last stopped`);
+      }
+      for (const p of pending) publish(p.msg, p.id);
+      return pending.length;
+    },
     lastActive: () => last,
     runTask(req) {
       if (!accepting) return Promise.reject(new SchedulerClosedError());
