@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { open, readFile, rm, stat } from "node:fs/promises";
+import { link, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
 export interface LockHolder {
@@ -36,27 +36,59 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
   return undefined;
 }
 
+/** The holder of the lock if it is another process that is alive. */
+async function liveHolder(path: string): Promise<LockHolder | undefined> {
+  const holder = await readHolder(path);
+  if (holder && holder.pid !== process.pid && isAlive(holder.pid)) return holder;
+  return undefined;
+}
+
 /**
- * A pid lock file. Taken with O_EXCL; a lock whose holder is dead (or whose file is torn)
- * is stale and is taken over. Returns a release function.
+ * A pid lock file. Taken with O_EXCL; a lock whose holder is dead (or whose file is torn) is stale
+ * and is taken over. Two processes that find the same stale lock race through a second O_EXCL file,
+ * so only one of them removes it: neither can delete the other's fresh lock. Returns a release function.
  */
 export async function acquirePidLock(path: string): Promise<() => Promise<void>> {
   mkdirSync(dirname(path), { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const takeover = `${path}.takeover`;
+  for (let attempt = 0; attempt < 100; attempt++) {
     try {
-      const handle = await open(path, "wx", 0o600);
+      // Written aside and linked into place: the lock file is never seen empty, and link() fails if
+      // the lock exists, like O_EXCL.
       const me: LockHolder = { pid: process.pid, startedAt: new Date().toISOString() };
-      await handle.writeFile(JSON.stringify(me));
-      await handle.close();
+      const mine = `${path}.${process.pid}.tmp`;
+      await writeFile(mine, JSON.stringify(me), { mode: 0o600 });
+      try {
+        await link(mine, path);
+      } finally {
+        await rm(mine, { force: true });
+      }
       return async () => {
         const holder = await readHolder(path);
         if (holder?.pid === process.pid) await rm(path, { force: true });
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const live = await liveHolder(path);
+    if (live) throw new LockHeldError(path, live);
+    try {
+      const t = await open(takeover, "wx", 0o600);
+      await t.close();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      // Someone else is taking it over (or crashed doing so: a takeover older than 10 s is void).
+      const info = await stat(takeover).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > 10_000) await rm(takeover, { force: true });
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
+    try {
+      // Checked again under the takeover file: the lock may have been taken over just before.
       const holder = await readHolder(path);
-      if (holder && holder.pid !== process.pid && isAlive(holder.pid)) throw new LockHeldError(path, holder);
-      await rm(path, { force: true });
+      if (!holder || holder.pid === process.pid || !isAlive(holder.pid)) await rm(path, { force: true });
+    } finally {
+      await rm(takeover, { force: true });
     }
   }
   throw new Error(`could not take the lock ${path}`);

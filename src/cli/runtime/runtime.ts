@@ -14,6 +14,9 @@ import { createChannelRouter } from "./channel-router.js";
 import { superviseChannel } from "./channel-supervisor.js";
 import { createCronRuntime, createHeartbeatRuntime } from "./scheduled-work.js";
 
+/** How long stopping the channels may take before the shutdown goes on without them. */
+const CHANNEL_STOP_MS = 3000;
+
 export interface Runtime {
   readonly channels: string[];
   readonly bus: MessageBus;
@@ -96,7 +99,15 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     channels: router.names(),
     bus: busRef,
     async stop(deadlineMs) {
-      await Promise.all(supervised.map((s) => s.stop()));
+      // A channel's stop talks to its platform; a dead network must not hold the shutdown past its deadline.
+      const channelsStopped = Promise.all(supervised.map((s) => s.stop())).then(() => true);
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), Math.min(deadlineMs, CHANNEL_STOP_MS));
+      });
+      if (!(await Promise.race([channelsStopped, gaveUp])))
+        log.warn("a channel did not stop in time; going on");
+      clearTimeout(timer);
       // Both disarm their timers at once, then wait for their turns, which the bus ends by the deadline.
       const cronDone = cron?.stop();
       const heartbeatDone = heartbeat?.stop();
