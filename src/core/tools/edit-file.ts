@@ -1,5 +1,6 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import * as z from "zod";
+import { replaceFile } from "./replace-file.js";
 import { defineTool, ToolError } from "./types.js";
 import { displayPath, resolveWorkspacePath } from "./workspace-guard.js";
 
@@ -46,9 +47,16 @@ export function createEditFileTool(options: EditFileToolOptions = {}) {
         homeDir: options.homeDir,
       });
       const shown = displayPath(path, ctx.workspace);
-      const text = await readFile(path, { encoding: "utf8", signal: ctx.signal }).catch(() => {
+      const bytes = await readFile(path, { signal: ctx.signal }).catch(() => {
         throw new ToolError(`File not found or unreadable: ${shown}`);
       });
+      let text: string;
+      try {
+        // Strict decoding: rewriting a Latin-1 or binary file as UTF-8 would silently damage it.
+        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      } catch {
+        throw new ToolError(`${shown} is not UTF-8 text; edit_file only changes UTF-8 files`);
+      }
       const count = countOccurrences(text, args.old_string);
       if (count === 0) throw new ToolError(`old_string was not found in ${shown}`);
       if (count > 1 && !args.replace_all) {
@@ -60,7 +68,7 @@ export function createEditFileTool(options: EditFileToolOptions = {}) {
       const updated = args.replace_all
         ? text.split(args.old_string).join(args.new_string)
         : text.replace(args.old_string, () => args.new_string);
-      await writeFile(path, updated, { encoding: "utf8", signal: ctx.signal });
+      await replaceFile(path, updated);
       return `Replaced ${count} occurrence${count === 1 ? "" : "s"} in ${shown}`;
     },
   });

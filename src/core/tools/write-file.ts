@@ -1,6 +1,7 @@
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import * as z from "zod";
+import { replaceFile } from "./replace-file.js";
 import { defineTool, ToolError } from "./types.js";
 import { displayPath, resolveWorkspacePath } from "./workspace-guard.js";
 
@@ -31,7 +32,8 @@ export function createWriteFileTool(options: WriteFileToolOptions = {}) {
       if (existing?.isDirectory()) throw new ToolError(`${shown} is a directory`);
       await mkdir(dirname(path), { recursive: true });
       const bytes = Buffer.byteLength(args.content, "utf8");
-      await writeFile(path, args.content, { encoding: "utf8", signal: ctx.signal });
+      if (ctx.signal.aborted) throw new ToolError("write_file was aborted before it wrote");
+      await replaceFile(path, args.content);
       return `${existing ? "Overwrote" : "Created"} ${shown} (${bytes} bytes written)`;
     },
   });
