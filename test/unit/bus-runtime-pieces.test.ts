@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -158,6 +158,21 @@ describe("log file", () => {
     expect(readFileSync(`${path}.1`, "utf8").split("\n")[0]).toMatch(/^06/);
     expect(existsSync(`${path}.2`)).toBe(true);
     expect(existsSync(`${path}.3`)).toBe(false);
+  });
+
+  it("drops lines written after close instead of writing to a reused descriptor", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kavilo-log-"));
+    const path = join(dir, "kavilo.log");
+    const file = openRotatingFile(path);
+    file.write("before\n");
+    file.close();
+    const other = join(dir, "other.txt");
+    writeFileSync(other, "");
+    const fd = openSync(other, "a"); // likely the same descriptor number
+    expect(() => file.write("after\n")).not.toThrow();
+    closeSync(fd);
+    expect(readFileSync(path, "utf8")).toBe("before\n");
+    expect(readFileSync(other, "utf8")).toBe("");
   });
 
   it("writes pino JSON lines and human stderr lines with secrets masked", () => {

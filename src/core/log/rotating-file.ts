@@ -32,6 +32,8 @@ export function openRotatingFile(path: string, opts: RotatingFileOptions = {}): 
   mkdirSync(dirname(path), { recursive: true });
   let fd = openSync(path, "a", 0o600);
   let size = fstatSync(fd).size;
+  // After close() the descriptor number may belong to another file: late lines are dropped.
+  let closed = false;
 
   function rotate() {
     closeSync(fd);
@@ -50,6 +52,7 @@ export function openRotatingFile(path: string, opts: RotatingFileOptions = {}): 
 
   return {
     write(line) {
+      if (closed) return;
       const bytes = Buffer.byteLength(line);
       if (size > 0 && size + bytes > maxBytes) {
         try {
@@ -62,6 +65,8 @@ export function openRotatingFile(path: string, opts: RotatingFileOptions = {}): 
       size += bytes;
     },
     close() {
+      if (closed) return;
+      closed = true;
       closeSync(fd);
     },
   };
