@@ -84,7 +84,7 @@ async function probeChallenge(
 /**
  * First half of a login, for callers that cannot listen for the redirect themselves (an editor
  * driving kavilo over MCP): discovery, registration and PKCE happen now, and the verifier and
- * state wait in `<alias>.pending.json` for mcpLoginFinish.
+ * state wait in `pending/<alias>.json` for mcpLoginFinish.
  */
 export async function mcpLoginStart(
   opts: McpLoginStartOptions,

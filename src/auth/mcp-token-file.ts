@@ -72,7 +72,8 @@ export function mcpTokenPath(paths: Paths, alias: string): string {
 }
 
 export function mcpPendingPath(paths: Paths, alias: string): string {
-  return join(paths.mcpAuth, `${safeAlias(alias)}.pending.json`);
+  // A directory of its own: no alias's token file can share its name (alias "a.pending" is valid).
+  return join(paths.mcpAuth, "pending", `${safeAlias(alias)}.json`);
 }
 
 export function mcpTokenLockPath(paths: Paths, alias: string): string {

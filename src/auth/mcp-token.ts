@@ -20,6 +20,7 @@ import {
 
 /** Refresh this long before the recorded expiry, so a request never leaves with a dying token. */
 export const REFRESH_MARGIN_MS = 60_000;
+const REFRESH_DEADLINE_MS = 20_000;
 
 export interface McpTokenOptions {
   now?: () => Date;
@@ -45,24 +46,27 @@ async function refreshTokens(
 ): Promise<McpTokenFile> {
   const refreshToken = file.tokens.refresh_token;
   if (!refreshToken) throw new McpAuthRequiredError(alias);
+  // All of a refresh ends well inside the token mutex's stale window (30 s): a lock that outlived
+  // it would let a second process spend the same rotating refresh token.
+  const deadline = AbortSignal.timeout(REFRESH_DEADLINE_MS);
+  const base: FetchLike = fetchFn ?? ((url, init) => fetch(url, init));
+  const timed: FetchLike = (url, init) =>
+    base(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
   let discovery: StoredDiscovery | OAuthServerInfo;
   let metadata: AuthorizationServerMetadata | undefined;
   let tokens: OAuthTokens;
   try {
-    discovery = file.discovery ?? (await discoverOAuthServerInfo(file.serverUrl, fetchFn ? { fetchFn } : {}));
+    discovery = file.discovery ?? (await discoverOAuthServerInfo(file.serverUrl, { fetchFn: timed }));
     metadata =
       discovery.authorizationServerMetadata ??
-      (await discoverAuthorizationServerMetadata(
-        discovery.authorizationServerUrl,
-        fetchFn ? { fetchFn } : {},
-      ));
+      (await discoverAuthorizationServerMetadata(discovery.authorizationServerUrl, { fetchFn: timed }));
     const resource = discovery.resourceMetadata?.resource;
     tokens = await refreshAuthorization(discovery.authorizationServerUrl, {
       metadata,
       clientInformation: file.clientInformation,
       refreshToken,
       ...(resource ? { resource } : {}),
-      ...(fetchFn ? { fetchFn } : {}),
+      fetchFn: timed,
     });
   } catch (err) {
     // A revoked grant or a forgotten client cannot be fixed by retrying: the user must log in again.
