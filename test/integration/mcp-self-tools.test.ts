@@ -286,6 +286,25 @@ describe("selfToolsAsAgentTools", () => {
       content: expect.stringMatching(/^no channel is running/),
     });
   });
+
+  it("from a chat, only that chat's own session is readable and logins are refused", async () => {
+    const tools = selfToolsAsAgentTools(deps);
+    const tool = (name: string) => tools.find((t) => t.name === `kavilo_${name}`)!;
+    const chat = {
+      workspace: paths.workspace,
+      restrictToWorkspace: true,
+      signal: new AbortController().signal,
+      sessionKey: "telegram:99",
+      origin: { channel: "telegram", chatId: "99" },
+    };
+    const other = await tool("read_session").run({ key: SESSION_KEY, offset: 0, limit: 1 }, chat);
+    expect(other).toMatchObject({ isError: true });
+    expect(JSON.stringify(other)).not.toContain(SECRETS.sessionPasted);
+    expect(await tool("list_sessions").run({}, chat)).toMatchObject({ isError: true });
+    expect(await tool("mcp_login_start").run({ server: "remote" }, chat)).toMatchObject({ isError: true });
+    const own = await tool("read_session").run({ key: "telegram:99", offset: 0, limit: 1 }, chat);
+    expect(JSON.stringify(own)).not.toMatch(/only this conversation/);
+  });
 });
 
 /** Deps over a new context, so a config.json rewritten by the test is read again. */
