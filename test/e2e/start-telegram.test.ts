@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -66,7 +66,36 @@ afterAll(async () => {
 const sentTo = (chat: number) => tg.sent().filter((p) => Number(p.chat_id) === chat);
 const textsTo = (chat: number) => sentTo(chat).map((p) => String(p.text));
 
+/** Inodes of the TCP sockets in LISTEN state on this machine (Linux /proc). */
+function listeningInodes(): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] === "0A" && cols[9]) inodes.add(cols[9]);
+    }
+  }
+  return inodes;
+}
+
 describe("kavilo start with Telegram", () => {
+  it("opens no inbound port", async () => {
+    const pid = kavilo.child.pid!;
+    const sockets = readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return "";
+        }
+      })
+      .flatMap((link) => /^socket:\[(\d+)\]$/.exec(link)?.[1] ?? []);
+    expect(sockets.length).toBeGreaterThan(0); // it does talk to the fake Bot API
+    const listening = listeningInodes();
+    expect(sockets.filter((inode) => listening.has(inode))).toEqual([]);
+  });
+
   it("answers a DM in the same chat, as a reply, with a typing indicator", async () => {
     const id = tg.sendText({ chatId: ALICE, from: ALICE, text: "hello there" });
     await tg.waitFor(() => textsTo(ALICE).some((t) => t.includes("echo: hello there")));

@@ -1,0 +1,62 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, cleanEnv, ROOT, tempHome } from "../helpers/cli.js";
+
+/**
+ * Runs the built CLI with a preload that records every file module Node resolves, and returns the
+ * project files among them (relative to the repository), leaving out the entry (bin/kavilo.js) and
+ * the bundler's tiny shared chunks (runtime helpers, the CliError class: under 4 KB).
+ */
+function loadedFiles(args: string[]): string[] {
+  const dir = tempHome("kavilo-lazy-");
+  const out = join(dir, "loaded.txt");
+  const hook = join(dir, "hook.mjs");
+  writeFileSync(
+    hook,
+    `import { registerHooks } from "node:module";
+     import { appendFileSync } from "node:fs";
+     registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); if (r.url.startsWith("file:")) appendFileSync(${JSON.stringify(out)}, r.url + "\\n"); return r; } });`,
+  );
+  writeFileSync(out, "");
+  const r = spawnSync(process.execPath, ["--import", hook, BIN, ...args], {
+    env: cleanEnv(dir),
+    encoding: "utf8",
+  });
+  expect(r.status, r.stderr).toBe(0);
+  const root = `file://${ROOT}`.replace(/\/$/, "");
+  return [
+    ...new Set(
+      readFileSync(out, "utf8")
+        .split("\n")
+        .filter((u) => u.startsWith(root))
+        .map((u) => u.slice(root.length + 1))
+        .filter((f) => f !== "bin/kavilo.js")
+        .filter((f) => !(f.startsWith("dist/chunks/") && statSync(join(ROOT, f)).size < 4096)),
+    ),
+  ];
+}
+
+describe("start-up loads only what the command needs", () => {
+  it("--version and --help load nothing but the entry", () => {
+    expect(loadedFiles(["--version"])).toEqual([]);
+    expect(loadedFiles(["--help"])).toEqual([]);
+  });
+
+  it("a subcommand's --help loads the program and no subcommand module or SDK", () => {
+    for (const args of [
+      ["agent", "--help"],
+      ["mcp", "serve", "--help"],
+      ["start", "--help"],
+    ]) {
+      expect(loadedFiles(args)).toEqual(["dist/cli/main.js"]);
+    }
+  });
+
+  it("no node_modules package is loaded by `kavilo status`", () => {
+    const loaded = loadedFiles(["status", "--no-mcp"]);
+    expect(loaded.filter((f) => f.startsWith("node_modules/"))).toEqual([]);
+    expect(loaded.some((f) => f.includes("chunks/status-"))).toBe(true);
+  });
+});
