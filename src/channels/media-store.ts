@@ -28,11 +28,30 @@ export async function saveMedia(
   return path;
 }
 
-/** Reads a fetch response body, refusing anything past `MAX_MEDIA_BYTES`. */
-export async function readLimited(res: Response, what: string): Promise<Uint8Array> {
+/**
+ * Reads a fetch response body, refusing anything past `limit` bytes: a body without (or with a
+ * false) content-length is read as a stream and cut off at the limit, never buffered whole.
+ */
+export async function readLimited(res: Response, what: string, limit = MAX_MEDIA_BYTES): Promise<Uint8Array> {
+  const tooBig = () => new Error(`${what} is larger than ${limit} bytes`);
   const declared = Number(res.headers.get("content-length") ?? "0");
-  if (declared > MAX_MEDIA_BYTES) throw new Error(`${what} is larger than ${MAX_MEDIA_BYTES} bytes`);
-  const buf = new Uint8Array(await res.arrayBuffer());
-  if (buf.byteLength > MAX_MEDIA_BYTES) throw new Error(`${what} is larger than ${MAX_MEDIA_BYTES} bytes`);
-  return buf;
+  if (declared > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooBig();
+  }
+  if (!res.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooBig();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }

@@ -1,6 +1,7 @@
 import type { Message, UserFromGetMe } from "grammy/types";
 import { describe, expect, it } from "vitest";
 import { isSenderAllowed } from "../../src/channels/access.js";
+import { readLimited } from "../../src/channels/media-store.js";
 import { redactSecrets } from "../../src/channels/redact.js";
 import { classifySlackEvent, slackTextToPlain } from "../../src/channels/slack/slack-inbound.js";
 import { classifyTelegramMessage } from "../../src/channels/telegram/telegram-inbound.js";
@@ -88,5 +89,23 @@ describe("redactSecrets", () => {
       "GET https://api.telegram.org/bot123:ABCdefGHIjkl_mno/getMe with xoxb-1-2-abc and xapp-1-A-2",
     );
     expect(line).not.toMatch(/ABCdef|xoxb-1|xapp-1/);
+  });
+});
+
+describe("readLimited (media downloads)", () => {
+  it("cuts off a body without content-length at the limit instead of buffering it", async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(1024));
+      },
+    });
+    await expect(readLimited(new Response(endless), "a file", 10 * 1024)).rejects.toThrow(
+      /larger than 10240 bytes/,
+    );
+    expect(pulled).toBeLessThan(20);
+    const small = await readLimited(new Response(new Uint8Array([1, 2, 3])), "a file", 10);
+    expect([...small]).toEqual([1, 2, 3]);
   });
 });
