@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   type FakeLlm,
   type FakeStep,
+  lastUserText,
   type RecordedRequest,
   startFakeOpenAI,
 } from "../fakes/openai-server.js";
@@ -23,12 +24,6 @@ afterEach(async () => {
 
 type Msg = { role: string; content: unknown };
 const messagesOf = (req: RecordedRequest) => (req.body as { messages: Msg[] }).messages;
-function lastUserText(req: RecordedRequest): string {
-  const user = messagesOf(req)
-    .filter((m) => m.role === "user")
-    .at(-1);
-  return typeof user?.content === "string" ? user.content : "";
-}
 
 /** A reminder request makes the model call the cron tool once, then confirm. Everything else is echoed. */
 function respond(req: RecordedRequest): FakeStep {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type FakeLlm, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
+import { type FakeLlm, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
 import { tempHome } from "../helpers/cli.js";
 import { killAll, llmEnv, startKavilo, writeConfig } from "./start-harness.js";
@@ -15,11 +15,6 @@ afterEach(async () => {
   await llm?.close();
 });
 
-const lastUserText = (req: RecordedRequest) => {
-  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-  const user = messages.filter((m) => m.role === "user").at(-1);
-  return typeof user?.content === "string" ? user.content : "";
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("kavilo start heartbeat", () => {

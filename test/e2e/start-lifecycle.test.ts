@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type FakeLlm, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
+import { type FakeLlm, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
 import { startFakeSlack } from "../fakes/slack-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
 import { runCli, tempHome } from "../helpers/cli.js";
@@ -16,12 +16,6 @@ afterEach(async () => {
   await tg?.close();
   await llm?.close();
 });
-
-const lastUserText = (req: RecordedRequest) => {
-  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-  const user = messages.filter((m) => m.role === "user").at(-1);
-  return typeof user?.content === "string" ? user.content : "";
-};
 
 /** While true, "never answer" stalls the fake model; a test flips it to see the message answered later. */
 let stalling = true;

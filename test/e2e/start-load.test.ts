@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type FakeLlm, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
+import { type FakeLlm, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
 import { killAll, llmEnv, startKavilo } from "./start-harness.js";
 
@@ -11,12 +11,6 @@ afterEach(async () => {
   await tg?.close();
   await llm?.close();
 });
-
-function lastUserText(req: RecordedRequest): string {
-  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-  const user = messages.filter((m) => m.role === "user").at(-1);
-  return typeof user?.content === "string" ? user.content : "";
-}
 
 describe("kavilo start under load", () => {
   it("answers 200 messages across 20 Telegram chats, in order within each chat, none lost", async () => {

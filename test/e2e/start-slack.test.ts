@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeLlm, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
+import { type FakeLlm, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
 import { killAll, llmEnv, startKavilo } from "./start-harness.js";
-
-function lastUserText(req: RecordedRequest): string {
-  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-  const user = messages.filter((m) => m.role === "user").at(-1);
-  return typeof user?.content === "string" ? user.content : JSON.stringify(user?.content ?? "");
-}
 
 let llm: FakeLlm;
 let slack: FakeSlack;

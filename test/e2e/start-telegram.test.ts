@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type FakeLlm,
   type FakeStep,
+  lastUserText,
   type RecordedRequest,
   startFakeOpenAI,
 } from "../fakes/openai-server.js";
@@ -15,15 +16,6 @@ const STRANGER = 2002;
 const GROUP = -500;
 
 /** The text of the last user message of a chat-completions request. */
-function lastUserText(req: RecordedRequest): string {
-  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-  const user = messages.filter((m) => m.role === "user").at(-1);
-  if (!user) return "";
-  if (typeof user.content === "string") return user.content;
-  return (user.content as Array<{ type: string; text?: string }>)
-    .map((p) => (p.type === "text" ? (p.text ?? "") : ""))
-    .join("");
-}
 
 const LONG = Array.from(
   { length: 12 },

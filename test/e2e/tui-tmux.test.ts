@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { type FakeLlm, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
+import { type FakeLlm, lastUserText, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
 import { BIN, cleanEnv, runCli, tempHome } from "../helpers/cli.js";
 
 // A private server socket in a temp dir: parallel runs never share a server, and nothing is left behind.
@@ -101,12 +101,6 @@ function openPane(env: NodeJS.ProcessEnv, args: string[]): Pane {
     send: (line) => void tmux("send-keys", "-t", target, line, "Enter"),
     cursorVisible: () => tmux("display-message", "-p", "-t", target, "#{cursor_flag}").trim() === "1",
   };
-}
-
-function lastUserText(req: RecordedRequest): string {
-  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-  const user = messages.filter((m) => m.role === "user").at(-1);
-  return typeof user?.content === "string" ? user.content : JSON.stringify(user?.content ?? "");
 }
 
 function hasToolResult(req: RecordedRequest): boolean {

@@ -11,7 +11,7 @@ import {
 } from "./sse.js";
 
 export type { FakeLlm, FakeLlmOptions, FakeStep, RecordedRequest } from "./sse.js";
-export { bodyOf } from "./sse.js";
+export { bodyOf, lastUserText } from "./sse.js";
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",

@@ -231,3 +231,14 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   for await (const x of it) out.push(x);
   return out;
 }
+
+/** The text of the last user message of an OpenAI chat request (text parts joined). */
+export function lastUserText(req: RecordedRequest): string {
+  const messages = (req.body as { messages?: Array<{ role: string; content: unknown }> }).messages ?? [];
+  const user = messages.filter((m) => m.role === "user").at(-1);
+  if (!user) return "";
+  if (typeof user.content === "string") return user.content;
+  return (user.content as Array<{ type: string; text?: string }>)
+    .map((p) => (p.type === "text" ? (p.text ?? "") : ""))
+    .join("");
+}

@@ -53,6 +53,22 @@ async function collect(it: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
   return out;
 }
 
+/** A tool that always asks for another step. */
+const echo = defineTool({
+  name: "echo",
+  description: "",
+  parameters: z.object({}),
+  capabilities: {},
+  run: async () => "again",
+});
+
+/** The model calls echo on every step: only the iteration cap ends the turn. */
+const loopsForever = () =>
+  scripted(async function* (_r, _s, call) {
+    yield { type: "tool-call", id: `c${call}`, name: "echo", args: {} };
+    yield { type: "finish", reason: "tool-calls" };
+  });
+
 const slowTool = (name: string, ms: number, log: string[]) =>
   defineTool({
     name,
@@ -179,17 +195,7 @@ describe("agent loop", () => {
   });
 
   it("the iteration cap gives a clear final message", async () => {
-    const provider = scripted(async function* (_r, _s, call) {
-      yield { type: "tool-call", id: `c${call}`, name: "echo", args: {} };
-      yield { type: "finish", reason: "tool-calls" };
-    });
-    const echo = defineTool({
-      name: "echo",
-      description: "",
-      parameters: z.object({}),
-      capabilities: {},
-      run: async () => "again",
-    });
+    const provider = loopsForever();
     const events = await collect(
       makeAgent(provider, new ToolRegistry([echo]), 2).runTurn({ sessionKey: "k", input: "x" }),
     );
@@ -200,17 +206,7 @@ describe("agent loop", () => {
   });
 
   it("a turn's own maxIterations overrides the configured cap", async () => {
-    const provider = scripted(async function* (_r, _s, call) {
-      yield { type: "tool-call", id: `c${call}`, name: "echo", args: {} };
-      yield { type: "finish", reason: "tool-calls" };
-    });
-    const echo = defineTool({
-      name: "echo",
-      description: "",
-      parameters: z.object({}),
-      capabilities: {},
-      run: async () => "again",
-    });
+    const provider = loopsForever();
     const agent = makeAgent(provider, new ToolRegistry([echo]), 10);
     const events = await collect(agent.runTurn({ sessionKey: "k", input: "x", maxIterations: 3 }));
     expect(provider.requests).toHaveLength(3);

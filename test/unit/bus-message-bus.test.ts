@@ -228,13 +228,22 @@ describe("message bus", () => {
     first.bus.publish(msg("queued behind it"));
     await new Promise((r) => setTimeout(r, 5));
     expect(await first.bus.shutdown(50)).toEqual({ aborted: 1, dropped: 1 });
-    expect(inbox.pending().map((p) => p.msg.text)).toEqual(["very slow question", "queued behind it"]);
+    first.bus.publish(msg("arrived while stopping"));
+    expect(inbox.pending().map((p) => p.msg.text)).toEqual([
+      "very slow question",
+      "queued behind it",
+      "arrived while stopping",
+    ]);
 
     // The next start: a new bus over the same inbox (and a model that answers at once).
     const second = setup({ inbox, fast: true });
-    expect(await second.bus.replayPending()).toBe(2);
-    await until(() => second.sent.length === 2);
-    expect(second.sent.map((m) => m.text)).toEqual(["re: very slow question", "re: queued behind it"]);
+    expect(await second.bus.replayPending()).toBe(3);
+    await until(() => second.sent.length === 3);
+    expect(second.sent.map((m) => m.text)).toEqual([
+      "re: very slow question",
+      "re: queued behind it",
+      "re: arrived while stopping",
+    ]);
     expect(inbox.pending()).toEqual([]);
     expect(await setup({ inbox }).bus.replayPending()).toBe(0);
   });

@@ -14,7 +14,7 @@ import { createChannelRouter } from "./channel-router.js";
 import { superviseChannel } from "./channel-supervisor.js";
 import { createCronRuntime, createHeartbeatRuntime } from "./scheduled-work.js";
 
-/** How long stopping the channels may take before the shutdown goes on without them. */
+/** How long stopping the channels may take beyond the turns' deadline before kavilo exits anyway. */
 const CHANNEL_STOP_MS = 3000;
 
 export interface Runtime {
@@ -99,20 +99,22 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     channels: router.names(),
     bus: busRef,
     async stop(deadlineMs) {
-      // A channel's stop talks to its platform; a dead network must not hold the shutdown past its deadline.
+      // Everything stops at once, against one deadline: the channels stop receiving (what still
+      // arrives goes to the inbox for the next start), cron and the heartbeat disarm, and running
+      // turns get until the deadline. Replies still go out: sending does not need a running channel.
       const channelsStopped = Promise.all(supervised.map((s) => s.stop())).then(() => true);
-      let timer: NodeJS.Timeout | undefined;
-      const gaveUp = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), Math.min(deadlineMs, CHANNEL_STOP_MS));
-      });
-      if (!(await Promise.race([channelsStopped, gaveUp])))
-        log.warn("a channel did not stop in time; going on");
-      clearTimeout(timer);
-      // Both disarm their timers at once, then wait for their turns, which the bus ends by the deadline.
       const cronDone = cron?.stop();
       const heartbeatDone = heartbeat?.stop();
       const result = await bus().shutdown(deadlineMs);
       await Promise.all([cronDone, heartbeatDone]);
+      // A channel's stop talks to its platform; a dead network must not hold the exit for long.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), CHANNEL_STOP_MS);
+      });
+      if (!(await Promise.race([channelsStopped, gaveUp])))
+        log.warn("a channel did not stop in time; going on");
+      clearTimeout(timer);
       await composed.close().catch(() => undefined);
       return result;
     },

@@ -147,7 +147,12 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
 
   function publish(msg: InboundMessage, replayedId?: string): void {
     if (!accepting) {
-      log.warn(`${msg.channel}: a message from ${msg.chatId} arrived during shutdown and was not processed`);
+      // Kept for the next start rather than dropped (commands are moot by then).
+      if (!replayedId && !commandOf(msg)) opts.inbox?.add(msg);
+      log.warn(
+        `${msg.channel}: a message from ${msg.chatId} arrived during shutdown; ` +
+          (opts.inbox ? "it will be answered after the next start" : "it was not processed"),
+      );
       return;
     }
     stats.received++;
