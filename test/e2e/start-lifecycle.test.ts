@@ -77,7 +77,15 @@ describe("kavilo start lifecycle", () => {
 
     stalling = false;
     const second = await startKavilo({ home, env: () => env, ready: /telegram: connected/ });
-    await fakeTg.waitFor(() => fakeTg.sent().some((p) => p.text === "echo: please never answer"), 8000);
+    await fakeTg
+      .waitFor(() => fakeTg.sent().some((p) => p.text === "echo: please never answer"), 8000)
+      .catch((err: Error) => {
+        const inbox = join(home, ".kavilo", "queue", "inbox.jsonl");
+        const held = existsSync(inbox) ? readFileSync(inbox, "utf8") : "(no inbox)";
+        throw new Error(
+          `${err.message}\nfirst run:\n${first.stderr()}\nsecond run:\n${second.stderr()}\ninbox:\n${held}`,
+        );
+      });
     expect(second.stderr()).toMatch(/1 message\(s\) left unanswered/);
     expect(await second.stop("SIGTERM")).toBe(0);
     // Answered once; a third start has nothing left to replay.

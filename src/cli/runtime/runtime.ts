@@ -87,8 +87,9 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     heartbeat = createHeartbeatRuntime(rt.heartbeat, paths.workspace, bus, send, log);
     heartbeat.start();
   }
-  for (const s of supervised) s.start(busRef);
+  // Before any channel runs: compacting the inbox must not race a message being appended to it.
   await busRef.replayPending();
+  for (const s of supervised) s.start(busRef);
   if (supervised.length === 0) log.warn("no channel is enabled; running cron and heartbeat only");
   log.info(
     `running: ${composed.resolved.name}/${composed.resolved.model}, channels: ${router.names().join(", ") || "none"}` +

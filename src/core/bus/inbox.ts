@@ -54,7 +54,10 @@ export class Inbox {
     return [...open].map(([id, msg]) => ({ id, msg }));
   }
 
-  /** Rewrites the file with only what is still pending (at start, before new messages arrive). */
+  /**
+   * Rewrites the file with only what is still pending. Only at start, before any channel can
+   * append: a concurrent append would be lost by the rewrite.
+   */
   async compact(): Promise<PendingMessage[]> {
     const pending = this.pending();
     const body = pending

@@ -50,7 +50,7 @@ export interface MessageBus extends InboundSink {
   lastActive(): ChannelTarget | undefined;
   /** Stops taking messages, lets running and queued turns finish until the deadline, aborts the rest. */
   shutdown(deadlineMs: number): Promise<ShutdownResult>;
-  /** Queues the messages the inbox still holds from before the last stop; returns how many. */
+  /** Queues the messages the inbox still holds from before the last stop; returns how many. Call before channels start. */
   replayPending(): Promise<number>;
   readonly stats: { received: number; answered: number; failed: number };
 }
