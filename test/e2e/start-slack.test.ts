@@ -63,6 +63,7 @@ describe("kavilo start with Slack (Socket Mode)", () => {
     });
     await slack.waitFor(() => postedWith("echo: a direct question").length === 1);
     expect(postedWith("echo: a direct question")[0]?.channel).toBe("D_ALICE");
+    expect(postedWith("echo: a direct question")[0]?.thread_ts).toBeUndefined();
   });
 
   it("ignores the bot's own messages", async () => {

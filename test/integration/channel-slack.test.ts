@@ -139,7 +139,9 @@ describe("slack channel (Socket Mode SDK against a fake Slack)", () => {
     });
     await fake.waitFor(() => inbound.length === 2);
     expect(inbound.map((m) => m.text)).toEqual(["hi in dm", "second"]);
-    expect(inbound[0]?.sessionKey).toBe(`slack:D_ALICE:${t}`);
+    // A DM is one conversation: one session, answered in the DM itself, not in a thread.
+    expect(inbound.map((m) => m.sessionKey)).toEqual(["slack:D_ALICE", "slack:D_ALICE"]);
+    expect(inbound[0]?.threadId).toBeUndefined();
     expect(fake.acks).toHaveLength(3);
   });
 

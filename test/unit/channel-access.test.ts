@@ -68,6 +68,29 @@ describe("classifySlackEvent", () => {
     });
   });
 
+  it("a DM is one session answered in place; a DM thread is its own session; channels thread per message", () => {
+    const threaded = { ...policy, replyInThread: true, groupPolicy: "open" as const };
+    const dm = {
+      type: "message" as const,
+      channel_type: "im",
+      channel: "D1",
+      user: "U1",
+      text: "hi",
+      ts: "2.2",
+    };
+    expect(classifySlackEvent(dm, bot, threaded)).toMatchObject({ kind: "accept", sessionKey: "slack:D1" });
+    expect(classifySlackEvent(dm, bot, threaded)).not.toHaveProperty("threadId");
+    expect(classifySlackEvent({ ...dm, thread_ts: "1.0" }, bot, threaded)).toMatchObject({
+      sessionKey: "slack:D1:1.0",
+      threadId: "1.0",
+    });
+    const inChannel = { ...dm, channel_type: "channel", channel: "C9" };
+    expect(classifySlackEvent(inChannel, bot, threaded)).toMatchObject({
+      sessionKey: "slack:C9:2.2",
+      threadId: "2.2",
+    });
+  });
+
   it("strips the bot mention and unwraps Slack's link and entity syntax", () => {
     const ev = {
       type: "app_mention" as const,

@@ -54,7 +54,9 @@ export function classifySlackEvent(ev: SlackMessageEvent, me: SlackIdentity, pol
   const files = ev.files ?? [];
   if (text === "" && files.length === 0) return { kind: "ignore", reason: "no text or files" };
   const root = ev.thread_ts ?? ev.ts;
-  const threadId = policy.replyInThread ? root : ev.thread_ts;
+  // A DM is one conversation: kavilo answers in it directly (one session per DM) unless the user
+  // wrote inside a thread. In channels, replyInThread starts a thread (and a session) per message.
+  const threadId = policy.replyInThread && !isDm ? root : ev.thread_ts;
   return {
     kind: "accept",
     senderId,
