@@ -55,11 +55,13 @@ async function mcpLine(config: Config, paths: ReturnType<CliContext["config"]>["
   >();
   if (entries.some(([, s]) => s.enabled)) {
     const { createMcpPool } = await import("../../mcp/client/pool.js");
+    // A status check waits at most 10 s for a server, whatever timeoutS allows an agent turn.
     const pool = createMcpPool({
       servers: config.tools.mcpServers,
       paths,
       log: () => {},
       stderrLog: () => {},
+      connectTimeoutMs: 10_000,
     });
     try {
       await pool.connect();
