@@ -84,9 +84,16 @@ export async function acquirePidLock(path: string): Promise<() => Promise<void>>
       continue;
     }
     try {
-      // Checked again under the takeover file: the lock may have been taken over just before.
-      const holder = await readHolder(path);
-      if (!holder || holder.pid === process.pid || !isAlive(holder.pid)) await rm(path, { force: true });
+      // Checked again under the takeover file: the lock may have been released and taken just
+      // before. Only the very file judged stale (same inode) is removed; a missing lock is left for
+      // the next attempt to link.
+      const before = await stat(path).catch(() => undefined);
+      if (before) {
+        const holder = await readHolder(path);
+        const stale = !holder || holder.pid === process.pid || !isAlive(holder.pid);
+        const after = await stat(path).catch(() => undefined);
+        if (stale && after && after.ino === before.ino) await rm(path, { force: true });
+      }
     } finally {
       await rm(takeover, { force: true });
     }
