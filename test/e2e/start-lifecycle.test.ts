@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
@@ -92,6 +92,17 @@ describe("kavilo start lifecycle", () => {
     const third = await startKavilo({ home, env: () => env, ready: /telegram: connected/ });
     expect(third.stderr()).not.toMatch(/left unanswered/);
     expect(fakeTg.sent().filter((p) => p.text === "echo: please never answer")).toHaveLength(1);
+  });
+
+  it("a start that fails half-way exits promptly with one line and releases the lock", async () => {
+    const { home, env } = await setup();
+    mkdirSync(join(home, ".kavilo", "queue", "inbox.jsonl"), { recursive: true }); // unreadable inbox
+    const t0 = Date.now();
+    const r = await runCli(["start"], { env, timeoutMs: 10_000 });
+    expect(r.code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.stderr).toMatch(/^kavilo: cannot read the message inbox .*inbox\.jsonl/m);
+    expect(existsSync(join(home, ".kavilo", "kavilo.lock"))).toBe(false);
   });
 
   it("on SIGINT lets a turn in flight finish and deliver before exiting", async () => {

@@ -7,16 +7,21 @@ import { isSecretKey } from "../../core/redact.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
+function waitForSignal(): { signalled: Promise<NodeJS.Signals>; dispose(): void } {
+  let on: (sig: NodeJS.Signals) => void = () => {};
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    on = (sig) => {
+      dispose();
       resolve(sig);
     };
     process.on("SIGINT", on);
     process.on("SIGTERM", on);
   });
+  function dispose() {
+    process.off("SIGINT", on);
+    process.off("SIGTERM", on);
+  }
+  return { signalled, dispose };
 }
 
 /** `kavilo start`: channels, cron and heartbeat until SIGINT/SIGTERM. One instance per profile. */
@@ -40,11 +45,19 @@ export default async function start(ctx: CliContext): Promise<number> {
     debug: ctx.debug,
     secrets: [...secretValuesOf(config), ...envSecrets],
   });
-  const signalled = waitForSignal();
+  const { signalled, dispose } = waitForSignal();
   try {
     const { startRuntime } = await import("../runtime/runtime.js");
     log.info(`kavilo start: pid ${process.pid}, home ${paths.home}`);
-    const runtime = await startRuntime(ctx, log);
+    let runtime: Awaited<ReturnType<typeof startRuntime>>;
+    try {
+      runtime = await startRuntime(ctx, log);
+    } catch (err) {
+      // Whatever did start (channel connections, timers) must not keep a half-started process alive.
+      dispose();
+      setTimeout(() => process.exit(process.exitCode || 1), 500);
+      throw err;
+    }
     releaseStartupGarbage();
     const sig = await signalled;
     const deadlineS = config.runtime.shutdownDeadlineS;

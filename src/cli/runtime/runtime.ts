@@ -76,6 +76,13 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     inbox: new Inbox(paths.inbox),
   });
 
+  // Before anything else runs: compacting the inbox must not race a message being appended to it.
+  try {
+    await busRef.replayPending();
+  } catch (err) {
+    await composed.close().catch(() => undefined);
+    throw new Error(`cannot read the message inbox ${paths.inbox}: ${(err as Error).message}`);
+  }
   cron = createCronRuntime(cronStore, bus, send, log);
   try {
     await cron.start();
@@ -87,8 +94,6 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     heartbeat = createHeartbeatRuntime(rt.heartbeat, paths.workspace, bus, send, log);
     heartbeat.start();
   }
-  // Before any channel runs: compacting the inbox must not race a message being appended to it.
-  await busRef.replayPending();
   for (const s of supervised) s.start(busRef);
   if (supervised.length === 0) log.warn("no channel is enabled; running cron and heartbeat only");
   log.info(
