@@ -91,8 +91,10 @@ describe("kavilo cron", () => {
     await expect(readFile(jobsFile(), "utf8")).rejects.toThrow(/ENOENT/);
   });
 
-  it("remove of an unknown id fails clearly", async () => {
-    await expect(kavilo("cron", "remove", "nope")).rejects.toThrow(/no cron job with id "nope"/);
+  it("remove of an unknown id fails clearly, exit 2", async () => {
+    const err = await kavilo("cron", "remove", "nope").catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/no cron job with id "nope"/);
+    expect((err as CliError).exitCode).toBe(2);
   });
 
   it("run of an unknown id fails clearly", async () => {

@@ -250,6 +250,32 @@ describe("message bus", () => {
 });
 
 describe("Inbox", () => {
+  it("gives up on a message that every start replays without finishing", async () => {
+    const inbox = new Inbox(join(mkdtempSync(join(tmpdir(), "kavilo-inbox-")), "inbox.jsonl"));
+    inbox.add(msg("the poison"));
+    // Three starts replay it and crash before its turn ends (no done is ever written).
+    for (let start = 1; start <= 3; start++) expect((await inbox.compact())[0]?.tries).toBe(start);
+    const fourth = setup({ inbox, fast: true });
+    expect(await fourth.bus.replayPending()).toBe(0);
+    expect(fourth.logs.some((l) => l.includes("giving up on a message") && l.includes("the poison"))).toBe(
+      true,
+    );
+    expect(fourth.sent).toEqual([]);
+    expect(inbox.pending()).toEqual([]);
+  });
+
+  it("empties a large file once nothing is pending", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kavilo-inbox-")), "inbox.jsonl");
+    const inbox = new Inbox(file);
+    const big = "x".repeat(300_000);
+    for (let i = 0; i < 4; i++) inbox.done(inbox.add(msg(big)));
+    expect(statSync(file).size).toBeLessThan(1024 * 1024);
+    const id = inbox.add(msg("still open"));
+    expect(inbox.pending().map((p) => p.msg.text)).toEqual(["still open"]);
+    inbox.done(id);
+    expect(inbox.pending()).toEqual([]);
+  });
+
   it("keeps what was added and not done, skips a torn line, and compacts", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "kavilo-inbox-")), "queue", "inbox.jsonl");
     const inbox = new Inbox(file);

@@ -44,4 +44,25 @@ describe("file tools never damage a user's file", () => {
     expect(lstatSync(join(workspace, "link.md")).isSymbolicLink()).toBe(true);
     expect(readFileSync(join(workspace, "real", "notes.md"), "utf8")).toBe("b\n");
   });
+
+  it("edit_file keeps a UTF-8 byte-order mark", async () => {
+    const { workspace, call } = setup();
+    writeFileSync(join(workspace, "bom.txt"), "\ufeffold text\n");
+    expect((await call("edit_file", { path: "bom.txt", old_string: "old", new_string: "new" })).isError).toBe(
+      false,
+    );
+    expect(readFileSync(join(workspace, "bom.txt"))[0]).toBe(0xef);
+    expect(readFileSync(join(workspace, "bom.txt"), "utf8")).toBe("\ufeffnew text\n");
+  });
+
+  it("write_file creates new files with the usual mode (the umask applies)", async () => {
+    const { workspace, call } = setup();
+    const previous = process.umask(0o077); // a private user: new files are 0600
+    try {
+      expect((await call("write_file", { path: "fresh.txt", content: "x" })).isError).toBe(false);
+    } finally {
+      process.umask(previous);
+    }
+    expect(statSync(join(workspace, "fresh.txt")).mode & 0o777).toBe(0o600);
+  });
 });

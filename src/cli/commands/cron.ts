@@ -115,7 +115,7 @@ export async function add(ctx: CliContext, rawOptions: unknown): Promise<number>
 export async function remove(ctx: CliContext, id: unknown): Promise<number> {
   const jobId = String(id);
   if (!(await store(ctx).remove(jobId)))
-    throw new CliError(`no cron job with id "${jobId}" (see kavilo cron list)`);
+    throw new CliError(`no cron job with id "${jobId}" (see kavilo cron list)`, 2);
   out(`removed cron job ${jobId}`);
   return 0;
 }

@@ -62,6 +62,9 @@ export const HELP_TEXT = [
   "/help shows this help",
 ].join("\n");
 
+/** How many starts may replay one unanswered message before it is given up. */
+const MAX_REPLAYS = 3;
+
 const COMMAND_TEXT = /^\/(new|stop|help)(?:@\w+)?\s*$/i;
 
 function targetOf(msg: InboundMessage): ChannelTarget {
@@ -187,7 +190,17 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
     publish: (msg) => publish(msg),
     stats,
     async replayPending() {
-      const pending = (await opts.inbox?.compact()) ?? [];
+      const all = (await opts.inbox?.compact()) ?? [];
+      const pending = all.filter((p) => {
+        if (p.tries <= MAX_REPLAYS) return true;
+        // Replayed at every start and never finished: most likely it is what stops kavilo.
+        log.warn(
+          `${p.msg.channel}: giving up on a message from ${p.msg.senderName ?? p.msg.senderId} ` +
+            `after ${MAX_REPLAYS} restarts: ${clip(p.msg.text)}`,
+        );
+        opts.inbox?.done(p.id);
+        return false;
+      });
       if (pending.length > 0) {
         log.info(`answering ${pending.length} message(s) left unanswered when kavilo last stopped`);
       }

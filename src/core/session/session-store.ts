@@ -60,8 +60,19 @@ export class SessionStore {
    * re-parsed on every message, and a file changed by another process (a different size) is re-read.
    */
   private readonly cache = new Map<string, { size: number; messages: Message[] }>();
+  /** Sessions kept in memory at most; the least recently used one is dropped (and re-read if needed). */
+  private readonly cacheLimit = 64;
 
   constructor(readonly dir: string) {}
+
+  private remember(key: string, entry: { size: number; messages: Message[] }): void {
+    this.cache.delete(key);
+    this.cache.set(key, entry);
+    if (this.cache.size > this.cacheLimit) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
 
   fileOf(key: string): string {
     return join(this.dir, sessionFileName(key));
@@ -72,12 +83,15 @@ export class SessionStore {
     const size = await sizeOf(file);
     if (size === undefined) return { key, messages: [], warnings: [] };
     const cached = this.cache.get(key);
-    if (cached?.size === size) return { key, messages: [...cached.messages], warnings: [] };
+    if (cached?.size === size) {
+      this.remember(key, cached);
+      return { key, messages: [...cached.messages], warnings: [] };
+    }
     const buf = await readFile(file);
     const { records, warnings } = parseLines(buf.toString("utf8"), file);
     const messages = records.flatMap((r) => (r.type === "message" ? [r.message] : []));
     // A file with a torn tail is not cached, so the next append checks for it and starts a new line.
-    if (buf.at(-1) === 0x0a) this.cache.set(key, { size: buf.length, messages: [...messages] });
+    if (buf.at(-1) === 0x0a) this.remember(key, { size: buf.length, messages: [...messages] });
     else this.cache.delete(key);
     return { key, messages, warnings };
   }
@@ -104,7 +118,7 @@ export class SessionStore {
     // Keep the cache only when this process knows the whole file: it wrote or read all of it.
     const known = size === undefined ? [] : cached?.size === size ? cached.messages : undefined;
     if (known) {
-      this.cache.set(key, { size: (size ?? 0) + Buffer.byteLength(text), messages: [...known, ...messages] });
+      this.remember(key, { size: (size ?? 0) + Buffer.byteLength(text), messages: [...known, ...messages] });
     } else {
       this.cache.delete(key);
     }

@@ -53,7 +53,8 @@ export function createEditFileTool(options: EditFileToolOptions = {}) {
       let text: string;
       try {
         // Strict decoding: rewriting a Latin-1 or binary file as UTF-8 would silently damage it.
-        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+        // ignoreBOM keeps a byte-order mark in the text, so it is written back too.
+        text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
       } catch {
         throw new ToolError(`${shown} is not UTF-8 text; edit_file only changes UTF-8 files`);
       }
