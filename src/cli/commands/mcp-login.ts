@@ -1,3 +1,4 @@
+import { oauthServerUrl } from "../../auth/mcp-oauth-target.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
@@ -12,29 +13,13 @@ export interface McpLoginCliOptions {
 /** `kavilo mcp login --server <alias>`: OAuth login for a remote server in tools.mcpServers. */
 export default async function mcpLoginCommand(ctx: CliContext, opts: McpLoginCliOptions): Promise<number> {
   const { config, paths } = ctx.config();
-  const servers = config.tools.mcpServers;
-  const server = servers[opts.server];
-  if (!server) {
-    const known = Object.keys(servers);
-    throw new CliError(
-      `no MCP server "${opts.server}" in tools.mcpServers${known.length ? ` (configured: ${known.join(", ")})` : ""}`,
-    );
-  }
-  if (server.type !== "http") {
-    throw new CliError(
-      `MCP server "${opts.server}" is a stdio server; OAuth login applies to http servers only`,
-    );
-  }
-  if (server.auth && server.auth.provider !== "oauth") {
-    throw new CliError(
-      `MCP server "${opts.server}" uses auth.provider "${server.auth.provider}"; mcp login is for "oauth"`,
-    );
-  }
+  const target = oauthServerUrl(config.tools.mcpServers, opts.server);
+  if ("error" in target) throw new CliError(target.error);
   const { mcpLogin } = await import("../../auth/mcp-oauth.js");
   try {
     await mcpLogin({
       alias: opts.server,
-      serverUrl: server.url,
+      serverUrl: target.url,
       paths,
       openBrowser: opts.browser,
       print: (line) => process.stderr.write(`${line}\n`),

@@ -1,27 +1,12 @@
 import * as z from "zod";
+import { oauthServerUrl } from "../../../auth/mcp-oauth-target.js";
 import { defineSelfTool, type SelfDeps, type SelfTool, SelfToolError } from "./self-tool.js";
 
 /** The server's URL, when `alias` is an HTTP server that logs in with OAuth. */
-function oauthServerUrl(deps: SelfDeps, alias: string): string {
-  const servers = deps.config().config.tools.mcpServers;
-  const server = servers[alias];
-  if (!server) {
-    const known = Object.keys(servers);
-    throw new SelfToolError(
-      `no MCP server "${alias}" in tools.mcpServers${known.length ? ` (configured: ${known.join(", ")})` : ""}`,
-    );
-  }
-  if (server.type !== "http") {
-    throw new SelfToolError(
-      `MCP server "${alias}" is a stdio server; OAuth login applies to http servers only`,
-    );
-  }
-  if (server.auth && server.auth.provider !== "oauth") {
-    throw new SelfToolError(
-      `MCP server "${alias}" uses auth.provider "${server.auth.provider}"; OAuth login is for "oauth"`,
-    );
-  }
-  return server.url;
+function oauthUrl(deps: SelfDeps, alias: string): string {
+  const target = oauthServerUrl(deps.config().config.tools.mcpServers, alias);
+  if ("error" in target) throw new SelfToolError(target.error);
+  return target.url;
 }
 
 const serverArg = z.string().min(1).describe("The server's alias in tools.mcpServers");
@@ -38,7 +23,7 @@ export function createLoginTools(deps: SelfDeps): SelfTool[] {
     readOnly: false,
     openWorld: true,
     async handler({ server }) {
-      const serverUrl = oauthServerUrl(deps, server);
+      const serverUrl = oauthUrl(deps, server);
       const { mcpLoginStart } = await import("../../../auth/mcp-oauth.js");
       let authorizationUrl: string;
       try {
@@ -84,7 +69,7 @@ export function createLoginTools(deps: SelfDeps): SelfTool[] {
       if (!callbackUrl && !(code && state)) {
         throw new SelfToolError("pass callbackUrl, or both code and state from it");
       }
-      oauthServerUrl(deps, server);
+      oauthUrl(deps, server);
       const { paths } = deps.config();
       const { authStatus, mcpLoginFinish } = await import("../../../auth/mcp-oauth.js");
       try {
