@@ -1,5 +1,9 @@
 import * as z from "zod";
 
+// Parse without generated code: zod compiles a fast path for each object schema with new Function
+// on first use, which costs more than it saves in a short-lived command.
+z.config({ jitless: true });
+
 // Every object is strict so unknown keys surface as `unrecognized_keys` issues;
 // load.ts turns those into warnings and keeps the keys in the file.
 
