@@ -9,7 +9,7 @@ import { build } from "esbuild";
 import { BIN, benchEnv, median, ROOT } from "./lib.js";
 
 /** The smallest OpenAI-compatible SSE answer: one text chunk, usage, done. */
-function instantServer() {
+export function instantServer() {
   const server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
@@ -32,7 +32,7 @@ function instantServer() {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-function timeChild(args, env) {
+export function timeChild(args, env) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });

@@ -10,10 +10,10 @@ const INITIALIZE = `${JSON.stringify({
 })}\n`;
 
 /** Milliseconds until the server's first stdout line (the initialize answer); then closes its stdin. */
-function untilInitialized(env) {
+export function untilInitialized(env, args = [BIN, "mcp", "serve", "self"]) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [BIN, "mcp", "serve", "self"], {
+    const child = spawn(process.execPath, args, {
       env,
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -31,14 +31,14 @@ function untilInitialized(env) {
     child.stderr.on("data", (d) => (err += d));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (ms === undefined) reject(new Error(`mcp serve self exited ${code} before answering: ${err}`));
+      if (ms === undefined) reject(new Error(`${args.join(" ")} exited ${code} before answering: ${err}`));
       else resolve(ms);
     });
     child.stdin.write(INITIALIZE);
   });
 }
 
-function bareNode(env) {
+export function bareNode(env) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(process.execPath, ["-e", "0"], { env, stdio: "ignore" });
