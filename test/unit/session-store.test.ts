@@ -1,7 +1,12 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { recentHistory, SessionStore, sessionFileName } from "../../src/core/session/session-store.js";
+import {
+  pairToolResults,
+  recentHistory,
+  SessionStore,
+  sessionFileName,
+} from "../../src/core/session/session-store.js";
 import type { Message } from "../../src/providers/types.js";
 import { tempHome } from "../helpers/cli.js";
 
@@ -41,6 +46,11 @@ describe("SessionStore", () => {
     await torn.append("k", [user("after")]);
     const again = await new SessionStore(store.dir).load("k");
     expect(again.messages.map((m) => m.content)).toEqual(["kept", "after"]);
+    // Reported once: the marker written after the torn line keeps later loads quiet.
+    expect(again.warnings).toEqual([]);
+    await new SessionStore(store.dir).append("k", [user("later")]);
+    expect((await new SessionStore(store.dir).load("k")).warnings).toEqual([]);
+    expect((await new SessionStore(store.dir).list())[0]?.messages).toBe(3);
   });
 
   it("a corrupt line in the middle is skipped; the rest is kept", async () => {
@@ -81,5 +91,61 @@ describe("SessionStore", () => {
     ];
     expect(recentHistory(msgs, 4)).toEqual(msgs.slice(4));
     expect(recentHistory(msgs, 10)).toEqual(msgs);
+  });
+
+  it("a tool call whose result was torn off gets an interrupted error result; stray results are dropped", () => {
+    const call = (id: string) => ({ id, name: "shell", args: {} });
+    const result = (id: string): Message => ({
+      role: "tool",
+      toolCallId: id,
+      toolName: "shell",
+      content: "r",
+    });
+    const msgs: Message[] = [
+      user("q"),
+      { role: "tool", toolCallId: "stray", toolName: "shell", content: "no call" },
+      { role: "assistant", content: "", toolCalls: [call("a"), call("b")] },
+      result("a"),
+      result("zz"),
+      user("next"),
+    ];
+    const paired = pairToolResults(msgs);
+    expect(paired.map((m) => (m.role === "tool" ? `tool:${m.toolCallId}` : m.role))).toEqual([
+      "user",
+      "assistant",
+      "tool:a",
+      "tool:b",
+      "user",
+    ]);
+    expect(paired[3]).toMatchObject({
+      isError: true,
+      toolName: "shell",
+      content: expect.stringMatching(/interrupted/),
+    });
+    const whole: Message[] = [
+      user("q"),
+      { role: "assistant", content: "", toolCalls: [call("a")] },
+      result("a"),
+    ];
+    expect(pairToolResults(whole)).toBe(whole);
+  });
+
+  it("a session whose tool result line was torn loads into a history every model API accepts", async () => {
+    const store = new SessionStore(join(tempHome(), "sessions"));
+    await store.append("k", [
+      user("run it"),
+      {
+        role: "assistant",
+        content: "",
+        toolCalls: [{ id: "call_1", name: "shell", args: { command: "ls" } }],
+      },
+    ]);
+    appendFileSync(
+      store.fileOf("k"),
+      '{"type":"message","at":"2026-11-21T00:00:00Z","message":{"role":"tool","tool',
+    );
+    const loaded = await new SessionStore(store.dir).load("k");
+    const history = recentHistory(loaded.messages, 200);
+    expect(history.at(-1)).toMatchObject({ role: "tool", toolCallId: "call_1", isError: true });
   });
 });

@@ -176,6 +176,10 @@ describe("glob_files under restrictToWorkspace", () => {
   it("refuses a pattern with .. and an absolute pattern", async () => {
     await expect(call("glob_files", { pattern: "../outside/*" })).resolves.toMatchObject({ isError: true });
     await expect(call("glob_files", { pattern: `${outside}/*` })).resolves.toMatchObject({ isError: true });
+    await expect(call("glob_files", { pattern: "{..,x}/outside/*" })).resolves.toMatchObject({
+      isError: true,
+    });
+    await expect(call("glob_files", { pattern: "sub/{a,..}/*" })).resolves.toMatchObject({ isError: true });
   });
 
   it("refuses a search directory that is a symlink out", async () => {

@@ -6,7 +6,9 @@ import type { Message } from "../../providers/types.js";
 /** One line of a session file. */
 export type SessionRecord =
   | { type: "meta"; key: string; createdAt: string }
-  | { type: "message"; at: string; message: Message };
+  | { type: "message"; at: string; message: Message }
+  /** Written after a torn line once later records follow it, so the line is reported only once. */
+  | { type: "torn-line-skipped"; at: string };
 
 export interface LoadedSession {
   key: string;
@@ -35,18 +37,32 @@ function parseLines(text: string, file: string): { records: SessionRecord[]; war
   const warnings: string[] = [];
   const lines = text.split("\n");
   const lastIndex = text.endsWith("\n") ? lines.length - 2 : lines.length - 1;
+  let unreported: number | undefined;
+  const report = () => {
+    if (unreported === undefined) return;
+    warnings.push(
+      unreported === lastIndex
+        ? `skipped a torn last line in ${file} (an interrupted write); the rest of the session is kept`
+        : `skipped corrupt line ${unreported + 1} in ${file}`,
+    );
+    unreported = undefined;
+  };
   lines.forEach((line, i) => {
     if (!line.trim()) return;
+    let record: SessionRecord;
     try {
-      records.push(JSON.parse(line) as SessionRecord);
+      record = JSON.parse(line) as SessionRecord;
     } catch {
-      warnings.push(
-        i === lastIndex
-          ? `skipped a torn last line in ${file} (an interrupted write); the rest of the session is kept`
-          : `skipped corrupt line ${i + 1} in ${file}`,
-      );
+      report();
+      unreported = i;
+      return;
     }
+    // A torn line was reported when it was found; the marker after it says so.
+    if (record.type === "torn-line-skipped") unreported = undefined;
+    else report();
+    records.push(record);
   });
+  report();
   return { records, warnings };
 }
 
@@ -107,8 +123,9 @@ export class SessionStore {
     if (size === undefined) {
       prefix = `${JSON.stringify({ type: "meta", key, createdAt: at } satisfies SessionRecord)}\n`;
     } else if (cached?.size !== size && !(await endsWithNewline(file))) {
-      // A torn line from a crash must not swallow the next record.
-      prefix = "\n";
+      // A torn line from a crash must not swallow the next record; the marker keeps later loads
+      // from warning about it again.
+      prefix = `\n${JSON.stringify({ type: "torn-line-skipped", at } satisfies SessionRecord)}\n`;
     }
     const body = messages.map((message) =>
       JSON.stringify({ type: "message", at, message } satisfies SessionRecord),
@@ -187,11 +204,58 @@ async function endsWithNewline(file: string): Promise<boolean> {
 
 /**
  * The recent part of a history to send: at most `max` messages, starting at a user message so
- * no tool result is left without its call.
+ * no tool result is left without its call, with every tool call answered (see pairToolResults).
  */
 export function recentHistory(messages: Message[], max: number): Message[] {
-  if (messages.length <= max) return messages;
-  let start = messages.length - max;
-  while (start < messages.length && messages[start]!.role !== "user") start++;
-  return messages.slice(start);
+  let start = Math.max(0, messages.length - max);
+  while (start > 0 && start < messages.length && messages[start]!.role !== "user") start++;
+  return pairToolResults(start === 0 ? messages : messages.slice(start));
+}
+
+const INTERRUPTED =
+  "No result was recorded for this call: the run was interrupted (a crash or a stop) before it finished.";
+
+/**
+ * Makes a history acceptable to the model APIs, which reject a tool call without its result and a
+ * result without its call. A crash between the two (a torn last line) leaves such a gap; the
+ * missing result becomes an error result saying the run was interrupted, and stray results are
+ * dropped. A history without gaps is returned as is.
+ */
+export function pairToolResults(messages: Message[]): Message[] {
+  const out: Message[] = [];
+  let changed = false;
+  let i = 0;
+  while (i < messages.length) {
+    const m = messages[i]!;
+    i++;
+    if (m.role === "tool") {
+      changed = true; // a result with no call right before it
+      continue;
+    }
+    out.push(m);
+    if (m.role !== "assistant" || !m.toolCalls?.length) continue;
+    const answered = new Set<string>();
+    const ids = new Set(m.toolCalls.map((c) => c.id));
+    for (; i < messages.length && messages[i]!.role === "tool"; i++) {
+      const r = messages[i] as Extract<Message, { role: "tool" }>;
+      if (!ids.has(r.toolCallId) || answered.has(r.toolCallId)) {
+        changed = true;
+        continue;
+      }
+      answered.add(r.toolCallId);
+      out.push(r);
+    }
+    for (const call of m.toolCalls) {
+      if (answered.has(call.id)) continue;
+      changed = true;
+      out.push({
+        role: "tool",
+        toolCallId: call.id,
+        toolName: call.name,
+        content: INTERRUPTED,
+        isError: true,
+      });
+    }
+  }
+  return changed ? out : messages;
 }

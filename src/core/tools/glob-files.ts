@@ -26,7 +26,8 @@ export function createGlobFilesTool(options: GlobFilesToolOptions = {}) {
     capabilities: { readOnly: true },
     async run(args, ctx) {
       const restrict = ctx.restrictToWorkspace;
-      if (restrict && (isAbsolute(args.pattern) || args.pattern.split(/[\\/]/).includes(".."))) {
+      // Brace alternatives count as segments too: "{..,x}/y" climbs out like "../y".
+      if (restrict && (isAbsolute(args.pattern) || args.pattern.split(/[\\/{},]/).includes(".."))) {
         throw new ToolError(
           `Pattern "${args.pattern}" reaches outside the workspace; tools.restrictToWorkspace is on`,
         );
@@ -44,6 +45,7 @@ export function createGlobFilesTool(options: GlobFilesToolOptions = {}) {
         const full = isAbsolute(match) ? match : join(base, match);
         // `**` does not follow symlinks, but an explicit "link/*" does: check where each match really is.
         if (restrict) {
+          if (!isInside(base, full)) continue;
           const real = await realpath(full).catch(() => undefined);
           if (real === undefined || !isInside(realWorkspace, real)) continue;
         }
