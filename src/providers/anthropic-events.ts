@@ -26,6 +26,8 @@ interface Counts {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  /** Undefined until the server reports it, so a model without thinking records no reasoning count. */
+  reasoning?: number;
 }
 
 /**
@@ -81,6 +83,7 @@ export class AnthropicEventAssembler {
     output_tokens?: number | null;
     cache_read_input_tokens?: number | null;
     cache_creation_input_tokens?: number | null;
+    output_tokens_details?: { thinking_tokens?: number | null } | null;
   }): void {
     this.sawUsage = true;
     // message_delta counts are cumulative: a later non-null value replaces the earlier one.
@@ -89,6 +92,9 @@ export class AnthropicEventAssembler {
     if (typeof u.cache_read_input_tokens === "number") this.counts.cacheRead = u.cache_read_input_tokens;
     if (typeof u.cache_creation_input_tokens === "number")
       this.counts.cacheWrite = u.cache_creation_input_tokens;
+    // Part of output_tokens (which stays the billed total), as OpenAI's reasoning_tokens is.
+    const thinking = u.output_tokens_details?.thinking_tokens;
+    if (typeof thinking === "number") this.counts.reasoning = thinking;
   }
 
   end(): StreamEvent[] {
@@ -98,6 +104,7 @@ export class AnthropicEventAssembler {
       const usage: Usage = { input: c.input + c.cacheRead + c.cacheWrite, output: c.output };
       if (c.cacheRead) usage.cacheRead = c.cacheRead;
       if (c.cacheWrite) usage.cacheWrite = c.cacheWrite;
+      if (c.reasoning !== undefined) usage.reasoning = c.reasoning;
       out.push({ type: "usage", usage });
     }
     out.push({ type: "finish", reason: finishReason(this.stop) });

@@ -27,7 +27,7 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     envKey: "ANTHROPIC_API_KEY",
     defaultApiBase: "https://api.anthropic.com",
     wire: "anthropic",
-    defaultModel: "claude-sonnet-4-5",
+    defaultModel: "claude-sonnet-5-5",
   },
   {
     name: "openai",
@@ -45,7 +45,7 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     envKey: "OPENROUTER_API_KEY",
     defaultApiBase: "https://openrouter.ai/api/v1",
     wire: "openai-chat",
-    defaultModel: "anthropic/claude-sonnet-4.5",
+    defaultModel: "anthropic/claude-sonnet-5.5",
     gateway: true,
   },
   {

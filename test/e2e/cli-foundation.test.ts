@@ -248,7 +248,7 @@ describe("status --json", () => {
     );
     const env = cleanEnv(home, {
       ANTHROPIC_API_KEY: "sk-ant-very-secret-value",
-      KAVILO_MODEL: "claude-sonnet-4-5",
+      KAVILO_MODEL: "claude-sonnet-5-5",
     });
     const r = await runCli(["status", "--json"], { env });
     expect(r.code).toBe(0);
@@ -259,7 +259,7 @@ describe("status --json", () => {
       home: join(home, ".kavilo"),
       profile: "default",
       config: { valid: true, exists: true },
-      provider: { name: "anthropic", model: "claude-sonnet-4-5" },
+      provider: { name: "anthropic", model: "claude-sonnet-5-5" },
       keys: [{ provider: "anthropic", env: "ANTHROPIC_API_KEY", inEnv: true, inConfig: false }],
       channels: { telegram: { enabled: true, configured: true }, slack: { enabled: false } },
       workspace: { path: join(home, ".kavilo/workspace") },

@@ -213,7 +213,7 @@ describe("kavilo agent in a real terminal (tmux)", () => {
     pane.send("anthropic");
     await pane.see("input hidden");
     pane.send("sk-ant-typed-secret-1234");
-    await pane.see("Model [claude-sonnet-4-5]:");
+    await pane.see("Model [claude-sonnet-5-5]:");
     pane.send("claude-opus-4-5");
     const screen = await pane.see("EXITED:0");
     expect(screen).not.toContain("sk-ant-typed-secret");

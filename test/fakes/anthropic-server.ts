@@ -43,6 +43,7 @@ function usageJson(step: FakeStep) {
     output_tokens: u.output,
     cache_read_input_tokens: cacheRead,
     cache_creation_input_tokens: cacheWrite,
+    ...(u.reasoning !== undefined ? { output_tokens_details: { thinking_tokens: u.reasoning } } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createProvider } from "../../src/providers/create.js";
 import type { ResolvedProvider } from "../../src/providers/resolve.js";
 import { findSpec } from "../../src/providers/specs.js";
@@ -70,6 +70,31 @@ describe("anthropic adapter against the fake server", () => {
     expect(req.headers["anthropic-version"]).toBeTruthy();
     expect(req.headers["x-kavilo-test"]).toBe("yes");
     expect(bodyOf(req).max_tokens).toBe(8192);
+  });
+
+  it("the default model is one the SDK sends without a deprecation warning", async () => {
+    const f = await start({ steps: [{ text: "ok" }] });
+    const model = findSpec("anthropic")!.defaultModel!;
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const evs = await collect(createProvider({ ...resolved(f.url), model }).stream({ ...hello, model }));
+      expect(texts(evs)).toEqual(["ok"]);
+      expect(bodyOf(f.requests[0]!).model).toBe(model);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("records thinking tokens from output_tokens_details as reasoning", async () => {
+    const f = await start({
+      steps: [{ reasoning: "hmm", text: "ok", usage: { input: 10, output: 40, reasoning: 25 } }],
+    });
+    const evs = await collect(createProvider(resolved(f.url)).stream(hello));
+    expect(evs.find((e) => e.type === "usage")).toEqual({
+      type: "usage",
+      usage: { input: 10, output: 40, reasoning: 25 },
+    });
   });
 
   it("assembles tool_use input from input_json_delta fragments", async () => {

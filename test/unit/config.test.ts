@@ -129,11 +129,11 @@ describe("provider auto-resolution", () => {
   it("2. model keywords", () => {
     const r = resolveProviderOffline(
       cfg({
-        agents: { defaults: { model: "claude-sonnet-4-5" } },
+        agents: { defaults: { model: "claude-sonnet-5-5" } },
         providers: { openai: { apiKey: "o" }, anthropic: { apiKey: "a" } },
       }),
     );
-    expect(r).toMatchObject({ name: "anthropic", model: "claude-sonnet-4-5" });
+    expect(r).toMatchObject({ name: "anthropic", model: "claude-sonnet-5-5" });
   });
 
   it("3. the first provider with a key; a gateway keeps the vendor/model name", () => {
