@@ -15,7 +15,8 @@ export interface McpServerAuth {
 
 const slackTokenSchema = z.looseObject({ access_token: z.string().min(1) });
 
-function expandPath(path: string, paths: Paths): string {
+/** A configured token file path: `~/` is the user's home, a relative path is under the kavilo home. */
+export function expandPath(path: string, paths: Paths): string {
   if (path === "~" || path.startsWith("~/")) return join(homedir(), path.slice(1));
   return isAbsolute(path) ? path : resolve(paths.home, path);
 }

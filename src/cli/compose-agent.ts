@@ -1,6 +1,7 @@
 import { realpathSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { Agent } from "../core/agent/agent.js";
+import { applyEnvOverlays } from "../core/config/overlay.js";
 import { SessionStore } from "../core/session/session-store.js";
 import { createBuiltinTools } from "../core/tools/builtin.js";
 import { ToolRegistry } from "../core/tools/registry.js";
@@ -42,9 +43,12 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
   const log = opts.log ?? ((line: string) => ctx.debug && process.stderr.write(`kavilo: ${line}\n`));
   const warn = opts.warn ?? ((line: string) => ctx.warn(line));
   const d = config.agents.defaults;
+  // --model is KAVILO_MODEL by another name: the same overlay picks the provider KAVILO_API_KEY/BASE apply to.
+  const env = opts.model ? { ...ctx.env, KAVILO_MODEL: opts.model } : ctx.env;
   const resolved = await resolveProvider({
-    config: opts.model ? { ...config, agents: { defaults: { ...d, model: opts.model } } } : config,
-    probeOllama: () => probeOllama(ctx.env),
+    config: opts.model ? applyEnvOverlays(ctx.config().loaded.config, env).config : config,
+    env,
+    probeOllama: (at) => probeOllama(env, undefined, at),
   });
   const provider = createProvider(resolved, { policy: httpPolicyFromEnv(ctx.env), log });
   await mkdir(paths.workspace, { recursive: true });
@@ -65,19 +69,25 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
   let closeMcp = async () => {};
   let prepareTools: (() => Promise<void>) | undefined;
   if (servers.length > 0) {
+    let pool: Promise<import("../mcp/client/pool.js").McpPool> | undefined;
+    let sync: ((tools: Tool[]) => void) | undefined;
+    // Runs before every turn: the pool reconnects failed servers once their backoff passed
+    // (a login done meanwhile, a server back from an outage) and the registry follows its tools.
     prepareTools = async () => {
-      const { createMcpPool } = await import("../mcp/client/pool.js");
-      // A failed server is a warning; what a stdio server prints on stderr is detail.
-      const pool = createMcpPool({ servers: config.tools.mcpServers, paths, log: warn, stderrLog: log });
-      closeMcp = () => pool.close();
-      await pool.connect();
-      for (const tool of pool.tools()) {
-        try {
-          registry.register(tool);
-        } catch (err) {
-          warn((err as Error).message);
-        }
-      }
+      pool ??= (async () => {
+        const [{ createMcpPool }, { createRegistrySync }] = await Promise.all([
+          import("../mcp/client/pool.js"),
+          import("../mcp/client/registry-sync.js"),
+        ]);
+        // A failed server is a warning; what a stdio server prints on stderr is detail.
+        const created = createMcpPool({ servers: config.tools.mcpServers, paths, log: warn, stderrLog: log });
+        sync = createRegistrySync(registry, warn);
+        closeMcp = () => created.close();
+        return created;
+      })();
+      const ready = await pool;
+      await ready.connect();
+      sync?.(ready.tools());
     };
   }
 

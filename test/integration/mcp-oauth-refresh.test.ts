@@ -17,8 +17,12 @@ const ctx: ToolContext = {
   sessionKey: "t",
 };
 
-function http(url: string, auth?: McpServerConfig["auth"]): McpServerConfig {
-  return { type: "http", url, headers: {}, enabled: true, timeoutS: 10, ...(auth ? { auth } : {}) };
+function http(
+  url: string,
+  auth?: McpServerConfig["auth"],
+  headers: Record<string, string> = {},
+): McpServerConfig {
+  return { type: "http", url, headers, enabled: true, timeoutS: 10, ...(auth ? { auth } : {}) };
 }
 
 async function login(fake: FakeOAuthServer, paths: Paths, alias: string): Promise<void> {
@@ -155,7 +159,17 @@ describe("MCP OAuth tokens: refresh, rotation and use by the pool", () => {
       fake.revokeAccessToken(file.tokens.access_token);
       const { refresh_token: _dropped, ...noRefresh } = file.tokens;
       await writeMcpTokenFile(paths, "fake", { ...file, tokens: noRefresh });
-      const result = await pool.tools()[0]?.run({}, ctx);
+      // the server without a login stands in as one tool that gives the model the line
+      const stand = pool.tools().find((t) => t.name === "mcp_nologin_login_required");
+      expect(stand?.description).toContain("needs a login before its tools are available");
+      expect(await stand?.run({}, ctx)).toEqual({
+        content: "MCP_AUTH_REQUIRED:server=nologin; run kavilo mcp login --server nologin",
+        isError: true,
+      });
+      const result = await pool
+        .tools()
+        .find((t) => t.name.startsWith("mcp_fake_"))
+        ?.run({}, ctx);
       expect(result).toEqual({
         content: "MCP_AUTH_REQUIRED:server=fake; run kavilo mcp login --server fake",
         isError: true,
@@ -182,8 +196,9 @@ describe("MCP OAuth tokens: refresh, rotation and use by the pool", () => {
         content: [{ type: "text", text: "client bearer-two" }],
       });
       await writeFile(tokenFile, "");
+      // a bearer server is not fixed by `mcp login`: the line names its token file instead
       expect(await pool.tools()[0]?.run({}, ctx)).toEqual({
-        content: "MCP_AUTH_REQUIRED:server=plain; run kavilo mcp login --server plain",
+        content: `MCP_AUTH_REQUIRED:server=plain; the token file ${tokenFile} is missing or was rejected`,
         isError: true,
       });
     } finally {
@@ -203,6 +218,33 @@ describe("MCP OAuth tokens: refresh, rotation and use by the pool", () => {
       expect(await pool.tools()[0]?.run({}, ctx)).toEqual({
         content: [{ type: "text", text: "client slack-work" }],
       });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("words the auth-required line by how the server gets its credentials", async () => {
+    const pool = createMcpPool({
+      paths,
+      servers: {
+        bear: http(fake.mcpUrl, { provider: "bearer", tokenFile: "missing-token.txt" }),
+        team: http(fake.mcpUrl, { provider: "slack" }),
+        hdr: http(fake.mcpUrl, undefined, { authorization: "Bearer not-a-real-token" }),
+      },
+    });
+    try {
+      await pool.connect();
+      const errors = Object.fromEntries(pool.status().map((s) => [s.alias, s.error]));
+      expect(errors).toEqual({
+        bear: `MCP_AUTH_REQUIRED:server=bear; the token file ${join(home, "missing-token.txt")} is missing or was rejected`,
+        team: "MCP_AUTH_REQUIRED:server=team; run kavilo mcp slack login",
+        hdr: "MCP_AUTH_REQUIRED:server=hdr; the server rejected the configured headers",
+      });
+      expect(pool.tools().map((t) => t.name)).toEqual([
+        "mcp_bear_login_required",
+        "mcp_team_login_required",
+        "mcp_hdr_login_required",
+      ]);
     } finally {
       await pool.close();
     }

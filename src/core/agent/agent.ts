@@ -120,7 +120,11 @@ export class Agent implements AgentRunner {
     const loaded = await o.sessions.load(req.sessionKey);
     for (const w of loaded.warnings) o.warn?.(w);
     if (o.prepareTools) {
-      this.toolsReady ??= o.prepareTools();
+      // Every turn: MCP servers that failed are retried (with backoff). Turns running at the
+      // same time share one preparation.
+      this.toolsReady ??= o.prepareTools().finally(() => {
+        this.toolsReady = undefined;
+      });
       await this.toolsReady;
     }
     const system = await (o.buildSystem ?? buildSystemPrompt)({

@@ -56,6 +56,13 @@ export class ToolRegistry {
     this.cachedSpecs = undefined;
   }
 
+  /** Removes a tool (an MCP server's tools change when it reconnects); false when absent. */
+  unregister(name: string): boolean {
+    const had = this.tools.delete(name);
+    if (had) this.cachedSpecs = undefined;
+    return had;
+  }
+
   get(name: string): Tool | undefined {
     return this.tools.get(name);
   }

@@ -1,13 +1,26 @@
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { McpAuthRequiredError } from "../../auth/mcp-auth-error.js";
-import { type McpServerAuth, readMcpServerToken } from "../../auth/mcp-server-token.js";
+import { McpAuthRequiredError, type McpAuthSource } from "../../auth/mcp-auth-error.js";
+import { expandPath, type McpServerAuth, readMcpServerToken } from "../../auth/mcp-server-token.js";
 import type { Paths } from "../../core/paths.js";
 
 export interface AuthFetchOptions {
   alias: string;
   auth: McpServerAuth | undefined;
+  /** The server's static headers; with no auth block and no stored login they are its credentials. */
+  headers?: Record<string, string>;
   paths: Paths;
   fetchFn?: FetchLike;
+}
+
+function authSource(opts: AuthFetchOptions, token: string | undefined): McpAuthSource {
+  const provider = opts.auth?.provider;
+  if (provider === "bearer") {
+    const file = opts.auth?.tokenFile;
+    return { kind: "bearer", tokenFile: file ? expandPath(file, opts.paths) : "(auth.tokenFile not set)" };
+  }
+  if (provider === "slack") return { kind: "slack" };
+  if (!provider && !token && Object.keys(opts.headers ?? {}).length > 0) return { kind: "headers" };
+  return { kind: "oauth" };
 }
 
 /**
@@ -40,6 +53,6 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
         await second.body?.cancel().catch(() => {});
       }
     }
-    throw new McpAuthRequiredError(opts.alias);
+    throw new McpAuthRequiredError(opts.alias, authSource(opts, token));
   };
 }

@@ -5,9 +5,11 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Tool as McpListedTool } from "@modelcontextprotocol/sdk/types.js";
+import { findMcpAuthRequired } from "../../auth/mcp-auth-error.js";
 import type { McpServerConfig } from "../../core/config/schema.js";
 import type { Paths } from "../../core/paths.js";
 import { createAuthFetch } from "./auth-fetch.js";
+import { describeFailure, oneLine } from "./one-line.js";
 import { minimalServerEnv } from "./stdio-env.js";
 
 export interface ConnectDeps {
@@ -59,8 +61,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 function explain(err: unknown, config: McpServerConfig, stderrTail: string): string {
   const e = err as NodeJS.ErrnoException;
   if (e.code === "ENOENT" && config.type !== "http") return `command not found: ${config.command}`;
-  const message = e.message || String(err);
-  return stderrTail ? `${message} (stderr: ${stderrTail})` : message;
+  const message = describeFailure(err);
+  return stderrTail ? `${message} (stderr: ${oneLine(stderrTail, 120)})` : message;
 }
 
 async function listAllTools(client: Client, timeout: number): Promise<McpListedTool[]> {
@@ -89,6 +91,7 @@ export async function connectServer(
       fetch: createAuthFetch({
         alias,
         auth: config.auth,
+        headers: config.headers,
         paths: deps.paths,
         ...(deps.fetchFn ? { fetchFn: deps.fetchFn } : {}),
       }),
@@ -115,6 +118,9 @@ export async function connectServer(
     // Not awaited here: the SDK gives a child that ignores stdin EOF seconds to exit, and one
     // hung server must not hold up the pool's connect. The pool awaits it on close().
     deps.trackCleanup?.(client.close().catch(() => {}));
+    // Kept as is: the pool offers the model a login tool for exactly this failure.
+    const authRequired = findMcpAuthRequired(err);
+    if (authRequired) throw authRequired;
     throw new Error(explain(err, config, stderrTail()));
   }
 }

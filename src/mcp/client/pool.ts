@@ -1,14 +1,20 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { McpAuthRequiredError } from "../../auth/mcp-auth-error.js";
 import type { McpServerConfig } from "../../core/config/schema.js";
 import type { Paths } from "../../core/paths.js";
 import type { Tool } from "../../core/tools/types.js";
 import { type ConnectedServer, connectServer, transportKind } from "./connect-server.js";
+import { createLoginRequiredTool } from "./login-required-tool.js";
 import { createMcpTool } from "./mcp-tool.js";
 import { mcpToolName } from "./tool-name.js";
 import type { McpPool, McpServerStatus } from "./types.js";
 
 export type { McpPool, McpServerStatus } from "./types.js";
+
+/** A failed server is tried again after this long, doubling per failure up to RETRY_MAX_MS. */
+export const RETRY_MIN_MS = 30_000;
+export const RETRY_MAX_MS = 5 * 60_000;
 
 export interface McpPoolOptions {
   servers: Record<string, McpServerConfig>;
@@ -21,29 +27,58 @@ export interface McpPoolOptions {
   /** Source of a stdio server's minimal env; default process.env. */
   env?: NodeJS.ProcessEnv;
   fetchFn?: FetchLike;
+  /** Milliseconds clock for the retry backoff; default Date.now. */
+  now?: () => number;
 }
 
 interface Entry {
+  alias: string;
+  config: McpServerConfig;
   status: McpServerStatus;
   client?: Client;
   tools: Tool[];
+  failures: number;
+  retryAt: number;
+  /** The reason last told to the user, so a server failing the same way on every retry is told once. */
+  lastWarned?: string;
 }
 
 export function createMcpPool(opts: McpPoolOptions): McpPool {
   const log = opts.log ?? (() => {});
+  const now = opts.now ?? Date.now;
   const entries = new Map<string, Entry>();
   for (const [alias, config] of Object.entries(opts.servers)) {
     const state = config.enabled ? "not-started" : "disabled";
     entries.set(alias, {
+      alias,
+      config,
       status: { alias, transport: transportKind(config), state, toolCount: 0 },
       tools: [],
+      failures: 0,
+      retryAt: 0,
     });
   }
+  /** Tool name -> alias of the server whose tool holds it, across connects and reconnects. */
+  const owners = new Map<string, string>();
   let connecting: Promise<void> | undefined;
+  let closed = false;
   const cleanups: Promise<void>[] = [];
 
-  async function connectOne(alias: string, config: McpServerConfig): Promise<ConnectedServer | undefined> {
-    const entry = entries.get(alias)!;
+  function release(entry: Entry): void {
+    for (const [name, alias] of owners) if (alias === entry.alias) owners.delete(name);
+    entry.tools = [];
+  }
+
+  function fail(entry: Entry, error: string, tools: Tool[] = []): void {
+    release(entry);
+    entry.tools = tools;
+    entry.failures += 1;
+    entry.retryAt = now() + Math.min(RETRY_MIN_MS * 2 ** (entry.failures - 1), RETRY_MAX_MS);
+    entry.status = { ...entry.status, state: "failed", error, toolCount: 0 };
+  }
+
+  async function connectOne(entry: Entry): Promise<ConnectedServer | undefined> {
+    const { alias, config } = entry;
     try {
       const connected = await connectServer(alias, config, {
         paths: opts.paths,
@@ -57,87 +92,106 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
       return connected;
     } catch (err) {
       const error = (err as Error).message;
-      entry.status = { ...entry.status, state: "failed", error, toolCount: 0 };
-      log(`mcp: server "${alias}" failed: ${error}`);
+      // The model gets one tool saying why this server's tools are missing and what fixes it.
+      const stand = err instanceof McpAuthRequiredError ? [createLoginRequiredTool(alias, error)] : [];
+      fail(entry, error, stand);
+      if (entry.lastWarned !== error) log(`mcp: server "${alias}" failed: ${error}`);
+      entry.lastWarned = error;
       return undefined;
     }
   }
 
-  // Tools are named in config order once every server answered, so "the later one" of a
-  // name collision does not depend on which server happened to connect first.
-  function register(results: Array<[string, McpServerConfig, ConnectedServer | undefined]>): void {
-    const owners = new Map<string, string>();
-    for (const [alias, config, connected] of results) {
-      if (!connected) continue;
-      const entry = entries.get(alias)!;
-      const allowed = config.enabledTools ? new Set(config.enabledTools) : undefined;
-      for (const listed of connected.tools) {
-        if (allowed && !allowed.has(listed.name)) continue;
-        const name = mcpToolName(alias, listed.name);
-        const owner = owners.get(name);
-        if (owner) {
-          log(
-            `mcp: tool "${listed.name}" of server "${alias}" is named ${name}, already taken by ${owner}; skipped`,
-          );
-          continue;
-        }
-        owners.set(name, `"${alias}"`);
-        entry.tools.push(
-          createMcpTool({
-            name,
-            alias,
-            serverDescription: config.description,
-            listed,
-            client: connected.client,
-            callTimeoutMs: config.timeoutS * 1000,
-          }),
-        );
-      }
-      entry.status = { ...entry.status, state: "connected", toolCount: entry.tools.length };
-      connected.client.onclose = () => {
-        if (entry.status.state !== "connected") return;
-        entry.status = { ...entry.status, state: "failed", error: "connection closed" };
-        log(`mcp: server "${alias}" closed its connection`);
-      };
+  function register(entry: Entry, connected: ConnectedServer): void {
+    const { alias, config } = entry;
+    release(entry);
+    const listedNames = new Set(connected.tools.map((t) => t.name));
+    for (const wanted of config.enabledTools ?? []) {
+      if (!listedNames.has(wanted)) log(`mcp: enabledTools of ${alias} names unknown tool "${wanted}"`);
     }
+    const allowed = config.enabledTools ? new Set(config.enabledTools) : undefined;
+    for (const listed of connected.tools) {
+      if (allowed && !allowed.has(listed.name)) continue;
+      const name = mcpToolName(alias, listed.name);
+      const owner = owners.get(name);
+      if (owner) {
+        log(
+          `mcp: tool "${listed.name}" of server "${alias}" is named ${name}, already taken by "${owner}"; skipped`,
+        );
+        continue;
+      }
+      owners.set(name, alias);
+      entry.tools.push(
+        createMcpTool({
+          name,
+          alias,
+          serverDescription: config.description,
+          listed,
+          client: connected.client,
+          callTimeoutMs: config.timeoutS * 1000,
+        }),
+      );
+    }
+    entry.failures = 0;
+    delete entry.lastWarned;
+    const { error: _gone, ...rest } = entry.status;
+    entry.status = { ...rest, state: "connected", toolCount: entry.tools.length };
+    connected.client.onclose = () => {
+      if (entry.client !== connected.client || entry.status.state !== "connected") return;
+      entry.client = undefined;
+      fail(entry, "connection closed");
+      entry.lastWarned = "connection closed";
+      log(`mcp: server "${alias}" closed its connection; retrying on a later turn`);
+    };
+  }
+
+  function due(entry: Entry, at: number): boolean {
+    if (!entry.config.enabled) return false;
+    if (entry.status.state === "not-started") return true;
+    return entry.status.state === "failed" && at >= entry.retryAt;
   }
 
   return {
     connect() {
+      closed = false;
       connecting ??= (async () => {
-        const enabled = Object.entries(opts.servers).filter(([, config]) => config.enabled);
-        const results = await Promise.all(
-          enabled.map(
-            async ([alias, config]) =>
-              [alias, config, await connectOne(alias, config)] as [
-                string,
-                McpServerConfig,
-                ConnectedServer | undefined,
-              ],
-          ),
-        );
-        register(results);
-      })();
+        const at = now();
+        const batch = [...entries.values()].filter((e) => due(e, at));
+        if (batch.length === 0) return;
+        const results = await Promise.all(batch.map(async (e) => [e, await connectOne(e)] as const));
+        // Named in config order once every server of the batch answered, so "the later one" of a
+        // name collision does not depend on which server happened to connect first.
+        for (const [entry, connected] of results) {
+          if (!connected) continue;
+          if (closed) cleanups.push(connected.client.close().catch(() => {}));
+          else register(entry, connected);
+        }
+      })().finally(() => {
+        connecting = undefined;
+      });
       return connecting;
     },
     tools() {
-      return [...entries.values()].flatMap((e) => (e.status.state === "connected" ? e.tools : []));
+      return [...entries.values()].flatMap((e) =>
+        e.status.state === "connected" || e.status.state === "failed" ? e.tools : [],
+      );
     },
     status() {
       return [...entries.values()].map((e) => ({ ...e.status }));
     },
     async close() {
+      closed = true;
       await connecting?.catch(() => {});
-      connecting = undefined;
       await Promise.all([
         ...cleanups.splice(0),
         ...[...entries.values()].map(async (entry) => {
           const client = entry.client;
           entry.client = undefined;
+          release(entry);
+          entry.failures = 0;
+          entry.retryAt = 0;
           if (entry.status.state !== "disabled")
             entry.status = { ...entry.status, state: "not-started", toolCount: 0 };
           delete entry.status.error;
-          entry.tools = [];
           await client?.close().catch(() => {});
         }),
       ]);

@@ -9,9 +9,16 @@ export interface McpServerStatus {
 }
 
 export interface McpPool {
-  /** Connects every enabled server concurrently; safe to call again (one attempt per pool). */
+  /**
+   * Connects every enabled server that is not connected yet, concurrently. Call it before every
+   * turn: a failed or closed server is tried again once its backoff (30 s doubling to 5 min)
+   * has passed, and is otherwise skipped at no cost.
+   */
   connect(): Promise<void>;
-  /** The tools of connected servers, named mcp_<alias>_<tool>. */
+  /**
+   * The tools of connected servers, named mcp_<alias>_<tool>, plus one mcp_<alias>_login_required
+   * for each server that refused kavilo for lack of credentials. Changes as servers come and go.
+   */
   tools(): Tool[];
   status(): McpServerStatus[];
   close(): Promise<void>;
