@@ -4,14 +4,13 @@ import { AnthropicEventAssembler } from "./anthropic-events.js";
 import { toAnthropicMessages, toAnthropicSystem, toAnthropicTools } from "./anthropic-messages.js";
 import { describeCause, httpFailure, looksLikeNetwork, unknownFailure } from "./errors.js";
 import { type AdapterDeps, type AttemptContext, type AttemptFailure, policyStream } from "./policy-stream.js";
-import type { ResolvedProvider } from "./resolve.js";
+import { keyHint, type ResolvedProvider } from "./resolve.js";
 import { type ChatRequest, type Provider, ProviderError, type StreamEvent } from "./types.js";
 
 type AnthropicModule = typeof import("@anthropic-ai/sdk");
 
 /** The Messages API requires max_tokens; used when the request names none. */
 const DEFAULT_MAX_TOKENS = 8192;
-const AUTH_HINT = "check ANTHROPIC_API_KEY / providers.anthropic.apiKey (or run kavilo auth claude login)";
 
 /** Claude subscription OAuth access tokens, as opposed to console API keys. */
 function isOAuthToken(key: string): boolean {
@@ -34,6 +33,7 @@ export function buildAnthropicBody(r: ResolvedProvider, req: ChatRequest): Messa
 }
 
 export function createAnthropicProvider(r: ResolvedProvider, deps: AdapterDeps): Provider {
+  const authHint = `check ${keyHint(r)} (or run kavilo auth claude login)`;
   const secrets = [r.apiKey];
   let sdk: AnthropicModule | undefined;
   let client: Anthropic | undefined;
@@ -44,12 +44,19 @@ export function createAnthropicProvider(r: ResolvedProvider, deps: AdapterDeps):
     sdk = await import("@anthropic-ai/sdk");
     const key = r.apiKey ?? "";
     const oauth = isOAuthToken(key);
-    const headers: Record<string, string> = { ...r.extraHeaders };
+    const headers: Record<string, string | null> = { ...r.extraHeaders };
+    // A keyless proxy (createProvider allows one only off Anthropic's host): no credential header at all.
+    if (!key) {
+      headers.Authorization = null;
+      headers["x-api-key"] = null;
+    }
     if (oauth)
       headers["anthropic-beta"] = [headers["anthropic-beta"], "oauth-2025-04-20"].filter(Boolean).join(",");
     client = new sdk.default({
       // Always explicit, so the SDK never goes looking for credentials in env or profile files.
-      ...(oauth ? { authToken: key, apiKey: null } : { apiKey: key, authToken: null }),
+      // Keyless: a placeholder keeps the SDK off its default credential chain; the null Authorization
+      // header above keeps it off the wire.
+      ...(oauth ? { authToken: key, apiKey: null } : { apiKey: key || "unused", authToken: null }),
       baseURL: r.apiBase ?? null,
       maxRetries: 0,
       timeout: deps.policy.streamTimeoutMs + 1000,
@@ -66,7 +73,7 @@ export function createAnthropicProvider(r: ResolvedProvider, deps: AdapterDeps):
         provider: r.name,
         status: undefined,
         message: describeCause(err),
-        authHint: AUTH_HINT,
+        authHint,
         secrets,
       });
     if (m && err instanceof m.APIConnectionTimeoutError) {
@@ -83,7 +90,7 @@ export function createAnthropicProvider(r: ResolvedProvider, deps: AdapterDeps):
         message: typeof inner?.message === "string" ? inner.message : err.message,
         headers: err.headers,
         vendorType: typeof inner?.type === "string" ? inner.type : "api_error",
-        authHint: AUTH_HINT,
+        authHint,
         cause: err,
         secrets,
       });

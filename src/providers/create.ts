@@ -2,7 +2,7 @@ import { createAnthropicProvider } from "./anthropic.js";
 import { type HttpPolicy, resolveHttpPolicy } from "./http-policy.js";
 import { createOpenAIChatProvider } from "./openai-chat.js";
 import type { AdapterDeps } from "./policy-stream.js";
-import type { ResolvedProvider } from "./resolve.js";
+import { needsKey, type ResolvedProvider } from "./resolve.js";
 import { createTransport, type Transport } from "./transport.js";
 import type { Provider } from "./types.js";
 import { unavailableProvider } from "./unavailable.js";
@@ -32,7 +32,7 @@ export function createProvider(resolved: ResolvedProvider, opts: ProviderOptions
     case "openai-codex":
       return unavailableProvider(resolved.name, CODEX_UNAVAILABLE);
     case "anthropic":
-      if (!resolved.apiKey) {
+      if (!resolved.apiKey && needsKey(resolved)) {
         return unavailableProvider(
           resolved.name,
           "no API key for anthropic",

@@ -7,13 +7,15 @@ export function ollamaBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * Asks a local Ollama for its models. Undefined when nothing answers within `timeoutMs`.
+ * Asks an Ollama (at `at`, else where OLLAMA_HOST says) for its models. Undefined when nothing
+ * answers within `timeoutMs`.
  */
 export async function probeOllama(
   env: NodeJS.ProcessEnv = process.env,
   timeoutMs = 400,
+  at?: string,
 ): Promise<{ baseUrl: string; models: string[] } | undefined> {
-  const baseUrl = ollamaBaseUrl(env);
+  const baseUrl = at?.replace(/\/+$/, "") || ollamaBaseUrl(env);
   try {
     const res = await fetch(`${baseUrl}/api/tags`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return undefined;

@@ -4,7 +4,7 @@ import { describeCause, httpFailure, looksLikeNetwork, unknownFailure } from "./
 import { ChatChunkAssembler } from "./openai-chunks.js";
 import { toChatMessages, toChatTools } from "./openai-messages.js";
 import { type AdapterDeps, type AttemptContext, type AttemptFailure, policyStream } from "./policy-stream.js";
-import type { ResolvedProvider } from "./resolve.js";
+import { keyHint, type ResolvedProvider } from "./resolve.js";
 import { type ChatRequest, type Provider, ProviderError, type StreamEvent } from "./types.js";
 
 type OpenAIModule = typeof import("openai");
@@ -34,7 +34,7 @@ export function buildChatBody(r: ResolvedProvider, req: ChatRequest): ChatComple
 
 /** OpenAI chat completions, and every server that speaks it (OpenRouter, DeepSeek, Ollama, ...). */
 export function createOpenAIChatProvider(r: ResolvedProvider, deps: AdapterDeps): Provider {
-  const authHint = `check ${r.spec.envKey ?? "KAVILO_API_KEY"} / providers.${r.name}.apiKey`;
+  const authHint = `check ${keyHint(r)}`;
   const secrets = [r.apiKey];
   let sdk: OpenAIModule | undefined;
   let client: OpenAI | undefined;
@@ -45,7 +45,7 @@ export function createOpenAIChatProvider(r: ResolvedProvider, deps: AdapterDeps)
     sdk = await import("openai");
     const headers: Record<string, string | null> = { ...r.extraHeaders };
     if (r.name === "azure" && r.apiKey) headers["api-key"] = r.apiKey;
-    // Keyless local servers: send no Authorization header at all rather than a made-up key.
+    // Keyless local servers and proxies: send no Authorization header rather than a made-up key.
     if (!r.apiKey) headers.Authorization = null;
     client = new sdk.default({
       apiKey: r.apiKey ?? "unused",

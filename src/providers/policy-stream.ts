@@ -74,6 +74,19 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   });
 }
 
+/** The error of a server that asked for a longer wait than kavilo gives it, saying how long. */
+function withWaitHint(error: ProviderError, waitMs: number, maxMs: number): ProviderError {
+  const secs = (ms: number) => Math.ceil(ms / 1000);
+  const what = error.code === "rate_limit" ? "rate limited" : "unavailable";
+  return new ProviderError(error.message, {
+    code: error.code,
+    provider: error.provider,
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    hint: `${what}: the server asks to retry after ${secs(waitMs)} s (kavilo waits at most ${secs(maxMs)} s)`,
+    cause: error.cause,
+  });
+}
+
 function abortedError(provider: string): ProviderError {
   return new ProviderError("request aborted", { code: "aborted", provider });
 }
@@ -156,10 +169,11 @@ export async function* policyStream(o: PolicyStreamOptions): AsyncGenerator<Stre
     }
     if (ok || !failure) return;
 
-    const { error } = failure;
-    const retryable = RETRYABLE.has(error.code);
+    const retryable = RETRYABLE.has(failure.error.code);
     const serverWait = failure.retryAfterMs;
-    const tooLong = serverWait !== undefined && serverWait > Math.max(MAX_SERVER_WAIT_MS, policy.retryMaxMs);
+    const maxWait = Math.max(MAX_SERVER_WAIT_MS, policy.retryMaxMs);
+    const tooLong = serverWait !== undefined && serverWait > maxWait;
+    const error = tooLong && retryable ? withWaitHint(failure.error, serverWait, maxWait) : failure.error;
     const status = error.status !== undefined ? ` status=${error.status}` : "";
     if (error.code === "aborted" || !retryable || emitted || tooLong || attemptNo >= policy.maxRetries) {
       if (error.code !== "aborted") {

@@ -210,12 +210,28 @@ describe("anthropic adapter against the fake server", () => {
     expect(f.requests).toHaveLength(2);
   });
 
-  it("reports a missing key without calling the server", async () => {
-    const f = await start({});
-    const evs = await collect(createProvider({ ...resolved(f.url), apiKey: undefined }).stream(hello));
+  it("reports a missing key for Anthropic's own host without calling it", async () => {
+    const official = { ...resolved("https://api.anthropic.com"), apiKey: undefined };
+    const evs = await collect(createProvider(official).stream(hello));
     expect(evs).toHaveLength(1);
     expect(evs[0]?.type === "error" && evs[0].error.code).toBe("auth");
-    expect(f.requests).toHaveLength(0);
+  });
+
+  it("talks to a keyless proxy off Anthropic's host with no credential header", async () => {
+    const f = await start({ steps: [{ text: "ok" }] });
+    const evs = await collect(createProvider({ ...resolved(f.url), apiKey: undefined }).stream(hello));
+    expect(texts(evs)).toEqual(["ok"]);
+    expect(f.requests[0]?.headers.authorization).toBeUndefined();
+    expect(f.requests[0]?.headers["x-api-key"]).toBeUndefined();
+  });
+
+  it("a 401 with the key from KAVILO_API_KEY names KAVILO_API_KEY in the hint", async () => {
+    const f = await start({ steps: [{ fault: { status: 401 } }] });
+    const r = { ...resolved(f.url), keySource: "KAVILO_API_KEY" };
+    const [auth] = await collect(createProvider(r, { policy: fast }).stream(hello));
+    const hint = auth?.type === "error" ? auth.error.hint : undefined;
+    expect(hint).toContain("KAVILO_API_KEY");
+    expect(hint).not.toContain("ANTHROPIC_API_KEY");
   });
 });
 

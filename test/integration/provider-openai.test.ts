@@ -345,6 +345,23 @@ describe("openai-chat adapter under the HTTP policy", () => {
     expect(f.requests).toHaveLength(1);
   });
 
+  it("a 401 with the key from KAVILO_API_KEY names KAVILO_API_KEY in the hint", async () => {
+    const f = await start({ steps: [{ fault: { status: 401 } }] });
+    const r = { ...resolved(f.url), keySource: "KAVILO_API_KEY" };
+    const [e] = await collect(createProvider(r, { policy: fast }).stream(hello));
+    const hint = e?.type === "error" ? e.error.hint : undefined;
+    expect(hint).toBe("check KAVILO_API_KEY");
+  });
+
+  it("says how long the server asked to wait when that is past the cap", async () => {
+    const f = await start({ steps: [{ fault: { status: 429, retryAfter: 120 } }, { text: "never" }] });
+    const evs = await collect(createProvider(resolved(f.url), { policy: fast }).stream(hello));
+    expect(f.requests).toHaveLength(1);
+    expect(evs).toHaveLength(1);
+    const hint = evs[0]?.type === "error" ? evs[0].error.hint : undefined;
+    expect(hint).toBe("rate limited: the server asks to retry after 120 s (kavilo waits at most 60 s)");
+  });
+
   it("aborts a stalled request promptly", async () => {
     const f = await start({ steps: [{ fault: "stall" }] });
     const ac = new AbortController();
@@ -378,6 +395,11 @@ describe("openai fake extras", () => {
     const models = (await (await fetch(`${f.url}/models`)).json()) as { data: { id: string }[] };
     expect(models.data.map((m) => m.id)).toEqual(["fake-model"]);
     expect(await probeOllama({ OLLAMA_HOST: f.origin })).toEqual({ baseUrl: f.origin, models: ["llama3.2"] });
+    // An explicit address wins over OLLAMA_HOST (the configured providers.ollama.apiBase).
+    expect(await probeOllama({ OLLAMA_HOST: "127.0.0.1:9" }, 400, `${f.origin}/`)).toEqual({
+      baseUrl: f.origin,
+      models: ["llama3.2"],
+    });
   });
 });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseConfig } from "../../src/core/config/load.js";
 import { applyEnvOverlays } from "../../src/core/config/overlay.js";
 import { configJsonSchema } from "../../src/core/config/schema.js";
-import { resolveProvider, resolveProviderOffline } from "../../src/providers/resolve.js";
+import { keyHint, needsKey, resolveProvider, resolveProviderOffline } from "../../src/providers/resolve.js";
 import { tempHome } from "../helpers/cli.js";
 
 const parse = (raw: unknown) => parseConfig(raw, "/x/config.json");
@@ -152,6 +152,87 @@ describe("provider auto-resolution", () => {
       probeOllama: async () => ({ baseUrl: "http://127.0.0.1:5555", models: ["llama3.2"] }),
     });
     expect(r).toMatchObject({ name: "ollama", model: "llama3.2", apiBase: "http://127.0.0.1:5555/v1" });
+  });
+
+  it("a bare vendor model whose vendor has no key is a clear error, not sent to another provider", async () => {
+    const config = applyEnvOverlays(cfg({}), {
+      OPENAI_API_KEY: "sk-x",
+      KAVILO_MODEL: "claude-sonnet-4-6",
+    }).config;
+    const message =
+      'model "claude-sonnet-4-6" is an anthropic model, but no Anthropic key is set (ANTHROPIC_API_KEY or providers.anthropic.apiKey)';
+    expect(() => resolveProviderOffline(config)).toThrow(message);
+    await expect(resolveProvider({ config, probeOllama: async () => undefined })).rejects.toThrow(message);
+  });
+
+  it("with no key at all, a local Ollama that has the vendor-named model still serves it", async () => {
+    const r = await resolveProvider({
+      config: cfg({ agents: { defaults: { model: "qwen3" } } }),
+      probeOllama: async () => ({ baseUrl: "http://127.0.0.1:5555", models: ["llama3.2", "qwen3"] }),
+    });
+    expect(r).toMatchObject({ name: "ollama", model: "qwen3" });
+  });
+
+  it("names KAVILO_PROVIDER when the unknown provider came from it", () => {
+    const env = { KAVILO_PROVIDER: "foo" };
+    const config = applyEnvOverlays(cfg({}), env).config;
+    expect(() => resolveProviderOffline(config, env)).toThrow('unknown provider "foo" in KAVILO_PROVIDER');
+    expect(() => resolveProviderOffline(cfg({ agents: { defaults: { provider: "foo" } } }), {})).toThrow(
+      "in agents.defaults.provider",
+    );
+  });
+
+  it("records where the key came from, so auth hints name it", () => {
+    const viaKavilo = { KAVILO_PROVIDER: "openai", KAVILO_API_KEY: "k-kavilo" };
+    const a = resolveProviderOffline(applyEnvOverlays(cfg({}), viaKavilo).config, viaKavilo);
+    expect(a).toMatchObject({ apiKey: "k-kavilo", keySource: "KAVILO_API_KEY" });
+    expect(keyHint(a!)).toBe("KAVILO_API_KEY");
+    const viaOwn = { OPENAI_API_KEY: "k-own" };
+    const b = resolveProviderOffline(applyEnvOverlays(cfg({}), viaOwn).config, viaOwn);
+    expect(b).toMatchObject({ keySource: "OPENAI_API_KEY" });
+    expect(keyHint(b!)).toBe("OPENAI_API_KEY / providers.openai.apiKey");
+    const c = resolveProviderOffline(cfg({ providers: { openai: { apiKey: "k-file" } } }), {});
+    expect(c?.keySource).toBe("providers.openai.apiKey");
+  });
+
+  it("needs no key for a base URL off the vendor's host; the official host without one is an error", async () => {
+    const env = { KAVILO_PROVIDER: "openai", KAVILO_API_BASE: "http://127.0.0.1:4444/v1", KAVILO_MODEL: "m" };
+    const proxied = await resolveProvider({ config: applyEnvOverlays(cfg({}), env).config, env });
+    expect(proxied).toMatchObject({ name: "openai", apiBase: "http://127.0.0.1:4444/v1", apiKey: undefined });
+    expect(needsKey(proxied)).toBe(false);
+    const official = { KAVILO_PROVIDER: "openai", KAVILO_MODEL: "m" };
+    await expect(
+      resolveProvider({ config: applyEnvOverlays(cfg({}), official).config, env: official }),
+    ).rejects.toThrow("no API key for openai: set OPENAI_API_KEY or providers.openai.apiKey");
+    const anthropic = { KAVILO_PROVIDER: "anthropic", KAVILO_API_BASE: "http://127.0.0.1:4444" };
+    const a = await resolveProvider({ config: applyEnvOverlays(cfg({}), anthropic).config, env: anthropic });
+    expect(a).toMatchObject({ name: "anthropic", apiKey: undefined });
+    await expect(
+      resolveProvider({ config: cfg({ agents: { defaults: { provider: "anthropic" } } }) }),
+    ).rejects.toThrow("no API key for anthropic");
+  });
+
+  it("ollama with no model says how to set one and names the models the configured server has", async () => {
+    const asked: (string | undefined)[] = [];
+    const config = cfg({
+      agents: { defaults: { provider: "ollama" } },
+      providers: { ollama: { apiBase: "http://127.0.0.1:7777/v1" } },
+    });
+    await expect(
+      resolveProvider({
+        config,
+        probeOllama: async (at) => {
+          asked.push(at);
+          return { baseUrl: "http://127.0.0.1:7777", models: ["llama3.2", "qwen3"] };
+        },
+      }),
+    ).rejects.toThrow(
+      "provider ollama has no default model; set a model: kavilo config set agents.defaults.model <name> or KAVILO_MODEL=<name> (ollama has: llama3.2, qwen3)",
+    );
+    expect(asked).toEqual(["http://127.0.0.1:7777"]);
+    await expect(resolveProvider({ config, probeOllama: async () => undefined })).rejects.toThrow(
+      /set a model: kavilo config set agents\.defaults\.model <name> or KAVILO_MODEL=<name>$/,
+    );
   });
 
   it("with nothing at all, one line on how to fix it", async () => {

@@ -137,6 +137,9 @@ describe("policyStream", () => {
     expect(n).toBe(1);
     expect(evs).toHaveLength(1);
     expect(evs[0]).toMatchObject({ type: "error", retryable: true });
+    const err = evs[0]?.type === "error" ? evs[0].error : undefined;
+    expect(err?.code).toBe("rate_limit");
+    expect(err?.hint).toBe("rate limited: the server asks to retry after 3600 s (kavilo waits at most 60 s)");
   });
 
   it("does not retry a bad request", async () => {

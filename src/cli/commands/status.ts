@@ -36,7 +36,11 @@ export interface StatusReport {
 
 async function providerLine(ctx: CliContext, config: Config): Promise<StatusReport["provider"]> {
   try {
-    const r = await resolveProvider({ config, probeOllama: () => probeOllama(ctx.env) });
+    const r = await resolveProvider({
+      config,
+      env: ctx.env,
+      probeOllama: (at) => probeOllama(ctx.env, undefined, at),
+    });
     return { name: r.name, model: r.model, apiBase: r.apiBase ?? null, reason: r.reason };
   } catch (err) {
     if (err instanceof NoProviderError) return { error: err.message };
