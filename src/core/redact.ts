@@ -1,6 +1,7 @@
 /**
  * The one sanitizer for anything that may reach a model, a log or an MCP client.
- * Masks values under secret-looking keys, and token-shaped strings anywhere.
+ * Masks values under secret-looking keys (as data and as text: JSON, YAML, env lines), credentials
+ * after `Authorization:`, and token-shaped strings anywhere.
  */
 
 const SECRET_KEY =
@@ -8,15 +9,64 @@ const SECRET_KEY =
 const SECRET_KEY_CAMEL = /(apiKey|Token|token|Secret|secret|password|authorization|webhookSecret)$/;
 
 const TOKEN_PATTERNS: RegExp[] = [
-  /\bsk-[A-Za-z0-9_-]{8,}/g, // OpenAI / Anthropic style
-  /\bxox[abposr]-[A-Za-z0-9-]{8,}/g, // Slack bot/user tokens
+  /\bsk-[A-Za-z0-9_-]{8,}/g, // OpenAI / Anthropic style (sk-, sk-proj-, sk-ant-)
+  /\bxox[abpears]-[A-Za-z0-9-]{8,}/g, // Slack bot/user/config tokens
   /\bxapp-[A-Za-z0-9-]{8,}/g, // Slack app tokens
-  /\b\d{6,12}:[A-Za-z0-9_-]{30,}/g, // Telegram bot tokens
+  /\b\d{5,12}:[A-Za-z0-9_-]{30,}/g, // Telegram bot tokens
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g, // GitHub fine-grained tokens
   /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
+  /\bAIza[0-9A-Za-z_-]{35}/g, // Google / Gemini API keys
+  /\bBSA[A-Za-z0-9_-]{20,}/g, // Brave Search API keys
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, // JWTs
   /(Bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/gi,
 ];
+
+/**
+ * `Authorization: Basic dXNl...`, `"authorization": "Token abc"`: the scheme stays readable,
+ * the credential is masked. Runs before KEY_VALUE, which leaves authorization keys to it.
+ */
+const AUTHORIZATION =
+  /\b((?:proxy-)?authorization\\?["']?[ \t]*[:=][ \t]*\\?["']?)([A-Za-z][\w-]*[ \t]+)?([^\s"'\\,;}[][^\s"'\\,;}]*)/gi;
+
+/**
+ * A secret-looking key with its value, as text: JSON (`"apiKey": "v"`, also escaped inside a JSON
+ * string), YAML (`api_key: v`), env files and query strings (`OPENAI_API_KEY=v`, `&token=v`).
+ * The key decides (isSecretKey); the value is masked, quotes kept.
+ */
+const KEY_VALUE =
+  /(\\?["']?)([A-Za-z_][\w.-]*)\1([ \t]*[:=][ \t]*)(\\"(?:[^"\\]|\\[^"])*\\"|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s,;{}[\]"'&\\]+)/g;
+
+/** `--token abc`, `--api-key abc` on a command line (the `=` form is a KEY_VALUE). */
+const SECRET_FLAG = /(--?)([A-Za-z][\w-]*)([ \t]+)([^\s"'[-][^\s"']*)/g;
+
+const ALREADY_MASKED = /^[ \t]+\[REDACTED\]/;
+
+function maskKeyValues(text: string): string {
+  const re = new RegExp(KEY_VALUE.source, "g");
+  let out = "";
+  let last = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const [match, , key = "", , value = ""] = m;
+    const head = match.length - value.length;
+    const open = value.startsWith('\\"') ? '\\"' : /^["']/.test(value) ? (value[0] ?? "") : "";
+    const inner = open ? value.slice(open.length, value.length - open.length) : value;
+    const keep =
+      !isSecretKey(key) ||
+      /authorization$/i.test(key) ||
+      inner === "" ||
+      inner === REDACTED ||
+      /^(null|true|false|undefined)$/.test(inner);
+    if (keep) {
+      // The value may itself hold a key (`url: https://x/?api_key=...`): scan on from it.
+      re.lastIndex = m.index + head;
+      continue;
+    }
+    out += `${text.slice(last, m.index)}${match.slice(0, head)}${open}${REDACTED}${open}`;
+    last = m.index + match.length;
+  }
+  return out + text.slice(last);
+}
 
 export const REDACTED = "[REDACTED]";
 
@@ -28,7 +78,17 @@ export function isSecretKey(key: string): boolean {
 }
 
 export function redactString(text: string): string {
-  let out = text;
+  let out = text.replace(
+    AUTHORIZATION,
+    (match: string, head: string, scheme: string | undefined, _v: string, at: number, all: string) =>
+      // `Bearer [REDACTED]` seen again: "Bearer" is the scheme, not the credential.
+      !scheme && ALREADY_MASKED.test(all.slice(at + match.length))
+        ? match
+        : `${head}${scheme ?? ""}${REDACTED}`,
+  );
+  out = maskKeyValues(out).replace(SECRET_FLAG, (match: string, dash: string, name: string, gap: string) =>
+    isSecretKey(name) ? `${dash}${name}${gap}${REDACTED}` : match,
+  );
   for (const pattern of TOKEN_PATTERNS) {
     out = out.replace(pattern, (_match, bearer?: string) =>
       typeof bearer === "string" && /^Bearer\s+$/i.test(bearer) ? `${bearer}${REDACTED}` : REDACTED,

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PassThrough } from "node:stream";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -6,6 +6,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMcpTokenFile } from "../../src/auth/mcp-token-file.js";
 import type { Paths } from "../../src/core/paths.js";
+import { SessionStore } from "../../src/core/session/session-store.js";
 import { approveAuthorization, type FakeOAuthServer, startFakeOAuthServer } from "../fakes/oauth-server.js";
 import { BIN, cleanEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
 import { SECRETS, SESSION_KEY, SESSION_MESSAGES, writeFixtureHome } from "../integration/mcp-self-home.js";
@@ -16,6 +17,16 @@ let userHome: string;
 let client: Client;
 const stderr: string[] = [];
 const protocolErrors: Error[] = [];
+/** Secrets that only ever appear inside text: a shell result quoting config.json, a pasted URL. */
+const IN_TEXT = {
+  gemini: "AIzaSyD4ex4mpleGeminiKeyValue0123456789",
+  brave: "BSAq7Rk2mZexampleBraveKey0123456789",
+  basicAuth: "dXNlcjpodW50ZXIy",
+  envLine: "envLineSecretValue-31415",
+  zapierPath: "NjQ4ZjYyYzEtZTQ2Mi00YzAxLWE5",
+} as const;
+const SHELL_SESSION = "cli:shell";
+
 /** Every text that came back from the server, for the secret scan. */
 const responses: string[] = [];
 
@@ -31,6 +42,31 @@ beforeAll(async () => {
   fake = await startFakeOAuthServer();
   userHome = tempHome("kavilo-mcp-self-e2e-");
   paths = await writeFixtureHome(userHome, { oauthMcpUrl: fake.mcpUrl });
+  const config = JSON.parse(readFileSync(paths.config, "utf8")) as {
+    tools: { mcpServers: Record<string, unknown> };
+  };
+  config.tools.mcpServers.zap = {
+    type: "http",
+    url: `https://mcp.zapier.com/api/mcp/s/${IN_TEXT.zapierPath}/mcp`,
+  };
+  writeFileSync(paths.config, JSON.stringify(config, null, 2), { mode: 0o600 });
+  // What `cat config.json` and friends put into a session: secrets as text, not as keyed data.
+  const shellOutput = [
+    readFileSync(paths.config, "utf8"),
+    `GEMINI_KEY_IN_PROSE ${IN_TEXT.gemini}`,
+    `brave ${IN_TEXT.brave}`,
+    `Authorization: Basic ${IN_TEXT.basicAuth}`,
+    `MY_SERVICE_TOKEN=${IN_TEXT.envLine}`,
+  ].join("\n");
+  await new SessionStore(paths.sessions).append(SHELL_SESSION, [
+    { role: "user", content: "show me my config" },
+    {
+      role: "assistant",
+      content: "",
+      toolCalls: [{ id: "s1", name: "shell", args: { command: "cat ~/.kavilo/config.json" } }],
+    },
+    { role: "tool", toolCallId: "s1", toolName: "shell", content: shellOutput },
+  ]);
   const env = cleanEnv(userHome, { OPENAI_API_KEY: SECRETS.envOpenai }) as Record<string, string>;
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -68,10 +104,16 @@ describe("kavilo mcp serve self over stdio (SDK client, real child process)", ()
     const page = JSON.parse((await call("read_session", { key: SESSION_KEY, limit: 100 })).text);
     expect(page).toMatchObject({ total: SESSION_MESSAGES, nextOffset: null });
     expect((await call("read_session", { key: "cli:none" })).isError).toBe(true);
+    const shell = await call("read_session", { key: SHELL_SESSION });
+    expect(JSON.parse(shell.text)).toMatchObject({ total: 3 });
+    expect(shell.text).toContain("Authorization: Basic [REDACTED]");
 
     expect(JSON.parse((await call("list_channels")).text).channels).toHaveLength(2);
     const servers = JSON.parse((await call("list_mcp_servers")).text).servers as Array<{ alias: string }>;
-    expect(servers.map((s) => s.alias)).toEqual(["docs", "local", "ed"]);
+    expect(servers.map((s) => s.alias)).toEqual(["docs", "local", "ed", "zap"]);
+    expect(servers.find((s) => s.alias === "zap")).toMatchObject({
+      url: "https://mcp.zapier.com/api/mcp/s/[REDACTED]/mcp",
+    });
     expect((await call("list_cron_jobs")).text).toContain("morning brief");
     expect(JSON.parse((await call("usage_summary", { days: 3650 })).text).total.calls).toBe(3);
 
@@ -92,6 +134,7 @@ describe("kavilo mcp serve self over stdio (SDK client, real child process)", ()
 
     const secrets = [
       ...Object.values(SECRETS),
+      ...Object.values(IN_TEXT),
       stored?.tokens.access_token ?? "missing",
       stored?.tokens.refresh_token ?? "missing",
     ];

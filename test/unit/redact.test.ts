@@ -41,4 +41,63 @@ describe("redactSecrets (the one sanitizer)", () => {
     }
     expect(out).toContain("Bearer [REDACTED]");
   });
+
+  it("masks secrets that sit inside text: a shell result of `cat config.json`, env files, headers", () => {
+    const text = [
+      "$ cat config.json",
+      '{ "providers": { "deepseek": { "apiKey": "plain-deepseek-fixture-secret-7781" } },',
+      '  "gemini": {"api_key":"gemini-plain-value-0042"}, "maxTokens": 4096 }',
+      "OPENAI_API_KEY=plainEnvSecret123",
+      "db_password: 'yamlQuoted-Secret9'",
+      "webhookSecret: yamlPlainSecret8",
+      "curl 'https://x.example/v1?access_token=querySecret77&page=2'",
+      "Authorization: Basic dXNlcjpodW50ZXIy",
+      '"authorization": "Token headerTokenValue5"',
+      'nested: {\\"refresh_token\\":\\"escapedRefresh66\\"}',
+      "gemini AIzaSyA1234567890abcdefghijklmnopqrstuv brave BSAkR4nd0mBr4veSearchK3y0001",
+      "anthropic sk-ant-api03-abcdefghij github_pat_11ABCDEFG0123456789_abcdefghij",
+      "slack xoxp-1234-abcdefgh xoxe-1-abcdefghij app xapp-1-A0-123456789 aws AKIAABCDEFGHIJKLMNOP",
+      "bot 98765:AAEabcdefghijklmnopqrstuvwxyz012345",
+      "$ local-mcp --token cliFlagSecret42 --verbose --api-key=cliInlineSecret43",
+    ].join("\n");
+    const out = redactString(text);
+    for (const secret of [
+      "plain-deepseek-fixture-secret-7781",
+      "gemini-plain-value-0042",
+      "plainEnvSecret123",
+      "yamlQuoted-Secret9",
+      "yamlPlainSecret8",
+      "querySecret77",
+      "dXNlcjpodW50ZXIy",
+      "headerTokenValue5",
+      "escapedRefresh66",
+      "AIzaSy",
+      "BSAkR4nd0m",
+      "sk-ant-api03",
+      "github_pat_11",
+      "xoxp-1234",
+      "xoxe-1",
+      "xapp-1",
+      "AKIAABCD",
+      "AAEabcdef",
+      "cliFlagSecret42",
+      "cliInlineSecret43",
+    ]) {
+      expect(out, secret).not.toContain(secret);
+    }
+    // What is not secret stays readable, and the shape of the text is kept.
+    expect(out).toContain('"apiKey": "[REDACTED]"');
+    expect(out).toContain('"maxTokens": 4096');
+    expect(out).toContain("Authorization: Basic [REDACTED]");
+    expect(out).toContain('"authorization": "Token [REDACTED]"');
+    expect(out).toContain("&page=2");
+    expect(out).toContain("--token [REDACTED] --verbose");
+    // Redacting twice changes nothing.
+    expect(redactString(out)).toBe(out);
+  });
+
+  it("leaves ordinary text with key-like words alone", () => {
+    const text = "tokens: 1200, max_tokens=4096, model: gpt-4o, the token is valid: yes, ls --all -l /tmp";
+    expect(redactString(text)).toBe(text);
+  });
 });

@@ -43,7 +43,7 @@ export function selfToolsAsAgentTools(deps: SelfDeps, opts: { exclude?: readonly
         async run(args, ctx) {
           const refused = ctx.origin ? refusedInChat(tool.name, args, ctx.sessionKey) : undefined;
           if (refused) return { content: refused, isError: true };
-          const outcome = await runSelfTool(tool, args);
+          const outcome = await runSelfTool(tool, args, deps);
           return { content: outcome.text, ...(outcome.isError ? { isError: true } : {}) };
         },
       }),

@@ -1,6 +1,8 @@
 import * as z from "zod";
 import type { Config, McpServerConfig } from "../../../core/config/schema.js";
 import type { Paths } from "../../../core/paths.js";
+import { REDACTED } from "../../../core/redact.js";
+import { looksLikeKeySegment } from "./known-secrets.js";
 import { defineSelfTool, type SelfDeps, type SelfTool } from "./self-tool.js";
 
 export type ChannelName = keyof Config["channels"];
@@ -38,11 +40,18 @@ async function authOf(alias: string, server: McpServerConfig, paths: Paths): Pro
   }
 }
 
-// A URL's query string may carry a key (?api_key=...): only the origin and path are shown.
-function safeUrl(url: string): string {
+/**
+ * Hosted MCP servers put keys in the query (?api_key=...) and in the path
+ * (https://mcp.zapier.com/api/mcp/s/<key>/mcp): the query is dropped, key-like segments masked.
+ */
+export function safeUrl(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
+    const path = u.pathname
+      .split("/")
+      .map((seg) => (looksLikeKeySegment(seg) ? REDACTED : seg))
+      .join("/");
+    return `${u.origin}${path}`;
   } catch {
     return "(invalid url)";
   }

@@ -1,5 +1,6 @@
 import { redactSecrets, redactString } from "../../../core/redact.js";
-import { type SelfTool, SelfToolError } from "./self-tool.js";
+import { knownSecrets, maskKnown } from "./known-secrets.js";
+import { type SelfDeps, type SelfTool, SelfToolError } from "./self-tool.js";
 
 /** What a self tool produced, already redacted: JSON text, or one error line. */
 export interface SelfToolOutcome {
@@ -9,9 +10,15 @@ export interface SelfToolOutcome {
 
 /**
  * Runs a tool's handler and makes its answer safe to leave the process: data and error text
- * both pass through the shared sanitizer, whatever the handler returned.
+ * both pass through the shared sanitizer, whatever the handler returned. Then every secret value
+ * the profile holds is masked wherever it still appears (a session may quote config.json).
  */
-export async function runSelfTool(tool: SelfTool, args: unknown): Promise<SelfToolOutcome> {
+export async function runSelfTool(tool: SelfTool, args: unknown, deps: SelfDeps): Promise<SelfToolOutcome> {
+  const outcome = await runUnmasked(tool, args);
+  return { ...outcome, text: maskKnown(outcome.text, await knownSecrets(deps)) };
+}
+
+async function runUnmasked(tool: SelfTool, args: unknown): Promise<SelfToolOutcome> {
   const parsed = tool.input.safeParse(args ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -34,7 +34,7 @@ export function createSelfServer(deps: SelfDeps, info: SelfServerInfo): McpServe
         },
       },
       async (args) => {
-        const outcome = await runSelfTool(tool, args);
+        const outcome = await runSelfTool(tool, args, deps);
         return {
           content: [{ type: "text", text: outcome.text }],
           ...(outcome.isError ? { isError: true } : {}),
