@@ -222,3 +222,70 @@ describe("kavilo agent -m: provider auto-resolution", () => {
     expect((llm.requests[0]!.body as { model: string }).model).toBe("gpt-5-mini");
   });
 });
+
+describe("kavilo agent -m: env routing and provider errors", () => {
+  it("--model picks the provider exactly as KAVILO_MODEL does", async () => {
+    const llm = await fake("openai", { steps: [{ text: "one" }, { text: "two" }] });
+    const base = { OPENAI_API_KEY: "k-openai-123456", KAVILO_API_BASE: llm.url };
+    const viaFlag = await runCli(["agent", "-m", "hi", "--model", "openai/gpt-x"], {
+      env: cleanEnv(tempHome(), base),
+    });
+    const viaEnv = await runCli(["agent", "-m", "hi"], {
+      env: cleanEnv(tempHome(), { ...base, KAVILO_MODEL: "openai/gpt-x" }),
+    });
+    expect([viaFlag.code, viaEnv.code]).toEqual([0, 0]);
+    for (const req of llm.requests) {
+      expect((req.body as { model: string }).model).toBe("gpt-x");
+      expect(req.headers.authorization).toBe("Bearer k-openai-123456");
+    }
+    expect(llm.requests).toHaveLength(2);
+  });
+
+  it("KAVILO_PROVIDER=openai with a keyless KAVILO_API_BASE sends no credential", async () => {
+    const llm = await fake("openai", { steps: [{ text: "keyless ok" }] });
+    const env = cleanEnv(tempHome(), { KAVILO_PROVIDER: "openai", KAVILO_API_BASE: llm.url });
+    const r = await runCli(["agent", "-m", "hi"], { env });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("keyless ok");
+    expect(llm.requests[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it("a Claude model with only an OpenAI key is a config error naming the Anthropic key", async () => {
+    const env = cleanEnv(tempHome(), { OPENAI_API_KEY: "sk-x", KAVILO_MODEL: "claude-sonnet-4-6" });
+    const r = await runCli(["agent", "-m", "hi"], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain(
+      'model "claude-sonnet-4-6" is an anthropic model, but no Anthropic key is set',
+    );
+  });
+
+  it("an unknown KAVILO_PROVIDER is named as such", async () => {
+    const r = await runCli(["agent", "-m", "hi"], { env: cleanEnv(tempHome(), { KAVILO_PROVIDER: "foo" }) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown provider "foo" in KAVILO_PROVIDER');
+  });
+
+  it("a 429 asking for longer than kavilo waits fails at once, saying how long", async () => {
+    const llm = await fake("openai", { steps: [{ fault: { status: 429, retryAfter: 120 } }] });
+    const r = await runCli(["agent", "-m", "hi"], { env: envFor("openai", tempHome(), llm.url) });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(
+      "rate limited: the server asks to retry after 120 s (kavilo waits at most 60 s)",
+    );
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it("KAVILO_PROVIDER=ollama without a model names the models the server has", async () => {
+    const ollama = await fake("openai", { ollama: true });
+    const env = cleanEnv(tempHome(), { KAVILO_PROVIDER: "ollama", KAVILO_API_BASE: `${ollama.origin}/v1` });
+    const r = await runCli(["agent", "-m", "hi"], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("set a model: kavilo config set agents.defaults.model <name>");
+    expect(r.stderr).toContain("(ollama has: llama3.2)");
+  });
+});
