@@ -7,6 +7,7 @@ import {
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import * as z from "zod";
 import { readJsonFile, writeJsonAtomic } from "../core/atomic-file.js";
+import { MCP_ALIAS } from "../core/config/schema.js";
 import type { Paths } from "../core/paths.js";
 
 const clientInformationSchema = z.looseObject({
@@ -61,7 +62,7 @@ export type StoredDiscovery = z.infer<typeof discoverySchema>;
 
 // Aliases come from config keys; keep them from escaping the directory.
 export function safeAlias(alias: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(alias) || alias.startsWith(".")) {
+  if (!MCP_ALIAS.test(alias) || alias.startsWith(".")) {
     throw new Error(`invalid MCP server alias "${alias}": use letters, digits, ".", "_" or "-"`);
   }
   return alias;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { freePort, startMcpWeb } from "../fakes/mcp-web.js";
 import { cleanEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
 
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
@@ -275,5 +276,77 @@ describe("status --json", () => {
     const text = await runCli(["status"], { env });
     expect(text.stdout).toMatch(/fs \(stdio\): FAILED: /);
     expect(text.stdout).toMatch(/remote \(http, login missing\): FAILED: /);
+  });
+
+  it("MCP rows: one bad token file or server stays on its own row, in one line each", async () => {
+    const web = await startMcpWeb();
+    const closed = await freePort();
+    try {
+      const home = tempHome();
+      mkdirSync(join(home, ".kavilo/mcp-auth/slack"), { recursive: true });
+      writeFileSync(join(home, ".kavilo/mcp-auth/bad.json"), "{ not json");
+      writeFileSync(
+        join(home, ".kavilo/mcp-auth/slack/team.json"),
+        JSON.stringify({ access_token: "xoxp-1" }),
+      );
+      writeFileSync(
+        join(home, ".kavilo/config.json"),
+        JSON.stringify({
+          tools: {
+            mcpServers: {
+              bad: { type: "http", url: `${web.url}/mcp` },
+              open: { type: "http", url: `${web.url}/mcp` },
+              gw: { type: "http", url: `${web.url}/502` },
+              gone: { type: "http", url: `http://127.0.0.1:${closed}/mcp` },
+              bear: {
+                type: "http",
+                url: `${web.url}/mcp`,
+                auth: { provider: "bearer", tokenFile: "nope.txt" },
+              },
+              team: { type: "http", url: `${web.url}/mcp`, auth: { provider: "slack" } },
+            },
+          },
+        }),
+      );
+      const env = cleanEnv(home, { ANTHROPIC_API_KEY: "k" });
+      const r = await runCli(["status", "--json"], { env, timeoutMs: 30_000 });
+      expect(r.code).toBe(0);
+      const rows = Object.fromEntries(
+        (JSON.parse(r.stdout).mcpServers as Array<Record<string, unknown>>).map((m) => [m.alias, m]),
+      );
+      expect(rows.bad).toMatchObject({ authError: expect.stringContaining("bad.json is not valid JSON") });
+      expect(rows.open).toMatchObject({ state: "connected", authState: { state: "missing" } });
+      expect(rows.gw).toMatchObject({ state: "failed", error: expect.stringMatching(/^HTTP 502: /) });
+      expect(rows.gw?.error).not.toMatch(/[<>\n]/);
+      expect(String(rows.gw?.error).length).toBeLessThanOrEqual(200);
+      expect(rows.gone).toMatchObject({ state: "failed", error: expect.stringContaining("ECONNREFUSED") });
+      expect(rows.bear).toMatchObject({ authState: { state: "missing" } });
+      expect(rows.team).toMatchObject({ authState: { state: "present" } });
+
+      const text = await runCli(["status"], { env, timeoutMs: 30_000 });
+      expect(text.code).toBe(0);
+      expect(text.stdout).toMatch(/^ +open \(http\): connected, 1 tools$/m);
+      expect(text.stdout).toMatch(/^mcp +bad \(http, auth error: .*bad\.json.*\): /m);
+      expect(text.stdout).toMatch(/^ +bear \(http, bearer token missing\): /m);
+      expect(text.stdout).toMatch(/^ +team \(http, slack token present\): /m);
+    } finally {
+      await web.close();
+    }
+  }, 60_000);
+
+  it("an MCP alias that cannot name a token file is one config error", async () => {
+    const home = tempHome();
+    mkdirSync(join(home, ".kavilo"), { recursive: true });
+    writeFileSync(
+      join(home, ".kavilo/config.json"),
+      JSON.stringify({
+        tools: { mcpServers: { "my server": { type: "http", url: "http://127.0.0.1:1/" } } },
+      }),
+    );
+    const r = await runCli(["status", "--json"], { env: cleanEnv(home) });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).config.error).toContain(
+      'invalid MCP server alias "my server": use letters, digits, ".", "_" or "-"',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { ConfigError } from "../../core/config/load.js";
-import type { Config } from "../../core/config/schema.js";
+import type { Config, McpServerConfig } from "../../core/config/schema.js";
 import { redactString } from "../../core/redact.js";
 import { probeOllama } from "../../providers/ollama-probe.js";
 import { NoProviderError, resolveProvider } from "../../providers/resolve.js";
@@ -24,8 +24,10 @@ export interface StatusReport {
     transport: "stdio" | "http";
     enabled: boolean;
     auth: string | null;
-    /** OAuth login state of an http server (kavilo mcp login). */
-    authState?: { state: "missing" | "valid" | "expired"; expiresAt?: string };
+    /** OAuth login state of an http server (kavilo mcp login); present/missing for a bearer or Slack token file. */
+    authState?: { state: "missing" | "valid" | "expired" | "present"; expiresAt?: string };
+    /** Why the auth state could not be read (a damaged token file), in one line. */
+    authError?: string;
     /** Live check: connected (with its tool count) or failed (with the reason). */
     state?: "connected" | "failed" | "disabled" | "not-started";
     error?: string;
@@ -52,7 +54,24 @@ async function providerLine(ctx: CliContext, config: Config): Promise<StatusRepo
 async function mcpLine(config: Config, paths: ReturnType<CliContext["config"]>["paths"]) {
   const entries = Object.entries(config.tools.mcpServers);
   if (entries.length === 0) return [];
-  const { authStatus } = await import("../../auth/mcp-token.js");
+  const [{ authStatus }, { readMcpServerToken }, { oneLine }] = await Promise.all([
+    import("../../auth/mcp-token.js"),
+    import("../../auth/mcp-server-token.js"),
+    import("../../mcp/client/one-line.js"),
+  ]);
+  // One server's damaged token file is that server's problem, not the whole report's.
+  const authOf = async (alias: string, s: McpServerConfig) => {
+    if (!("url" in s)) return {};
+    try {
+      if (s.auth?.provider === "bearer" || s.auth?.provider === "slack") {
+        const token = await readMcpServerToken(alias, s.auth, paths);
+        return { authState: { state: token ? ("present" as const) : ("missing" as const) } };
+      }
+      return { authState: await authStatus(alias, paths) };
+    } catch (err) {
+      return { authError: redactString(oneLine((err as Error).message)) };
+    }
+  };
   const live = new Map<
     string,
     { state: NonNullable<StatusReport["mcpServers"][number]["state"]>; error?: string; toolCount: number }
@@ -84,14 +103,13 @@ async function mcpLine(config: Config, paths: ReturnType<CliContext["config"]>["
     entries.map(async ([alias, s]) => {
       const http = "url" in s;
       const auth = s.auth?.provider ?? null;
-      const usesOauth = http && (auth === null || auth === "oauth");
       const st = live.get(alias);
       return {
         alias,
         transport: (http ? "http" : "stdio") as "http" | "stdio",
         enabled: s.enabled,
         auth,
-        ...(usesOauth ? { authState: await authStatus(alias, paths) } : {}),
+        ...(await authOf(alias, s)),
         ...(st
           ? {
               state: st.state,
@@ -183,6 +201,17 @@ export async function buildStatus(
   };
 }
 
+/** The auth part of an MCP row: login or token-file state, nothing for a server that needs none. */
+function mcpAuthText(m: StatusReport["mcpServers"][number]): string {
+  if (m.authError) return `, auth error: ${m.authError}`;
+  const a = m.authState;
+  if (m.auth === "bearer" || m.auth === "slack") return `, ${m.auth} token ${a?.state ?? "not checked"}`;
+  if (!a) return m.auth ? `, auth ${m.auth}` : "";
+  // Connected without a login: the server asks for none.
+  if (a.state === "missing" && m.state === "connected") return m.auth ? ", no login needed" : "";
+  return `, login ${a.state}${a.expiresAt ? ` (expires ${a.expiresAt})` : ""}`;
+}
+
 function render(r: StatusReport): string {
   const lines: string[] = [];
   const row = (k: string, v: string) => lines.push(`${k.padEnd(12)} ${v}`);
@@ -225,12 +254,7 @@ function render(r: StatusReport): string {
         : m.state === "failed"
           ? `FAILED: ${m.error ?? "unknown reason"}`
           : (m.state ?? "not checked");
-    const auth = m.authState
-      ? `, login ${m.authState.state}${m.authState.expiresAt ? ` (expires ${m.authState.expiresAt})` : ""}`
-      : m.auth
-        ? `, auth ${m.auth}`
-        : "";
-    row(i === 0 ? "mcp" : "", `${m.alias} (${m.transport}${auth}): ${state}`);
+    row(i === 0 ? "mcp" : "", `${m.alias} (${m.transport}${mcpAuthText(m)}): ${state}`);
   });
   row("workspace", `${r.workspace.path}${r.workspace.exists ? "" : " (missing: run kavilo onboard)"}`);
   return `${lines.join("\n")}\n`;

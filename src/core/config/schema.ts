@@ -81,8 +81,24 @@ const mcpHttp = z.strictObject({
 
 export const mcpServerSchema = z.union([mcpHttp, mcpStdio]);
 
+/** The characters an MCP server alias may use (it becomes a file name under mcp-auth/). */
+export const MCP_ALIAS = /^[A-Za-z0-9._-]+$/;
+
 const toolsConfig = z.strictObject({
-  mcpServers: z.record(z.string(), mcpServerSchema).prefault({}),
+  mcpServers: z
+    .record(z.string(), mcpServerSchema)
+    .superRefine((servers, ctx) => {
+      // An alias names its token file (mcp-auth/<alias>.json) and its tools: the same rule as safeAlias.
+      for (const alias of Object.keys(servers)) {
+        if (MCP_ALIAS.test(alias) && !alias.startsWith(".")) continue;
+        ctx.addIssue({
+          code: "custom",
+          path: [alias],
+          message: `invalid MCP server alias "${alias}": use letters, digits, ".", "_" or "-" (not starting with ".")`,
+        });
+      }
+    })
+    .prefault({}),
   restrictToWorkspace: z.boolean().default(true),
   exec: z
     .strictObject({

@@ -16,15 +16,19 @@ export function oneLine(text: string, max = MAX_REASON): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** The socket error code under a fetch failure (ECONNREFUSED), else the cause's own message. */
 function causeCode(err: unknown): string | undefined {
   let cur: unknown = (err as { cause?: unknown })?.cause;
+  let fallback: string | undefined;
   for (let depth = 0; cur && depth < 4; depth++) {
     const code = (cur as { code?: unknown }).code;
     if (typeof code === "string") return code;
+    const message = (cur as { message?: unknown }).message;
+    if (!fallback && typeof message === "string" && message) fallback = message;
     const inner = (cur as { errors?: unknown[] }).errors?.[0];
     cur = (cur as { cause?: unknown }).cause ?? inner;
   }
-  return undefined;
+  return fallback;
 }
 
 /**
