@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type Conf from "conf";
 import type * as z from "zod";
+import { jsonErrorAt } from "./json-error-at.js";
 import { type Config, configSchema } from "./schema.js";
 
 export class ConfigError extends Error {
@@ -104,14 +105,14 @@ export function loadConfig(file: string): LoadedConfig {
   let raw: Record<string, unknown> = {};
   if (exists) {
     let parsed: unknown;
+    const text = readFileSync(file, "utf8");
     try {
-      parsed = JSON.parse(readFileSync(file, "utf8"));
-    } catch (err) {
-      throw new ConfigError(
-        file,
-        undefined,
-        `not valid JSON (${(err as Error).message}); fix or remove the file`,
-      );
+      parsed = JSON.parse(text);
+    } catch {
+      // Not V8's message: it quotes the text around the error, which may be part of a key.
+      const at = jsonErrorAt(text);
+      const where = at ? ` at line ${at.line}, column ${at.column}` : "";
+      throw new ConfigError(file, undefined, `not valid JSON${where}; fix or remove the file`);
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
       throw new ConfigError(file, undefined, "expected a JSON object at the top level");
