@@ -13,6 +13,8 @@ export interface LoginProviderInit {
   clientInformation?: StoredClientInformation;
   codeVerifier?: string;
   discovery?: StoredDiscovery;
+  /** A client an earlier login registered; used only if discovery finds the same authorization server. */
+  reusableClient?: { client: StoredClientInformation; authorizationServerUrl: string };
 }
 
 /**
@@ -25,6 +27,8 @@ export class LoginOAuthProvider implements OAuthClientProvider {
   private client: StoredClientInformation | undefined;
   private verifier: string | undefined;
   private discovery: StoredDiscovery | undefined;
+  /** Set once the server refused the stored client: the retry must register a new one. */
+  private reuseDropped = false;
 
   constructor(private readonly init: LoginProviderInit) {
     this.client = init.clientInformation;
@@ -51,6 +55,15 @@ export class LoginOAuthProvider implements OAuthClientProvider {
   }
 
   clientInformation(): OAuthClientInformationMixed | undefined {
+    // auth() asks after discovery, so the server found now can be compared with the stored one.
+    const reusable = this.reuseDropped ? undefined : this.init.reusableClient;
+    if (
+      !this.client &&
+      reusable &&
+      sameUrl(reusable.authorizationServerUrl, this.discovery?.authorizationServerUrl)
+    ) {
+      this.client = { ...reusable.client };
+    }
     return this.client;
   }
 
@@ -89,7 +102,10 @@ export class LoginOAuthProvider implements OAuthClientProvider {
   }
 
   invalidateCredentials(scope: "all" | "client" | "tokens" | "verifier" | "discovery"): void {
-    if (scope === "all" || scope === "client") this.client = undefined;
+    if (scope === "all" || scope === "client") {
+      this.client = undefined;
+      this.reuseDropped = true;
+    }
     if (scope === "all" || scope === "discovery") this.discovery = undefined;
     if (scope === "all" || scope === "tokens") this.savedTokens = undefined;
   }
@@ -100,5 +116,14 @@ export class LoginOAuthProvider implements OAuthClientProvider {
 
   get storedDiscovery(): StoredDiscovery | undefined {
     return this.discovery;
+  }
+}
+
+function sameUrl(a: string, b: string | undefined): boolean {
+  if (!b) return false;
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { auth, extractWWWAuthenticateParams } from "@modelcontextprotocol/sdk/client/auth.js";
+import {
+  auth,
+  discoverOAuthServerInfo,
+  extractWWWAuthenticateParams,
+} from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Paths } from "../core/paths.js";
@@ -9,6 +13,7 @@ import {
   type McpTokenFile,
   mcpTokenPath,
   readMcpPending,
+  readMcpTokenFile,
   removeMcpPending,
   type StoredClientInformation,
   writeMcpPending,
@@ -71,14 +76,49 @@ function configuredClient(clientId?: string, clientSecret?: string): StoredClien
 async function probeChallenge(
   serverUrl: string,
   fetchFn: FetchLike,
-): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
+): Promise<{ resourceMetadataUrl?: URL; scope?: string; challenged: boolean }> {
   try {
     const res = await fetchFn(serverUrl, { method: "GET", headers: { accept: "text/event-stream" } });
     await res.body?.cancel().catch(() => {});
-    return res.status === 401 ? extractWWWAuthenticateParams(res) : {};
+    return res.status === 401
+      ? { ...extractWWWAuthenticateParams(res), challenged: true }
+      : { challenged: false };
   } catch {
-    return {};
+    // Unreachable: auth() below fails on the same server and says why.
+    return { challenged: true };
   }
+}
+
+/** The server neither demands a token nor publishes OAuth metadata: there is nothing to log in to. */
+export class McpLoginNotNeededError extends Error {
+  constructor(alias: string) {
+    super(`${alias} does not ask for OAuth; no login is needed`);
+    this.name = "McpLoginNotNeededError";
+  }
+}
+
+async function asksForOAuth(serverUrl: string, fetchFn: FetchLike | undefined): Promise<boolean> {
+  try {
+    const info = await discoverOAuthServerInfo(serverUrl, fetchFn ? { fetchFn } : {});
+    return Boolean(info.resourceMetadata || info.authorizationServerMetadata);
+  } catch {
+    // Metadata that exists but does not parse is still OAuth; let auth() report what is wrong.
+    return true;
+  }
+}
+
+/**
+ * A client registered by an earlier login, reused when it belongs to the same authorization
+ * server and redirect: registering anew on every login would pile up clients at the server.
+ */
+async function storedClientFor(
+  opts: McpLoginStartOptions,
+  redirectUrl: string,
+): Promise<{ client: StoredClientInformation; authorizationServerUrl: string } | undefined> {
+  const file = await readMcpTokenFile(opts.paths, opts.alias).catch(() => undefined);
+  const authorizationServerUrl = file?.discovery?.authorizationServerUrl;
+  if (!file || !authorizationServerUrl || file.redirectUrl !== redirectUrl) return undefined;
+  return { client: file.clientInformation, authorizationServerUrl };
 }
 
 /**
@@ -92,12 +132,17 @@ export async function mcpLoginStart(
   const redirectUrl = opts.redirectUrl ?? `http://127.0.0.1:${DEFAULT_REDIRECT_PORT}${CALLBACK_PATH}`;
   const state = randomBytes(24).toString("base64url");
   const client = configuredClient(opts.clientId, opts.clientSecret);
+  const reusable = client ? undefined : await storedClientFor(opts, redirectUrl);
   const provider = new LoginOAuthProvider({
     redirectUrl,
     state,
     ...(client ? { clientInformation: client } : {}),
+    ...(reusable ? { reusableClient: reusable } : {}),
   });
   const challenge = await probeChallenge(opts.serverUrl, opts.fetchFn ?? fetch);
+  if (!challenge.challenged && !(await asksForOAuth(opts.serverUrl, opts.fetchFn))) {
+    throw new McpLoginNotNeededError(opts.alias);
+  }
   const result = await auth(provider, {
     serverUrl: opts.serverUrl,
     ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}),

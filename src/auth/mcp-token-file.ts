@@ -1,5 +1,5 @@
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import {
   OAuthMetadataSchema,
   OAuthProtectedResourceMetadataSchema,
@@ -96,7 +96,14 @@ export async function readMcpTokenFile(paths: Paths, alias: string): Promise<Mcp
   return raw === undefined ? undefined : parseOrExplain(mcpTokenFileSchema, raw, path);
 }
 
+/** Tokens and pending logins live in directories only the user can list (0700). */
+async function privateDir(paths: Paths, dir: string): Promise<void> {
+  await mkdir(paths.mcpAuth, { recursive: true, mode: 0o700 });
+  if (dir !== paths.mcpAuth) await mkdir(dir, { recursive: true, mode: 0o700 });
+}
+
 export async function writeMcpTokenFile(paths: Paths, alias: string, file: McpTokenFile): Promise<void> {
+  await privateDir(paths, dirname(mcpTokenPath(paths, alias)));
   await writeJsonAtomic(mcpTokenPath(paths, alias), file, { mode: 0o600 });
 }
 
@@ -107,6 +114,7 @@ export async function readMcpPending(paths: Paths, alias: string): Promise<McpPe
 }
 
 export async function writeMcpPending(paths: Paths, alias: string, pending: McpPendingLogin): Promise<void> {
+  await privateDir(paths, dirname(mcpPendingPath(paths, alias)));
   await writeJsonAtomic(mcpPendingPath(paths, alias), pending, { mode: 0o600 });
 }
 

@@ -3,8 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mcpLogin, mcpLoginFinish, mcpLoginStart } from "../../src/auth/mcp-oauth.js";
-import { mcpPendingPath, mcpTokenPath, readMcpTokenFile } from "../../src/auth/mcp-token-file.js";
+import {
+  mcpPendingPath,
+  mcpTokenPath,
+  readMcpTokenFile,
+  writeMcpTokenFile,
+} from "../../src/auth/mcp-token-file.js";
 import { makePaths, type Paths } from "../../src/core/paths.js";
+import { startMcpWeb } from "../fakes/mcp-web.js";
 import {
   approveAuthorization,
   type FakeOAuthServer,
@@ -164,6 +170,51 @@ describe("generic MCP OAuth login", () => {
       );
     } finally {
       await hidden.close();
+    }
+  });
+
+  it("keeps mcp-auth/ and mcp-auth/pending/ private (0700)", async () => {
+    await mcpLoginStart({ alias: "ed", serverUrl: fake.mcpUrl, paths });
+    expect(await modeOf(paths.mcpAuth)).toBe(0o700);
+    expect(await modeOf(join(paths.mcpAuth, "pending"))).toBe(0o700);
+  });
+
+  it("a second login reuses the client the first one registered, for the same authorization server", async () => {
+    for (let round = 0; round < 2; round++) {
+      const { authorizationUrl } = await mcpLoginStart({ alias: "again", serverUrl: fake.mcpUrl, paths });
+      await mcpLoginFinish({
+        alias: "again",
+        paths,
+        callbackUrl: await approveAuthorization(authorizationUrl),
+      });
+    }
+    expect(fake.stats.registrations).toBe(1);
+    expect(fake.stats.codeExchanges).toBe(2);
+
+    // a login file from another authorization server is not reused
+    const file = await readMcpTokenFile(paths, "again");
+    if (!file?.discovery) throw new Error("no discovery stored");
+    await writeMcpTokenFile(paths, "again", {
+      ...file,
+      discovery: { ...file.discovery, authorizationServerUrl: "http://127.0.0.1:9/elsewhere" },
+    });
+    const { authorizationUrl } = await mcpLoginStart({ alias: "again", serverUrl: fake.mcpUrl, paths });
+    await mcpLoginFinish({
+      alias: "again",
+      paths,
+      callbackUrl: await approveAuthorization(authorizationUrl),
+    });
+    expect(fake.stats.registrations).toBe(2);
+  });
+
+  it("says a server that does not ask for OAuth needs no login", async () => {
+    const web = await startMcpWeb();
+    try {
+      await expect(mcpLoginStart({ alias: "open", serverUrl: `${web.url}/mcp`, paths })).rejects.toThrow(
+        /^open does not ask for OAuth; no login is needed$/,
+      );
+    } finally {
+      await web.close();
     }
   });
 });

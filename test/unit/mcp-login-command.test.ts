@@ -33,6 +33,9 @@ describe("kavilo mcp login (argument checks)", () => {
   it("names the configured servers when the alias is unknown", async () => {
     const run = mcpLoginCommand(ctx(), { server: "nope", browser: false });
     await expect(run).rejects.toBeInstanceOf(CliError);
+    await expect(mcpLoginCommand(ctx(), { server: "nope", browser: false })).rejects.toMatchObject({
+      exitCode: 2,
+    });
     await expect(mcpLoginCommand(ctx(), { server: "nope", browser: false })).rejects.toThrow(
       'no MCP server "nope" in tools.mcpServers (configured: local, slackish)',
     );
@@ -42,11 +45,17 @@ describe("kavilo mcp login (argument checks)", () => {
     await expect(mcpLoginCommand(ctx(), { server: "local", browser: false })).rejects.toThrow(
       'MCP server "local" is a stdio server; OAuth login applies to http servers only',
     );
+    await expect(mcpLoginCommand(ctx(), { server: "local", browser: false })).rejects.toMatchObject({
+      exitCode: 2,
+    });
   });
 
   it("refuses a server whose auth is not oauth", async () => {
     await expect(mcpLoginCommand(ctx(), { server: "slackish", browser: false })).rejects.toThrow(
       /uses auth.provider "slack"/,
     );
+    await expect(mcpLoginCommand(ctx(), { server: "slackish", browser: false })).rejects.toMatchObject({
+      exitCode: 2,
+    });
   });
 });

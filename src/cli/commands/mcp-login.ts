@@ -14,8 +14,12 @@ export interface McpLoginCliOptions {
 export default async function mcpLoginCommand(ctx: CliContext, opts: McpLoginCliOptions): Promise<number> {
   const { config, paths } = ctx.config();
   const target = oauthServerUrl(config.tools.mcpServers, opts.server);
-  if ("error" in target) throw new CliError(target.error);
-  const { mcpLogin } = await import("../../auth/mcp-oauth.js");
+  // A wrong alias or a server that cannot log in is a usage error (exit 2), not a failed login.
+  if ("error" in target) throw new CliError(target.error, 2);
+  const [{ mcpLogin, McpLoginNotNeededError }, { describeFailure }] = await Promise.all([
+    import("../../auth/mcp-oauth.js"),
+    import("../../mcp/client/one-line.js"),
+  ]);
   try {
     await mcpLogin({
       alias: opts.server,
@@ -27,7 +31,8 @@ export default async function mcpLoginCommand(ctx: CliContext, opts: McpLoginCli
       ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
     });
   } catch (err) {
-    throw new CliError(`mcp login ${opts.server}: ${(err as Error).message}`);
+    if (err instanceof McpLoginNotNeededError) throw new CliError(err.message, 2);
+    throw new CliError(`mcp login ${opts.server}: ${describeFailure(err)}`);
   }
   return 0;
 }
