@@ -3,12 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mcpLoginFinish, mcpLoginStart } from "../../src/auth/mcp-oauth.js";
 import type { McpServerConfig } from "../../src/core/config/schema.js";
 import { makePaths } from "../../src/core/paths.js";
 import { ToolRegistry } from "../../src/core/tools/registry.js";
 import type { ToolContext } from "../../src/core/tools/types.js";
 import { createMcpPool, RETRY_MAX_MS, RETRY_MIN_MS } from "../../src/mcp/client/pool.js";
 import { createRegistrySync } from "../../src/mcp/client/registry-sync.js";
+import { approveAuthorization, startFakeOAuthServer } from "../fakes/oauth-server.js";
 
 const script = fileURLToPath(new URL("../fakes/flaky-stdio-server.mjs", import.meta.url));
 
@@ -124,4 +126,40 @@ describe("MCP pool: failed and crashed servers are retried with backoff", () => 
     expect(RETRY_MAX_MS).toBe(300_000);
     expect(logs.filter((l) => l.includes('server "fl" failed'))).toHaveLength(1);
   }, 30_000);
+
+  it("a login done while the process runs replaces the login stand-in with the server's tools", async () => {
+    const oauth = await startFakeOAuthServer();
+    const paths = makePaths(dir);
+    let now = 0;
+    const pool = createMcpPool({
+      paths,
+      servers: { remote: { type: "http", url: oauth.mcpUrl, headers: {}, enabled: true, timeoutS: 10 } },
+      now: () => now,
+    });
+    const registry = new ToolRegistry();
+    const sync = createRegistrySync(registry, () => {});
+    try {
+      await pool.connect();
+      sync(pool.tools());
+      expect(registry.list().map((t) => t.name)).toEqual(["mcp_remote_login_required"]);
+
+      const { authorizationUrl } = await mcpLoginStart({ alias: "remote", serverUrl: oauth.mcpUrl, paths });
+      await mcpLoginFinish({
+        alias: "remote",
+        paths,
+        callbackUrl: await approveAuthorization(authorizationUrl),
+      });
+      now += RETRY_MIN_MS;
+      await pool.connect();
+      sync(pool.tools());
+      const names = registry.list().map((t) => t.name);
+      expect(names).not.toContain("mcp_remote_login_required");
+      expect(names.length).toBeGreaterThan(0);
+      const call = await registry.execute({ id: "1", name: names[0]!, args: {} }, ctx());
+      expect(call.isError).toBe(false);
+    } finally {
+      await pool.close();
+      await oauth.close();
+    }
+  });
 });
