@@ -120,7 +120,7 @@ describe("kavilo mcp serve self over stdio (SDK client, real child process)", ()
     const send = await call("send_channel_message", { channel: "telegram", chatId: "4242", text: "hi" });
     expect(send).toMatchObject({
       isError: true,
-      text: expect.stringMatching(/^no channel is running in this process/),
+      text: "kavilo start is not running for this profile; start it to send messages",
     });
 
     const start = await call("mcp_login_start", { server: "ed" });

@@ -188,9 +188,11 @@ describe("kavilo self MCP tools (in process, SDK client)", () => {
   it("send_channel_message says why it cannot send here, and sends through an injected sender", async () => {
     const here = await call("send_channel_message", { channel: "telegram", chatId: "4242", text: "hi" });
     expect(here.isError).toBe(true);
-    expect(here.text).toMatch(/^no channel is running in this process: start `kavilo start`/);
+    expect(here.text).toBe("kavilo start is not running for this profile; start it to send messages");
     const unknown = await call("send_channel_message", { channel: "irc", chatId: "1", text: "hi" });
-    expect(unknown.text).toBe('unknown channel "irc": use telegram or slack');
+    expect(unknown.isError).toBe(true);
+    // The SDK checks the input schema before the tool runs.
+    expect(unknown.text).toMatch(/expected one of "telegram"\|"slack"/);
 
     const withSender = await connect({ ...deps, send: async (m) => void sent.push(m) });
     const ok = await call(
@@ -283,7 +285,7 @@ describe("selfToolsAsAgentTools", () => {
     expect(send?.capabilities).toEqual({ readOnly: false, sideEffect: true });
     expect(await send?.run({ channel: "slack", chatId: "C1", text: "x" }, ctx)).toMatchObject({
       isError: true,
-      content: expect.stringMatching(/^no channel is running/),
+      content: "kavilo start is not running for this profile; start it to send messages",
     });
   });
 

@@ -1,5 +1,7 @@
 import { Inbox } from "../../core/bus/inbox.js";
 import { createMessageBus, type MessageBus, type ShutdownResult } from "../../core/bus/message-bus.js";
+import { outboxDir } from "../../core/bus/outbox-spool.js";
+import { type OutboxWatcher, watchOutbox } from "../../core/bus/outbox-watcher.js";
 import type { CronService } from "../../core/cron/service.js";
 import { createCronStore } from "../../core/cron/store.js";
 import type { Heartbeat } from "../../core/heartbeat/heartbeat.js";
@@ -96,6 +98,13 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
   }
   for (const s of supervised) s.start(busRef);
   if (supervised.length === 0) log.warn("no channel is enabled; running cron and heartbeat only");
+  // Messages that `kavilo mcp serve self` (another process) asks this one to send.
+  let outbox: OutboxWatcher | undefined;
+  try {
+    outbox = await watchOutbox({ dir: outboxDir(paths.home), send, log });
+  } catch (err) {
+    log.error(`outbox: not watched, send_channel_message will time out: ${(err as Error).message}`);
+  }
   log.info(
     `running: ${composed.resolved.name}/${composed.resolved.model}, channels: ${router.names().join(", ") || "none"}` +
       `, heartbeat: ${heartbeat ? `every ${rt.heartbeat.intervalS} s` : "off"}`,
@@ -109,10 +118,11 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
       // arrives goes to the inbox for the next start), cron and the heartbeat disarm, and running
       // turns get until the deadline. Replies still go out: sending does not need a running channel.
       const channelsStopped = Promise.all(supervised.map((s) => s.stop())).then(() => true);
+      const outboxDone = outbox?.stop();
       const cronDone = cron?.stop();
       const heartbeatDone = heartbeat?.stop();
       const result = await bus().shutdown(deadlineMs);
-      await Promise.all([cronDone, heartbeatDone]);
+      await Promise.all([cronDone, heartbeatDone, outboxDone]);
       // A channel's stop talks to its platform; a dead network must not hold the exit for long.
       let timer: NodeJS.Timeout | undefined;
       const gaveUp = new Promise<false>((resolve) => {

@@ -15,8 +15,10 @@ export interface SelfDeps {
   config(): { config: Config; paths: Paths };
   /** The report of `kavilo status --json`. */
   status(): Promise<unknown>;
-  /** Present when a channel runtime lives in this process (`kavilo start`). */
+  /** Present when a channel runtime lives in this process; otherwise `kavilo start` sends via the outbox. */
   send?: SelfSend;
+  /** How long to wait for `kavilo start` to confirm a send; default 15 s. */
+  outboxTimeoutMs?: number;
   now?: () => Date;
   /** For the OAuth logins (tests point it at a loopback server; default: global fetch). */
   fetchFn?: FetchLike;

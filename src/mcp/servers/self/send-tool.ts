@@ -1,16 +1,31 @@
 import * as z from "zod";
-import { CHANNEL_NAMES, type ChannelName, channelState } from "./config-tools.js";
+import { outboxDir, sendThroughOutbox } from "../../../core/bus/outbox-spool.js";
+import type { OutboundMessage } from "../../../core/bus/types.js";
+import { channelState } from "./config-tools.js";
 import { defineSelfTool, type SelfDeps, type SelfTool, SelfToolError } from "./self-tool.js";
+
+/** Without a channel in this process, the running `kavilo start` of the profile sends it. */
+function sender(deps: SelfDeps): (msg: OutboundMessage) => Promise<void> {
+  if (deps.send) return deps.send;
+  const { home, lock } = deps.basePaths;
+  return (msg) =>
+    sendThroughOutbox(msg, {
+      dir: outboxDir(home),
+      lockPath: lock,
+      ...(deps.outboxTimeoutMs ? { timeoutMs: deps.outboxTimeoutMs } : {}),
+    });
+}
 
 export function createSendTool(deps: SelfDeps): SelfTool {
   return defineSelfTool({
     name: "send_channel_message",
     title: "Send a chat message",
     description:
-      "Send a message to a chat through one of kavilo's running channels (telegram or slack). Works only " +
-      "where a channel runs in the same process (inside `kavilo start`); elsewhere it explains why it cannot.",
+      "Send a message to a chat through kavilo's Telegram or Slack channel. The channel must be enabled in " +
+      "kavilo's config and `kavilo start` must be running for this profile: it does the sending. Returns once " +
+      "the platform accepted the message, or one line saying why it was not sent.",
     input: z.object({
-      channel: z.string().min(1).describe('"telegram" or "slack"'),
+      channel: z.enum(["telegram", "slack"]).describe("The channel to send through"),
       chatId: z.string().min(1).describe("Telegram chat id, or Slack channel id (C..., D...)"),
       text: z.string().min(1).describe("Message text in Markdown; long texts are split by the channel"),
       threadId: z.string().min(1).optional().describe("Slack thread_ts or Telegram topic id to reply in"),
@@ -18,22 +33,17 @@ export function createSendTool(deps: SelfDeps): SelfTool {
     readOnly: false,
     openWorld: true,
     async handler({ channel, chatId, text, threadId }) {
-      if (!CHANNEL_NAMES.includes(channel as ChannelName)) {
-        throw new SelfToolError(`unknown channel "${channel}": use ${CHANNEL_NAMES.join(" or ")}`);
-      }
-      const state = channelState(deps.config().config, channel as ChannelName);
+      const state = channelState(deps.config().config, channel);
       if (!state.enabled || !state.configured) {
         throw new SelfToolError(
           `channel ${channel} is not configured: set channels.${channel}.enabled and its token${channel === "slack" ? "s" : ""} in config.json`,
         );
       }
-      if (!deps.send) {
-        throw new SelfToolError(
-          "no channel is running in this process: start `kavilo start` and send from there " +
-            "(the agent inside it has this tool), or ask kavilo in the chat itself",
-        );
+      try {
+        await sender(deps)({ channel, chatId, text, ...(threadId ? { threadId } : {}) });
+      } catch (err) {
+        throw new SelfToolError((err as Error).message);
       }
-      await deps.send({ channel, chatId, text, ...(threadId ? { threadId } : {}) });
       return { sent: true, channel, chatId, ...(threadId ? { threadId } : {}) };
     },
   });
