@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import mcpLoginCommand from "../../src/cli/commands/mcp-login.js";
 import { createContext } from "../../src/cli/context.js";
 import { CliError } from "../../src/cli/errors.js";
+import { startMcpWeb } from "../fakes/mcp-web.js";
 
 describe("kavilo mcp login (argument checks)", () => {
   let home: string;
@@ -57,5 +58,21 @@ describe("kavilo mcp login (argument checks)", () => {
     await expect(mcpLoginCommand(ctx(), { server: "slackish", browser: false })).rejects.toMatchObject({
       exitCode: 2,
     });
+  });
+
+  it("a server that does not ask for OAuth needs no login: exit 2, one line", async () => {
+    const web = await startMcpWeb();
+    try {
+      await writeFile(
+        join(home, "config.json"),
+        JSON.stringify({ tools: { mcpServers: { evh: { type: "http", url: `${web.url}/mcp` } } } }),
+      );
+      await expect(mcpLoginCommand(ctx(), { server: "evh", browser: false })).rejects.toMatchObject({
+        exitCode: 2,
+        message: "evh does not ask for OAuth; no login is needed",
+      });
+    } finally {
+      await web.close();
+    }
   });
 });
