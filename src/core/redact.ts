@@ -35,10 +35,10 @@ const AUTHORIZATION =
  * The key decides (isSecretKey); the value is masked, quotes kept.
  */
 const KEY_VALUE =
-  /(\\?["']?)([A-Za-z_][\w.-]*)\1([ \t]*[:=][ \t]*)(\\"(?:[^"\\]|\\[^"])*\\"|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s,;{}[\]"'&\\]+)/g;
+  /(?<![\w.])(\\?["']?)([A-Za-z_][\w.-]{0,63})\1([ \t]*[:=][ \t]*)(\\"(?:[^"\\\n]|\\[^"\n]){0,1000}\\"|"(?:[^"\\\n]|\\.){0,1000}"|'[^'\n]{0,1000}'|[^\s,;{}[\]"'&\\]{1,1000})/g;
 
 /** `--token abc`, `--api-key abc` on a command line (the `=` form is a KEY_VALUE). */
-const SECRET_FLAG = /(--?)([A-Za-z][\w-]*)([ \t]+)([^\s"'[-][^\s"']*)/g;
+const SECRET_FLAG = /(?<![\w-])(--?)([A-Za-z][\w-]{0,63})([ \t]+)([^\s"'[-][^\s"']{0,1000})/g;
 
 const ALREADY_MASKED = /^[ \t]+\[REDACTED\]/;
 

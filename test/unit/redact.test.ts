@@ -100,4 +100,13 @@ describe("redactSecrets (the one sanitizer)", () => {
     const text = "tokens: 1200, max_tokens=4096, model: gpt-4o, the token is valid: yes, ls --all -l /tmp";
     expect(redactString(text)).toBe(text);
   });
+
+  it("stays linear on long texts without separators (a base64 blob, a run of -a-a-a)", () => {
+    const blob = Array.from({ length: 400_000 }, (_, i) => "abcXYZ019+/"[i % 11]).join("");
+    const started = performance.now();
+    redactString(blob);
+    redactString("-a".repeat(100_000));
+    redactString('"apiKey": "' + "x".repeat(200_000));
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
 });
