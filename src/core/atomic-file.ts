@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { jsonErrorAt } from "./json-error-at.js";
 
 export interface AtomicWriteOptions {
   /** File mode; token files use 0o600. */
@@ -60,7 +61,9 @@ export async function readJsonFile(path: string): Promise<unknown> {
   }
   try {
     return JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
+  } catch {
+    // Not V8's message: it quotes the text around the error, which may be part of a token.
+    const at = jsonErrorAt(text);
+    throw new Error(`${path} is not valid JSON${at ? ` at line ${at.line}, column ${at.column}` : ""}`);
   }
 }

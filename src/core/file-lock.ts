@@ -37,7 +37,7 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
 }
 
 /** The holder of the lock if it is another process that is alive. */
-async function liveHolder(path: string): Promise<LockHolder | undefined> {
+export async function liveHolder(path: string): Promise<LockHolder | undefined> {
   const holder = await readHolder(path);
   if (holder && holder.pid !== process.pid && isAlive(holder.pid)) return holder;
   return undefined;

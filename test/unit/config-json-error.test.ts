@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { jsonErrorAt } from "../../src/core/config/json-error-at.js";
+import { jsonErrorAt } from "../../src/core/json-error-at.js";
 import { loadConfig } from "../../src/core/config/load.js";
 
 const SECRET = "plainDEEPSEEKsecretValue";

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
 import { writeFileAtomic } from "../atomic-file.js";
+import { liveHolder } from "../file-lock.js";
 import type { OutboundMessage } from "./types.js";
 
 /**
@@ -35,23 +36,6 @@ export const requestPath = (dir: string, id: string) => join(dir, `${id}.json`);
 export const claimedPath = (dir: string, id: string) => join(dir, `${id}.claimed`);
 export const resultPath = (dir: string, id: string) => join(dir, `${id}.result.json`);
 
-/** Whether a live process other than this one holds the pid lock (`kavilo start` takes it). */
-export async function lockHolderAlive(lockPath: string): Promise<number | undefined> {
-  let pid: unknown;
-  try {
-    pid = (JSON.parse(await readFile(lockPath, "utf8")) as { pid?: unknown }).pid;
-  } catch {
-    return undefined;
-  }
-  if (typeof pid !== "number" || pid === process.pid) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM" ? pid : undefined;
-  }
-}
-
 export interface SpoolSendOptions {
   dir: string;
   /** The profile's pid lock; nobody holding it means nobody will answer. */
@@ -63,7 +47,7 @@ export interface SpoolSendOptions {
 
 /** Hands `msg` to the running `kavilo start` and waits for its answer. Throws one line on failure. */
 export async function sendThroughOutbox(msg: OutboundMessage, opts: SpoolSendOptions): Promise<void> {
-  if ((await lockHolderAlive(opts.lockPath)) === undefined) throw new Error(NOT_RUNNING);
+  if ((await liveHolder(opts.lockPath)) === undefined) throw new Error(NOT_RUNNING);
   const id = randomUUID();
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const request = { ...msg, createdAt: new Date().toISOString() };

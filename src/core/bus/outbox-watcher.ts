@@ -70,8 +70,10 @@ export async function watchOutbox(opts: OutboxWatcherOptions): Promise<OutboxWat
       log.warn(`outbox: a message was not sent: ${oneLine(err)}`);
       result = { ok: false, error: oneLine(err) };
     }
-    await writeFileAtomic(resultPath(dir, id), JSON.stringify(result), { mode: 0o600 });
-    await rm(claimed, { force: true });
+    // The claim becomes the result: one rename, so the sender never sees the result while the
+    // claim is still there.
+    await writeFileAtomic(claimed, JSON.stringify(result), { mode: 0o600 });
+    await rename(claimed, resultPath(dir, id));
   }
 
   async function sweep(name: string): Promise<void> {

@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type Conf from "conf";
 import type * as z from "zod";
-import { jsonErrorAt } from "./json-error-at.js";
+import { jsonErrorAt } from "../json-error-at.js";
 import { type Config, configSchema } from "./schema.js";
 
 export class ConfigError extends Error {
