@@ -1,3 +1,4 @@
+import { format } from "node:util";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { DrainingTransport } from "./draining-transport.js";
 import type { SelfDeps } from "./self-tool.js";
@@ -19,6 +20,8 @@ export async function serveSelfOverStdio(
   const stdin = opts.stdin ?? process.stdin;
   const stdout = opts.stdout ?? process.stdout;
   const log = opts.log ?? ((line: string) => process.stderr.write(`kavilo mcp: ${line}\n`));
+  // stdout carries the protocol only: a dependency's console.log would corrupt the stream.
+  const restoreConsole = stdout === process.stdout ? routeConsoleTo(log) : () => {};
   const server = createSelfServer(deps, info);
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = resolve;
@@ -31,4 +34,15 @@ export async function serveSelfOverStdio(
   // The reader is gone (EPIPE): nothing more can be answered.
   stdout.once("error", () => void server.close().catch(() => {}));
   await closed;
+  restoreConsole();
+}
+
+/** Sends console.log/info/debug to `log` (stderr) instead of stdout; returns the undo. */
+export function routeConsoleTo(log: (line: string) => void): () => void {
+  const saved = { log: console.log, info: console.info, debug: console.debug };
+  const toLog = (...args: unknown[]) => log(format(...args));
+  console.log = toLog;
+  console.info = toLog;
+  console.debug = toLog;
+  return () => Object.assign(console, saved);
 }
