@@ -54,8 +54,8 @@ afterAll(async () => {
 });
 
 describe("send_channel_message from `kavilo mcp serve self`, sent by the running `kavilo start`", () => {
-  it("reaches Telegram through the running channel", async () => {
-    const r = await call({ channel: "telegram", chatId: String(ALICE), text: "hello from the editor" });
+  it("reaches Telegram through the running channel (a numeric chat id, as clients send it)", async () => {
+    const r = await call({ channel: "telegram", chatId: ALICE, text: "hello from the editor" });
     expect(r).toEqual({
       isError: false,
       text: JSON.stringify({ sent: true, channel: "telegram", chatId: String(ALICE) }, null, 2),

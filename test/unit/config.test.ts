@@ -53,6 +53,16 @@ describe("config schema", () => {
     expect(warnings.join("\n")).toContain("extra");
   });
 
+  it("an MCP server with a url alone is http; a shape that is neither says what each needs", () => {
+    const { config } = parse({ tools: { mcpServers: { zap: { url: "https://mcp.example.com/mcp" } } } });
+    expect(config.tools.mcpServers.zap).toMatchObject({ type: "http", url: "https://mcp.example.com/mcp" });
+    const stdio = parse({ tools: { mcpServers: { fs: { command: "npx" } } } }).config.tools.mcpServers.fs;
+    expect(stdio).toMatchObject({ command: "npx", args: [] });
+    expect(() => parse({ tools: { mcpServers: { odd: { cmd: "x" } } } })).toThrow(
+      /tools\.mcpServers\.odd.*"command".*\(stdio\).*"url".*\(http\)/,
+    );
+  });
+
   it("produces a JSON Schema", () => {
     const schema = configJsonSchema() as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(

@@ -73,13 +73,17 @@ const mcpStdio = z.strictObject({
 });
 
 const mcpHttp = z.strictObject({
-  type: z.literal("http"),
+  // A url alone means http; "type" may still be written out.
+  type: z.literal("http").default("http"),
   url: z.string().url(),
   headers: z.record(z.string(), z.string()).prefault({}),
   ...mcpCommon,
 });
 
-export const mcpServerSchema = z.union([mcpHttp, mcpStdio]);
+export const mcpServerSchema = z.union([mcpHttp, mcpStdio], {
+  error:
+    'an MCP server is {"command": "...", "args": [...]} (stdio) or {"url": "https://..."} (http), with the keys in docs/configuration.md',
+});
 
 /** The characters an MCP server alias may use (it becomes a file name under mcp-auth/). */
 export const MCP_ALIAS = /^[A-Za-z0-9._-]+$/;

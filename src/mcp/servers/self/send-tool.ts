@@ -26,13 +26,17 @@ export function createSendTool(deps: SelfDeps): SelfTool {
       "the platform accepted the message, or one line saying why it was not sent.",
     input: z.object({
       channel: z.enum(["telegram", "slack"]).describe("The channel to send through"),
-      chatId: z.string().min(1).describe("Telegram chat id, or Slack channel id (C..., D...)"),
+      // Telegram chat ids are numbers; clients and models send them either way.
+      chatId: z
+        .union([z.string().min(1), z.number().int()])
+        .describe("Telegram chat id (a number, negative for groups), or Slack channel id (C..., D...)"),
       text: z.string().min(1).describe("Message text in Markdown; long texts are split by the channel"),
       threadId: z.string().min(1).optional().describe("Slack thread_ts or Telegram topic id to reply in"),
     }),
     readOnly: false,
     openWorld: true,
-    async handler({ channel, chatId, text, threadId }) {
+    async handler({ channel, chatId: id, text, threadId }) {
+      const chatId = String(id);
       const state = channelState(deps.config().config, channel);
       if (!state.enabled || !state.configured) {
         throw new SelfToolError(
