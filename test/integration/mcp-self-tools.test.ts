@@ -162,6 +162,17 @@ describe("kavilo self MCP tools (in process, SDK client)", () => {
     for (const secret of Object.values(SECRETS)) expect(ch.text + mcp.text).not.toContain(secret);
   });
 
+  it("an http server with no auth block and no saved login is open, not missing a login", async () => {
+    writeFileSync(
+      paths.config,
+      JSON.stringify({ tools: { mcpServers: { open: { url: "https://open.example/mcp" } } } }),
+    );
+    const servers = (await call("list_mcp_servers")).json().servers as Array<Record<string, unknown>>;
+    expect(servers).toEqual([
+      expect.objectContaining({ alias: "open", transport: "http", auth: { provider: null, state: "none" } }),
+    ]);
+  });
+
   it("lists cron jobs and usage per day and model, optionally for the last n days", async () => {
     const jobs = (await call("list_cron_jobs")).json().jobs;
     expect(jobs).toEqual([

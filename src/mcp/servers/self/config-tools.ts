@@ -20,6 +20,7 @@ export function channelState(config: Config, name: ChannelName): { enabled: bool
 export const CHANNEL_NAMES: readonly ChannelName[] = ["telegram", "slack"];
 
 type AuthState =
+  | { provider: null; state: "none" }
   | { provider: string | null; state: "missing" | "valid" | "expired"; expiresAt?: string }
   | { provider: "bearer" | "slack"; state: "present" | "missing" }
   | { provider: string | null; state: "error"; error: string };
@@ -31,7 +32,12 @@ async function authOf(alias: string, server: McpServerConfig, paths: Paths): Pro
     // Loaded on first use: the auth modules pull in the SDK's OAuth client, not needed to start.
     const { authStatus } = await import("../../../auth/mcp-oauth.js");
     // A server without an auth block still uses a token saved by `kavilo mcp login`.
-    if (provider === null || provider === "oauth") return { provider, ...(await authStatus(alias, paths)) };
+    if (provider === null || provider === "oauth") {
+      const status = await authStatus(alias, paths);
+      // No auth block and no saved login: nothing is missing, the server is simply open.
+      if (provider === null && status.state === "missing") return { provider, state: "none" };
+      return { provider, ...status };
+    }
     const { readMcpServerToken } = await import("../../../auth/mcp-server-token.js");
     const token = await readMcpServerToken(alias, server.auth, paths);
     return { provider, state: token ? "present" : "missing" };
