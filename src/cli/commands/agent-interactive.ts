@@ -1,6 +1,7 @@
 import type { UsageLog } from "../../core/usage.js";
 import { composeAgent } from "../compose-agent.js";
 import type { CliContext } from "../context.js";
+import { withoutFetch } from "../tui/without-fetch.js";
 import type { AgentOptions } from "./agent.js";
 
 function usageText(log: UsageLog): () => Promise<string> {
@@ -21,7 +22,7 @@ export async function runInteractive(ctx: CliContext, opts: AgentOptions): Promi
       if (ctx.debug) process.stderr.write(`kavilo: ${line}\n`);
     },
   });
-  const { runTui } = await import("../tui/run-tui.js");
+  const { runTui } = await withoutFetch(() => import("../tui/run-tui.js"));
   try {
     return await runTui({
       runner: composed.agent,
