@@ -12,15 +12,18 @@ describe("markdownToMrkdwn", () => {
     ["[site](https://a.dev/x?q=1&r=2)", "<https://a.dev/x?q=1&r=2|site>"],
     ["## Title", "*Title*"],
     ["a < b & c > d", "a &lt; b &amp; c &gt; d"],
-    ["use `a<b>` here", "use `a<b>` here"],
+    ["use `a<b>` here", "use `a&lt;b&gt;` here"],
+    ["`x && y`", "`x &amp;&amp; y`"],
     ["- one\n- two", "• one\n• two"],
     ["> quoted", "> quoted"],
   ])("%s → %s", (md, expected) => {
     expect(markdownToMrkdwn(md)).toBe(expected);
   });
 
-  it("keeps code blocks verbatim", () => {
-    expect(markdownToMrkdwn("```ts\nif (a < b && c) {}\n```")).toBe("```\nif (a < b && c) {}\n```");
+  it("keeps code blocks, with Slack's three control characters escaped as Slack requires", () => {
+    expect(markdownToMrkdwn("```ts\nif (a < b && c) {}\n```")).toBe(
+      "```\nif (a &lt; b &amp;&amp; c) {}\n```",
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import { type MarkupStyle, renderMarkdown } from "./render-markdown.js";
 
-/** Slack's three control characters; anything else is literal in mrkdwn. */
+/** Slack's three control characters; anything else is literal in mrkdwn. Slack wants them escaped everywhere, code included. */
 export function escapeSlack(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
@@ -10,8 +10,8 @@ const slackStyle: MarkupStyle = {
   bold: (x) => `*${x}*`,
   italic: (x) => `_${x}_`,
   strike: (x) => `~${x}~`,
-  code: (x) => `\`${x}\``,
-  codeBlock: (x) => `\`\`\`\n${x}\n\`\`\``,
+  code: (x) => `\`${escapeSlack(x)}\``,
+  codeBlock: (x) => `\`\`\`\n${escapeSlack(x)}\n\`\`\``,
   link: (inner, href, autolink) => (autolink ? `<${href}>` : `<${href}|${inner.replace(/[|>]/g, "")}>`),
   quote: (x) =>
     x
