@@ -63,6 +63,8 @@ export interface FakeTelegram {
   rejectEntitiesMarker: string;
   /** The next `count` calls of `method` have their connection destroyed (a network failure). */
   dropRequests(method: string, count: number): void;
+  /** Calls of `method` from now on are recorded and never answered (a stuck platform). */
+  hangRequests(method: string): void;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -90,6 +92,7 @@ export async function startFakeTelegram(
   const files = new Map<string, { path: string; data: Uint8Array }>();
   const messages = new Map<number, Record<string, unknown>>();
   const drops = new Map<string, number>();
+  const hangs = new Set<string>();
   let waiters: Waiter[] = [];
   let nextUpdate = 1;
   let nextMessage = 1;
@@ -281,6 +284,7 @@ export async function startFakeTelegram(
       drops.set(method, drop - 1);
       return req.socket.destroy();
     }
+    if (hangs.has(method)) return;
     await handleMethod(call, res);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -332,6 +336,7 @@ export async function startFakeTelegram(
         .filter((c) => c.method === "sendMessage" && c.result)
         .map((c) => (c.result as { message_id: number }).message_id),
     dropRequests: (method, count) => drops.set(method, count),
+    hangRequests: (method) => hangs.add(method),
     waitFor: (predicate, timeoutMs = 5000) => waitUntil(predicate, timeoutMs),
     close: async () => {
       for (const w of waiters) {

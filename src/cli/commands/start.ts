@@ -7,6 +7,14 @@ import { isSecretKey } from "../../core/redact.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
+/**
+ * How long past runtime.shutdownDeadlineS a stop may take before kavilo exits regardless: a
+ * channel send or stop that hangs (grammy's API timeout is 500 s) must not keep a stopped service
+ * alive. The exit code stays 0 because the stop was requested and unanswered messages stay in the
+ * inbox for the next start.
+ */
+export const SHUTDOWN_MARGIN_S = 5;
+
 function waitForSignal(): { signalled: Promise<NodeJS.Signals>; dispose(): void } {
   let on: (sig: NodeJS.Signals) => void = () => {};
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
@@ -70,12 +78,22 @@ export default async function start(ctx: CliContext): Promise<number> {
     };
     process.once("SIGINT", force);
     process.once("SIGTERM", force);
+    const hardStopS = deadlineS + SHUTDOWN_MARGIN_S;
+    const hardStop = setTimeout(() => {
+      log.warn(`still stopping ${hardStopS} s after ${sig} (a send or a channel hangs); exiting anyway`);
+      const grace = new Promise((resolve) => setTimeout(resolve, 500));
+      void Promise.race([release(), grace]).finally(() => {
+        log.close();
+        process.exit(0);
+      });
+    }, hardStopS * 1000);
     const { aborted, dropped } = await runtime.stop(deadlineS * 1000);
     const { received, answered, failed } = runtime.bus.stats;
     log.info(
       `stopped: ${received} messages received, ${answered} answered, ${failed} failed` +
         (aborted || dropped ? `; ${aborted} turns aborted, ${dropped} queued messages dropped` : ""),
     );
+    clearTimeout(hardStop);
   } finally {
     await release();
     log.close();

@@ -122,14 +122,15 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
       const cronDone = cron?.stop();
       const heartbeatDone = heartbeat?.stop();
       const result = await bus().shutdown(deadlineMs);
-      await Promise.all([cronDone, heartbeatDone, outboxDone]);
-      // A channel's stop talks to its platform; a dead network must not hold the exit for long.
+      // A channel's stop talks to its platform, and a cron or outbox send may hang on it: a dead
+      // network must not hold the exit for long (start.ts also has a hard limit past this).
       let timer: NodeJS.Timeout | undefined;
       const gaveUp = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), CHANNEL_STOP_MS);
       });
-      if (!(await Promise.race([channelsStopped, gaveUp])))
-        log.warn("a channel did not stop in time; going on");
+      const rest = Promise.all([channelsStopped, cronDone, heartbeatDone, outboxDone]).then(() => true);
+      if (!(await Promise.race([rest, gaveUp])))
+        log.warn("a channel, cron or the outbox did not stop in time; going on");
       clearTimeout(timer);
       await composed.close().catch(() => undefined);
       return result;

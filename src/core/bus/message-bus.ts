@@ -64,6 +64,8 @@ export const HELP_TEXT = [
 
 /** How many starts may replay one unanswered message before it is given up. */
 const MAX_REPLAYS = 3;
+/** After aborting at the deadline, how long shutdown waits for the aborted work to wind down. */
+const ABORT_GRACE_MS = 2000;
 
 const COMMAND_TEXT = /^\/(new|stop|help)(?:@\w+)?\s*$/i;
 
@@ -235,8 +237,16 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
       if (first === "idle") return { aborted: 0, dropped: 0 };
       const dropped = scheduler.dropPending();
       const aborted = scheduler.abortAll();
-      // An aborted turn ends promptly (its provider stream is cancelled) and writes what it had.
-      await scheduler.idle();
+      // An aborted turn ends promptly (its provider stream is cancelled) and writes what it had;
+      // but a reply send that hangs on the platform is not abortable, so it is not waited for long.
+      let graceTimer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        scheduler.idle(),
+        new Promise<void>((resolve) => {
+          graceTimer = setTimeout(resolve, ABORT_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(graceTimer);
       return { aborted, dropped };
     },
   };
