@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -66,11 +74,34 @@ describe("service unit files", () => {
   });
 
   it("uses node + script for a .js entry and the executable alone for a single binary", () => {
-    expect(currentCommand("/usr/bin/node", "/x/bin/kavilo.js")).toEqual([
+    const noSea = { isSea: false, realpath: (p: string) => p };
+    expect(currentCommand("/usr/bin/node", "/x/bin/kavilo.js", noSea)).toEqual([
       "/usr/bin/node",
       "/x/bin/kavilo.js",
     ]);
-    expect(currentCommand("/usr/local/bin/kavilo", "start")).toEqual(["/usr/local/bin/kavilo"]);
+    expect(currentCommand("/usr/local/bin/kavilo", "/usr/local/bin/kavilo", { isSea: true })).toEqual([
+      "/usr/local/bin/kavilo",
+    ]);
+  });
+
+  it("resolves a link named kavilo (npm link, global install) to the script it points at", () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), "kavilo-link-")));
+    mkdirSync(join(dir, "lib", "bin"), { recursive: true });
+    mkdirSync(join(dir, "bin"));
+    const script = join(dir, "lib", "bin", "kavilo.js");
+    writeFileSync(script, "");
+    symlinkSync(script, join(dir, "bin", "kavilo"));
+    const cmd = currentCommand("/usr/bin/node", join(dir, "bin", "kavilo"), { isSea: false });
+    expect(cmd).toEqual(["/usr/bin/node", script]);
+    expect(systemdUnit({ ...spec("/home/u"), command: cmd })).toContain(
+      `ExecStart=/usr/bin/node ${script} start\n`,
+    );
+  });
+
+  it("stops after the runtime's own limit and does not restart on exit 2 (already running, bad config)", () => {
+    const unit = systemdUnit({ ...spec("/home/u"), stopTimeoutS: 22 });
+    expect(unit).toContain("TimeoutStopSec=22\n");
+    expect(unit).toContain("RestartPreventExitStatus=2\n");
   });
 });
 
@@ -102,6 +133,25 @@ describe("kavilo service install / status / uninstall", () => {
       "systemctl --user disable --now kavilo.service",
       "systemctl --user daemon-reload",
     ]);
+  });
+
+  it("status exits non-zero with one line when systemctl reports the unit is not running", async () => {
+    const home = userHome();
+    await installService(spec(home), {
+      platform: "linux",
+      userHome: home,
+      run: recorder(0).run,
+      out: () => {},
+    });
+    const out: string[] = [];
+    const ok = serviceStatus(spec(home), {
+      platform: "linux",
+      userHome: home,
+      run: () => ({ status: 3, stdout: "inactive (dead)", stderr: "" }),
+      out: (l) => out.push(l),
+    });
+    expect(ok).toBe(false);
+    expect(out.at(-1)).toMatch(/systemctl --user status --no-pager kavilo.service` exited with 3/);
   });
 
   it("prints the commands to run when systemctl is not usable", async () => {

@@ -3,10 +3,23 @@ import { homedir } from "node:os";
 import type { CliContext } from "../context.js";
 import type { ServiceEnv } from "../runtime/service-manager.js";
 import { currentCommand, type ServiceSpec } from "../runtime/service-unit.js";
+import { SHUTDOWN_MARGIN_S } from "../runtime/shutdown-margin.js";
+
+/** systemd's wait after SIGTERM: kavilo's own limit (deadline + margin) and a little more. */
+function stopTimeoutS(ctx: CliContext): number {
+  let deadlineS = 10;
+  try {
+    deadlineS = ctx.config().config.runtime.shutdownDeadlineS;
+  } catch {
+    // a config that does not load yet still gets a unit; start reports the config itself
+  }
+  return deadlineS + SHUTDOWN_MARGIN_S + 5;
+}
 
 function specOf(ctx: CliContext): ServiceSpec {
   return {
     command: currentCommand(process.execPath, process.argv[1]),
+    stopTimeoutS: stopTimeoutS(ctx),
     kaviloHome: ctx.home.home,
     profile: ctx.home.profile,
     ...(ctx.env.PATH ? { path: ctx.env.PATH } : {}),

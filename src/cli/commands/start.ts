@@ -6,14 +6,7 @@ import { createLogger, secretValuesOf } from "../../core/log/logger.js";
 import { isSecretKey } from "../../core/redact.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
-
-/**
- * How long past runtime.shutdownDeadlineS a stop may take before kavilo exits regardless: a
- * channel send or stop that hangs (grammy's API timeout is 500 s) must not keep a stopped service
- * alive. The exit code stays 0 because the stop was requested and unanswered messages stay in the
- * inbox for the next start.
- */
-export const SHUTDOWN_MARGIN_S = 5;
+import { SHUTDOWN_MARGIN_S } from "../runtime/shutdown-margin.js";
 
 function waitForSignal(): { signalled: Promise<NodeJS.Signals>; dispose(): void } {
   let on: (sig: NodeJS.Signals) => void = () => {};

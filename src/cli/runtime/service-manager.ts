@@ -105,10 +105,21 @@ export function serviceStatus(spec: ServiceSpec, env: ServiceEnv): boolean {
     return false;
   }
   env.out(`installed: ${plan.file}`);
+  let ok = true;
   for (const [cmd, ...args] of plan.status) {
     const r = env.run(cmd as string, args);
-    if (r.status === null) env.out(`${cmd} is not available here`);
-    else env.out(r.stdout.trim() || r.stderr.trim());
+    if (r.status === null) {
+      env.out(`${cmd} is not available here`);
+      ok = false;
+      continue;
+    }
+    const text = r.stdout.trim() || r.stderr.trim();
+    if (text) env.out(text);
+    if (r.status !== 0) {
+      // systemctl status exits 3 for a stopped unit, launchctl list 113 for an unknown label.
+      env.out(`\`${[cmd, ...args].join(" ")}\` exited with ${r.status}: the service is not running`);
+      ok = false;
+    }
   }
-  return true;
+  return ok;
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { realpathSync } from "node:fs";
 import { join } from "node:path";
 
 /** What a user service runs and where it lives: pure data, so tests need no real home. */
@@ -11,6 +12,8 @@ export interface ServiceSpec {
   profile: string | undefined;
   /** PATH for the service, so tools the agent runs (git, python ...) are found. */
   path?: string;
+  /** How long the service manager waits after SIGTERM before killing: past kavilo's own limit. */
+  stopTimeoutS?: number;
 }
 
 /** A name per profile: the default profile is plain "kavilo". */
@@ -50,8 +53,10 @@ export function systemdUnit(spec: ServiceSpec): string {
     ...env,
     "Restart=on-failure",
     "RestartSec=10",
-    // kavilo start finishes turns on SIGTERM within runtime.shutdownDeadlineS; give it room.
-    "TimeoutStopSec=30",
+    // Exit 2 is "already running" or a bad config: restarting every 10 s would not fix either.
+    "RestartPreventExitStatus=2",
+    // kavilo start exits by itself within shutdownDeadlineS + its margin; give it room past that.
+    `TimeoutStopSec=${spec.stopTimeoutS ?? 30}`,
     "",
     "[Install]",
     "WantedBy=default.target",
@@ -97,6 +102,8 @@ export function launchdPlist(spec: ServiceSpec): string {
     "  </dict>",
     "  <key>RunAtLoad</key>",
     "  <true/>",
+    // launchd has no per-status exception: any non-zero exit (also 2, "already running") is
+    // restarted, throttled to once per 10 s; a requested stop exits 0 and is not.
     "  <key>KeepAlive</key>",
     "  <dict>",
     "    <key>SuccessfulExit</key>",
@@ -112,7 +119,28 @@ export function launchdPlist(spec: ServiceSpec): string {
   ].join("\n");
 }
 
-/** How this process was started, so the service runs the same kavilo with the same node. */
-export function currentCommand(execPath: string, argv1: string | undefined): string[] {
-  return argv1 && /\.(c|m)?js$/.test(argv1) ? [execPath, argv1] : [execPath];
+/** True inside the single executable (Node SEA), where argv[1] is not a script. */
+export function isSingleExecutable(): boolean {
+  const sea = process.getBuiltinModule?.("node:sea") as { isSea?: () => boolean } | undefined;
+  return sea?.isSea?.() ?? false;
+}
+
+/**
+ * How this process was started, so the service runs the same kavilo with the same node. argv[1]
+ * may be a link named `kavilo` (npm global install, npm link, npx): it is resolved to the script
+ * it points at, so the unit keeps working whatever the link is called.
+ */
+export function currentCommand(
+  execPath: string,
+  argv1: string | undefined,
+  opts: { isSea?: boolean; realpath?: (p: string) => string } = {},
+): string[] {
+  if (opts.isSea ?? isSingleExecutable()) return [execPath];
+  if (!argv1) return [execPath];
+  const resolve = opts.realpath ?? realpathSync;
+  try {
+    return [execPath, resolve(argv1)];
+  } catch {
+    return [execPath, argv1];
+  }
 }
