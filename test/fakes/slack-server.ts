@@ -39,6 +39,10 @@ export interface FakeSlack {
   disconnect(): void;
   /** Hosts a file that only the bot token may download. */
   addFile(data: Uint8Array, opts: { name: string; mimetype: string }): FakeSlackFile;
+  /** The next `count` Web API calls of `method` have their connection destroyed (a network failure). */
+  dropRequests(method: string, count: number): void;
+  /** Web API calls of `method` from now on are recorded and never answered. */
+  hangRequests(method: string): void;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -69,6 +73,8 @@ export async function startFakeSlack(
   const envelopes: Envelope[] = [];
   const files = new Map<string, { data: Uint8Array; file: FakeSlackFile }>();
   const sockets = new Set<Socket>();
+  const drops = new Map<string, number>();
+  const hangs = new Set<string>();
   let active: Connection | undefined;
   let connections = 0;
   let tsCounter = 0;
@@ -185,6 +191,12 @@ export async function startFakeSlack(
     const params = { ...Object.fromEntries(url.searchParams), ...(await readParams(req)) };
     const effectiveToken = token ?? (typeof params.token === "string" ? params.token : undefined);
     calls.push({ method: m[1], params, ...(effectiveToken ? { token: effectiveToken } : {}) });
+    const drop = drops.get(m[1]) ?? 0;
+    if (drop > 0) {
+      drops.set(m[1], drop - 1);
+      return req.socket.destroy();
+    }
+    if (hangs.has(m[1])) return;
     json(res, 200, api(m[1], params, effectiveToken));
   });
 
@@ -274,6 +286,8 @@ export async function startFakeSlack(
       files.set(id, { data, file });
       return file;
     },
+    dropRequests: (method, count) => drops.set(method, count),
+    hangRequests: (method) => hangs.add(method),
     waitFor: async (predicate, timeoutMs = 5000) => {
       const deadline = Date.now() + timeoutMs;
       while (!predicate()) {

@@ -31,7 +31,7 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-async function start(overrides: Partial<SlackConfig> = {}): Promise<Channel> {
+async function start(overrides: Partial<SlackConfig> = {}, requestTimeoutMs = 2000): Promise<Channel> {
   const config: SlackConfig = {
     enabled: true,
     botToken: fake.botToken,
@@ -50,6 +50,7 @@ async function start(overrides: Partial<SlackConfig> = {}): Promise<Channel> {
     log: (level, msg) => logs.push(`${level} ${msg}`),
     retry: { baseMs: 20, maxMs: 100 },
     clientPingTimeoutMs: 300,
+    requestTimeoutMs,
   });
   await channel.start({ publish: (m) => inbound.push(m) });
   return channel;
@@ -271,6 +272,25 @@ describe("slack channel (Socket Mode SDK against a fake Slack)", () => {
     expect(new Uint8Array(await readFile(media?.path ?? ""))).toEqual(bytes);
   });
 
+  it("retries a reply whose request died on the network, so it still arrives", async () => {
+    const ch = await start();
+    fake.dropRequests("chat.postMessage", 2);
+    await ch.send({ channel: "slack", chatId: "C_GENERAL", threadId: "1700000000.000001", text: "made it" });
+    expect(fake.posted().map((p) => p.text)).toEqual(["made it", "made it", "made it"]);
+  });
+
+  it("times out a post that hangs instead of waiting forever, with one clear error", async () => {
+    const ch = await start({}, 150);
+    fake.hangRequests("chat.postMessage");
+    const t0 = Date.now();
+    await expect(ch.send({ channel: "slack", chatId: "C_GENERAL", text: "stuck" })).rejects.toThrow(
+      /slack: posting to C_GENERAL failed/,
+    );
+    // 4 tries of 150 ms plus backoff capped at 100 ms.
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(fake.posted()).toHaveLength(4);
+  });
+
   it("splits a long reply outside code blocks, all in the thread", async () => {
     const ch = await start();
     const code = ["```js", ...Array.from({ length: 40 }, (_, i) => `const v${i} = a && b < c;`), "```"].join(
@@ -284,7 +304,7 @@ describe("slack channel (Socket Mode SDK against a fake Slack)", () => {
     expect(fake.posted().every((p) => p.thread_ts === "1.0")).toBe(true);
     const withCode = posted.filter((p) => p.includes("```"));
     expect(withCode).toHaveLength(1);
-    expect(withCode[0]).toContain("const v0 = a && b < c;");
+    expect(withCode[0]).toContain("const v0 = a &amp;&amp; b &lt; c;");
     expect(withCode[0]).toContain("const v39");
     expect(posted.join("\n").match(/Part \d+/g)).toEqual(Array.from({ length: 30 }, (_, i) => `Part ${i}`));
   });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTelegramChannel } from "../../src/channels/telegram/telegram-channel.js";
+import type { SendPolicy } from "../../src/channels/telegram/telegram-send.js";
 import type { Channel, InboundMessage } from "../../src/core/bus/types.js";
 import type { TelegramConfig } from "../../src/core/config/schema.js";
 import { makePaths, type Paths } from "../../src/core/paths.js";
@@ -33,7 +34,10 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-async function start(overrides: Partial<TelegramConfig> = {}): Promise<Channel> {
+async function start(
+  overrides: Partial<TelegramConfig> = {},
+  sendPolicy: SendPolicy = { retries: 3, baseMs: 20, timeoutMs: 2000 },
+): Promise<Channel> {
   const config: TelegramConfig = {
     enabled: true,
     token: fake.token,
@@ -49,6 +53,7 @@ async function start(overrides: Partial<TelegramConfig> = {}): Promise<Channel> 
     retry: { baseMs: 20, maxMs: 100 },
     pollTimeoutS: 1,
     typingEveryMs: 40,
+    sendPolicy,
   });
   await channel.start({ publish: (m) => inbound.push(m) });
   return channel;
@@ -179,6 +184,27 @@ describe("telegram channel (grammy against a fake Bot API)", () => {
     expect(sendCalls[1]?.parse_mode).toBeUndefined();
     expect(sendCalls[1]?.text).toBe("**BROKEN** markup");
     expect(logs.some((l) => l.includes("plain text"))).toBe(true);
+  });
+
+  it("retries a reply whose request died on the network, so it still arrives", async () => {
+    const ch = await start();
+    fake.dropRequests("sendMessage", 2);
+    await ch.send({ channel: "telegram", chatId: "1001", text: "you will get this" });
+    expect(fake.sentIds()).toHaveLength(1);
+    expect(fake.sent()).toHaveLength(3);
+    expect(logs.filter((l) => l.includes("sending failed"))).toHaveLength(2);
+    expect(logs.join("\n")).not.toContain(fake.token);
+  });
+
+  it("times out a send that hangs and gives up after the retries, with one clear error", async () => {
+    const ch = await start({}, { retries: 1, baseMs: 10, timeoutMs: 150 });
+    fake.hangRequests("sendMessage");
+    const t0 = Date.now();
+    await expect(ch.send({ channel: "telegram", chatId: "1001", text: "lost" })).rejects.toThrow(
+      /telegram: sending to chat 1001 failed/,
+    );
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(fake.sent()).toHaveLength(2);
   });
 
   it("downloads the largest photo into media/ and attaches it with the caption as text", async () => {

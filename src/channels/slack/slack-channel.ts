@@ -32,6 +32,8 @@ export interface SlackChannelOptions {
   retry?: RetryOptions;
   /** Socket Mode ping timeout; also the SDK's delay before reconnecting. Default 5000. */
   clientPingTimeoutMs?: number;
+  /** Per Web API request; the SDK's default is none, so one stuck post would stall its session. */
+  requestTimeoutMs?: number;
   fetch?: typeof fetch;
   now?: () => Date;
 }
@@ -51,6 +53,7 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
   const webOptions = (retries: number, forever: boolean): WebClientOptions => ({
     slackApiUrl: apiUrl,
     logger,
+    timeout: opts.requestTimeoutMs ?? 30_000,
     retryConfig: {
       retries,
       forever,

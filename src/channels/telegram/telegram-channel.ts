@@ -13,7 +13,7 @@ import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../backof
 import { errorText, redactSecrets } from "../redact.js";
 import { classifyTelegramMessage } from "./telegram-inbound.js";
 import { downloadTelegramMedia } from "./telegram-media.js";
-import { sendTelegramReply } from "./telegram-send.js";
+import { type SendPolicy, sendTelegramReply } from "./telegram-send.js";
 
 /** grammy types signals with its polyfill; the native AbortSignal is what it actually listens to. */
 type GrammySignal = NonNullable<Parameters<Bot["api"]["getMe"]>[0]>;
@@ -34,6 +34,8 @@ export interface TelegramChannelOptions {
   fetch?: typeof fetch;
   /** How often the typing indicator is renewed (Telegram shows it for ~5 s); default 4000. */
   typingEveryMs?: number;
+  /** Retries and per-request timeout for replies; default 3 retries from 1 s, 30 s timeout. */
+  sendPolicy?: SendPolicy;
   /** Clock for receivedAt. */
   now?: () => Date;
 }
@@ -169,7 +171,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
     },
     async send(msg: OutboundMessage) {
       try {
-        await sendTelegramReply(bot.api, msg, log);
+        await sendTelegramReply(bot.api, msg, log, opts.sendPolicy);
       } catch (err) {
         throw new Error(
           `telegram: sending to chat ${msg.chatId} failed: ${redactSecrets(errorText(err), [token])}`,

@@ -1,4 +1,4 @@
-import { type Api, GrammyError } from "grammy";
+import { type Api, GrammyError, HttpError } from "grammy";
 import type { OutboundMessage } from "../../core/bus/types.js";
 import { sleep } from "../backoff.js";
 import { errorText } from "../redact.js";
@@ -26,8 +26,28 @@ export function telegramChunks(markdown: string, budget = FIRST_SPLIT): Telegram
 
 type Log = (level: "info" | "warn" | "error", msg: string) => void;
 
+/** grammy types signals with its polyfill; the native AbortSignal is what it actually listens to. */
+type GrammySignal = NonNullable<Parameters<Api["sendMessage"]>[3]>;
+
+/** How hard one chunk is pushed through before the reply counts as failed. */
+export interface SendPolicy {
+  /** Retries after the first try, for network errors, timeouts, 5xx and 429. */
+  retries: number;
+  /** Wait before the first retry, doubling after each (429 waits retry_after instead). */
+  baseMs: number;
+  /** Per request: grammy's own default is 500 s, which would stall the whole session. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_SEND_POLICY: SendPolicy = { retries: 3, baseMs: 1_000, timeoutMs: 30_000 };
+
 /** Sends a reply in order; a chunk whose entities Telegram rejects goes again as plain text. */
-export async function sendTelegramReply(api: Api, msg: OutboundMessage, log: Log): Promise<void> {
+export async function sendTelegramReply(
+  api: Api,
+  msg: OutboundMessage,
+  log: Log,
+  policy: SendPolicy = DEFAULT_SEND_POLICY,
+): Promise<void> {
   const chunks = telegramChunks(msg.text);
   const thread = msg.threadId ? { message_thread_id: Number(msg.threadId) } : {};
   for (const [i, chunk] of chunks.entries()) {
@@ -37,11 +57,19 @@ export async function sendTelegramReply(api: Api, msg: OutboundMessage, log: Log
         : {};
     const base = { ...thread, ...reply };
     try {
-      await withRateLimit(() => api.sendMessage(msg.chatId, chunk.html, { ...base, parse_mode: "HTML" }));
+      await withRetry(
+        (signal) => api.sendMessage(msg.chatId, chunk.html, { ...base, parse_mode: "HTML" }, signal),
+        policy,
+        log,
+      );
     } catch (err) {
       if (!isEntityError(err)) throw err;
       log("warn", `telegram: HTML rejected (${errorText(err)}); resending chunk ${i + 1} as plain text`);
-      await withRateLimit(() => api.sendMessage(msg.chatId, chunk.markdown.slice(0, 4096), base));
+      await withRetry(
+        (signal) => api.sendMessage(msg.chatId, chunk.markdown.slice(0, 4096), base, signal),
+        policy,
+        log,
+      );
     }
   }
 }
@@ -54,16 +82,33 @@ function isEntityError(err: unknown): boolean {
   );
 }
 
-/** Honours Telegram's 429 retry_after a few times before giving up. */
-async function withRateLimit<T>(call: () => Promise<T>): Promise<T> {
+/** Seconds to wait before retrying `err`, or undefined when retrying cannot help (400, 403 ...). */
+function retryWait(err: unknown, attempt: number, policy: SendPolicy): number | undefined {
+  if (err instanceof GrammyError) {
+    if (err.error_code === 429) return Math.min(err.parameters.retry_after ?? 1, 60) * 1000;
+    return err.error_code >= 500 ? policy.baseMs * 2 ** attempt : undefined;
+  }
+  // HttpError: the request never got a Bot API answer (reset, refused, DNS, timeout, a proxy's HTML).
+  return err instanceof HttpError ? policy.baseMs * 2 ** attempt : undefined;
+}
+
+/**
+ * One Bot API call with a timeout, retried on network failures, 5xx and 429. A timed-out send
+ * may have reached Telegram; sending it twice is the lesser evil next to losing the reply.
+ */
+async function withRetry<T>(
+  call: (signal: GrammySignal) => Promise<T>,
+  policy: SendPolicy,
+  log: Log,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await call();
+      return await call(AbortSignal.timeout(policy.timeoutMs) as unknown as GrammySignal);
     } catch (err) {
-      const wait =
-        err instanceof GrammyError && err.error_code === 429 ? err.parameters.retry_after : undefined;
-      if (wait === undefined || attempt >= 3) throw err;
-      await sleep(Math.min(wait, 60) * 1000);
+      const wait = retryWait(err, attempt, policy);
+      if (wait === undefined || attempt >= policy.retries) throw err;
+      log("warn", `telegram: sending failed (${errorText(err)}); retrying in ${wait} ms`);
+      await sleep(wait);
     }
   }
 }
