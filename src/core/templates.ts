@@ -28,12 +28,14 @@ Facts about you that help the assistant: name, time zone, role, preferences.
 
 Long-term facts the assistant should remember across sessions.
 `,
+  // Everything but the heading sits in a comment: an untouched file must cost no model call.
   "HEARTBEAT.md": `# Heartbeat
 
-Tasks for the periodic heartbeat (runtime.heartbeat). While this file holds only headings,
-comments and empty checkboxes, the heartbeat makes no model call.
+<!--
+Tasks for the periodic heartbeat (runtime.heartbeat, off by default). While this file holds only
+headings, comments and empty checkboxes, the heartbeat makes no model call. Write tasks below
+this comment, for example:
 
-<!-- Example:
 - [ ] Every morning, summarise my calendar file calendar.md
 -->
 `,

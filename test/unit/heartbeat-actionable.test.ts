@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isActionable } from "../../src/core/heartbeat/heartbeat.js";
+import { WORKSPACE_TEMPLATES } from "../../src/core/templates.js";
 
 describe("isActionable", () => {
   it.each([
@@ -25,5 +26,12 @@ describe("isActionable", () => {
     ["#hashtag-not-a-heading", true],
   ])("%j -> %s", (markdown, expected) => {
     expect(isActionable(markdown)).toBe(expected);
+  });
+
+  it("the HEARTBEAT.md that onboard writes is not actionable until the user adds a task", () => {
+    const template = WORKSPACE_TEMPLATES["HEARTBEAT.md"] ?? "";
+    expect(template).toContain("# Heartbeat");
+    expect(isActionable(template)).toBe(false);
+    expect(isActionable(`${template}\n- [ ] water the plants\n`)).toBe(true);
   });
 });
