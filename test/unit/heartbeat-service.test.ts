@@ -34,7 +34,11 @@ function fastTimers() {
   };
 }
 
-function make(content: string | undefined, answer: string | (() => Promise<string>)) {
+function make(
+  content: string | undefined,
+  answer: string | (() => Promise<string>),
+  where: { hasTarget?: () => boolean; sent?: boolean } = {},
+) {
   const prompts: string[] = [];
   const delivered: string[] = [];
   const timers = fastTimers();
@@ -47,7 +51,9 @@ function make(content: string | undefined, answer: string | (() => Promise<strin
     },
     deliver: async (text) => {
       delivered.push(text);
+      return where.sent ?? true;
     },
+    ...(where.hasTarget ? { hasTarget: where.hasTarget } : {}),
     setTimer: timers.setTimer,
     clearTimer: timers.clearTimer,
     log,
@@ -124,5 +130,19 @@ describe("heartbeat", () => {
     expect(logs.some((l) => l.startsWith("error") && l.includes("provider down"))).toBe(true);
     expect(await h.hb.tick()).toBe("delivered");
     expect(h.delivered).toEqual(["recovered"]);
+  });
+
+  it("with no target makes no model call and says so once per start", async () => {
+    const h = make("- [ ] water the plants", "Water them now", { hasTarget: () => false });
+    expect(await h.hb.tick()).toBe("no-target");
+    expect(await h.hb.tick()).toBe("no-target");
+    expect(h.prompts).toEqual([]);
+    expect(logs.filter((l) => l.includes("no target yet"))).toHaveLength(1);
+  });
+
+  it("does not claim a delivery that did not happen", async () => {
+    const h = make("- [ ] water the plants", "Water them now", { sent: false });
+    expect(await h.hb.tick()).toBe("no-target");
+    expect(logs.some((l) => l.includes("delivered a message"))).toBe(false);
   });
 });

@@ -86,13 +86,12 @@ export function createHeartbeatRuntime(
       if (outcome.reason === "error") throw new Error(outcome.error ?? "the heartbeat turn failed");
       return outcome.text;
     },
+    hasTarget: () => target() !== undefined,
     async deliver(text) {
       const to = target();
-      if (!to) {
-        log.warn("heartbeat: no chat to deliver to yet (set runtime.heartbeat.target or write to the bot)");
-        return;
-      }
+      if (!to) return false;
       await send({ ...to, text });
+      return true;
     },
   });
 }

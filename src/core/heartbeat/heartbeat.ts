@@ -33,14 +33,20 @@ export interface HeartbeatOptions {
   readHeartbeat: () => Promise<string | undefined>;
   /** One agent turn; returns the final answer text. */
   runTurn: (prompt: string) => Promise<string>;
-  deliver: (text: string) => Promise<void>;
+  /** Sends the answer; false when there was nowhere to send it. */
+  deliver: (text: string) => Promise<boolean>;
+  /** Whether there is anywhere to deliver: without a target no turn is run (it would cost a model call for nothing). */
+  hasTarget?: () => boolean;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
   log: HeartbeatLogger;
 }
 
 /** What one tick did. */
-export type HeartbeatOutcome = "busy" | "idle" | "ok" | "delivered" | "error";
+export type HeartbeatOutcome = "busy" | "idle" | "no-target" | "ok" | "delivered" | "error";
+
+const NO_TARGET =
+  "heartbeat: no target yet (set runtime.heartbeat.target or write to the bot); HEARTBEAT.md waits, no model call";
 
 export interface Heartbeat {
   start(): void;
@@ -57,14 +63,22 @@ export function createHeartbeat(opts: HeartbeatOptions): Heartbeat {
   let active = false;
   let timer: unknown;
   let current: Promise<HeartbeatOutcome> | undefined;
+  // Said once per start, not every interval.
+  let warnedNoTarget = false;
+  const noTarget = (): "no-target" => {
+    if (!warnedNoTarget) log.warn(NO_TARGET);
+    warnedNoTarget = true;
+    return "no-target";
+  };
 
   async function once(): Promise<HeartbeatOutcome> {
     try {
       const content = await opts.readHeartbeat();
       if (content === undefined || !isActionable(content)) return "idle";
+      if (opts.hasTarget && !opts.hasTarget()) return noTarget();
       const answer = await opts.runTurn(heartbeatPrompt(content));
       if (!answer.trim() || isHeartbeatOk(answer)) return "ok";
-      await opts.deliver(answer.trim());
+      if (!(await opts.deliver(answer.trim()))) return noTarget();
       log.info("heartbeat: delivered a message");
       return "delivered";
     } catch (err) {
