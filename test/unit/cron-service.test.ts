@@ -159,6 +159,29 @@ describe("cron service", () => {
     expect(runs).toEqual([[job.id, T0 + 5000]]);
   });
 
+  it("keeps a one-shot whose run failed, disabled, with the error", async () => {
+    const clock = virtualTime(true);
+    const job = await store.add({
+      schedule: { kind: "at", at: iso(T0 + 5000) },
+      message: "once",
+      nextRunAt: iso(T0 + 5000),
+    });
+    let runs = 0;
+    const svc = make(clock, async () => {
+      runs++;
+      throw new Error("the turn ended: aborted");
+    });
+    await svc.start();
+    await vi.waitFor(async () => expect((await store.get(job.id))?.lastStatus).toBe("error"), {
+      timeout: 5000,
+    });
+    const saved = await store.get(job.id);
+    expect(saved).toMatchObject({ enabled: false, lastError: "the turn ended: aborted" });
+    expect(saved?.lastRunAt).toBe(iso(T0 + 5000));
+    await settle();
+    expect(runs).toBe(1);
+  });
+
   it("catches up a run missed within the grace window, once", async () => {
     const clock = virtualTime(false);
     const due = T0 - 2 * 60_000;

@@ -95,16 +95,19 @@ export function createCronService(opts: CronServiceOptions): CronService {
     const startedAt = now();
     const work = (async () => {
       const result = await execute(job);
-      if (job.schedule.kind === "at") {
+      if (job.schedule.kind === "at" && result.status === "ok") {
         await store.remove(job.id);
         return;
       }
+      // A one-shot that failed (or was cut off by a stop) is kept, disabled, with its error, so
+      // `cron list` shows what did not happen; `cron run <id>` can retry it.
       await store.update(job.id, (j) => ({
         ...j,
         lastRunAt: startedAt.toISOString(),
         lastStatus: result.status,
         lastError: result.error,
         nextRunAt: runAfter(j.schedule, dueAt, now())?.toISOString(),
+        ...(j.schedule.kind === "at" ? { enabled: false } : {}),
       }));
     })().catch((err) => log.error(`cron job ${job.id}: could not record the run: ${messageOf(err)}`));
     void track(job.id, work).then(() => (active ? reload() : undefined));
