@@ -67,6 +67,14 @@ export function profileOfHome(root: string, home: string): string | undefined {
   return undefined;
 }
 
+/** `~` and `~/x` as the shell expands them. (config/load.ts has the same for config paths; importing it
+ * here would load zod before every command.) */
+function expandTilde(p: string, userHome: string): string {
+  if (p === "~") return userHome;
+  if (p.startsWith("~/")) return join(userHome, p.slice(2));
+  return p;
+}
+
 /**
  * Resolves the home once, at process start:
  * KAVILO_HOME (set explicitly or by --profile) → sticky ~/.kavilo/active_profile → ~/.kavilo.
@@ -79,7 +87,9 @@ export function resolveHome(input: ResolveHomeInput): ResolvedHome {
   const flag = input.flagProfile !== undefined ? validateProfileName(input.flagProfile) : undefined;
 
   if (envHome) {
-    const home = isAbsolute(envHome) ? envHome : resolve(envHome);
+    // A quoted KAVILO_HOME='~/kw' reaches us unexpanded; the shell would have meant the user's home.
+    const expanded = expandTilde(envHome, input.userHome ?? homedir());
+    const home = isAbsolute(expanded) ? expanded : resolve(expanded);
     const envProfile = profileOfHome(root, home);
     if (flag !== undefined && resolve(profileDir(root, flag)) !== resolve(home)) {
       warnings.push(`KAVILO_HOME=${home} overrides --profile ${flag}; unset KAVILO_HOME to use the profile`);

@@ -58,6 +58,14 @@ describe("resolveHome", () => {
     expect(r).toMatchObject({ home: "/srv/kavilo", profile: undefined, source: "env" });
   });
 
+  it("expands a leading ~ in KAVILO_HOME to the user's home, not <cwd>/~", () => {
+    const u = tempHome();
+    expect(resolveHome({ env: { KAVILO_HOME: "~/kw" }, userHome: u }).home).toBe(join(u, "kw"));
+    expect(resolveHome({ env: { KAVILO_HOME: "~" }, userHome: u }).home).toBe(u);
+    const inTree = resolveHome({ env: { KAVILO_HOME: "~/.kavilo/profiles/work" }, userHome: u });
+    expect(inTree).toMatchObject({ home: join(u, ".kavilo", "profiles", "work"), profile: "work" });
+  });
+
   it("warns when KAVILO_HOME and --profile disagree, and the env wins", () => {
     const u = tempHome();
     const r = resolveHome({ env: { KAVILO_HOME: "/srv/kavilo" }, flagProfile: "work", userHome: u });
