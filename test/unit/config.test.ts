@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseConfig } from "../../src/core/config/load.js";
@@ -77,6 +77,29 @@ describe("config schema", () => {
     expect(() => loadConfig(file)).toThrow(/not valid JSON/);
     expect(() => loadConfig(file)).toThrow(ConfigError);
   });
+
+  it("loadConfig: a config.json that is a directory is a ConfigError naming the file", () => {
+    const file = join(tempHome(), "config.json");
+    mkdirSync(file);
+    expect(() => loadConfig(file)).toThrow(ConfigError);
+    expect(() => loadConfig(file)).toThrow(`${file}: cannot read: it is a directory, not a file`);
+  });
+
+  // root reads any file whatever its mode; the directory case above runs everywhere.
+  it.runIf(process.getuid?.() !== 0)(
+    "loadConfig: an unreadable config.json is a ConfigError, file untouched",
+    () => {
+      const file = join(tempHome(), "config.json");
+      writeFileSync(file, '{"agents": {}}');
+      chmodSync(file, 0o000);
+      try {
+        expect(() => loadConfig(file)).toThrow(`${file}: cannot read: permission denied`);
+      } finally {
+        chmodSync(file, 0o600);
+      }
+      expect(readFileSync(file, "utf8")).toBe('{"agents": {}}');
+    },
+  );
 });
 
 describe("env overlays", () => {

@@ -99,13 +99,26 @@ export function expandHome(p: string, userHome = homedir()): string {
   return p;
 }
 
+/** Why a file could not be read, in words (the errno text without its syscall and path). */
+function readProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "it is a directory, not a file";
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Loads config.json from a profile home. A missing file is the defaults. */
 export function loadConfig(file: string): LoadedConfig {
   const exists = existsSync(file);
   let raw: Record<string, unknown> = {};
   if (exists) {
     let parsed: unknown;
-    const text = readFileSync(file, "utf8");
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (err) {
+      throw new ConfigError(file, undefined, `cannot read: ${readProblem(err)}`);
+    }
     try {
       parsed = JSON.parse(text);
     } catch {
