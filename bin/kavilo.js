@@ -2,6 +2,16 @@
 import { readFileSync } from "node:fs";
 import module from "node:module";
 
+// Before anything else: on an older Node (say a system Node 20 behind npm link's shim) the CLI's own
+// imports fail with an error that names neither kavilo nor Node. Keep in step with "engines".
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(
+    `kavilo needs Node 22.12 or newer (this is Node ${process.versions.node}); install a current LTS, or run it with npx from a checkout\n`,
+  );
+  process.exit(2);
+}
+
 // `kavilo --version` and `kavilo --help` are answered without loading the CLI: both outputs are
 // fixed for a build (scripts/build.mjs writes dist/help.txt from the real program), and start-up
 // is all of their wall time.
