@@ -13,3 +13,16 @@ export class CliError extends Error {
 export function notAvailable(what: string): never {
   throw new CliError(`kavilo ${what} is not available yet in this build`, 2);
 }
+
+/**
+ * A prompt's promise, with Ctrl-C / Ctrl-D (readline rejects with an AbortError) turned into a quiet
+ * "cancelled" and exit 130, as a shell expects of an interrupted command.
+ */
+export async function cancelledOnAbort<T>(answer: Promise<T>): Promise<T> {
+  try {
+    return await answer;
+  } catch (err) {
+    if (err instanceof Error && err.name === "AbortError") throw new CliError("cancelled", 130);
+    throw err;
+  }
+}

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import type { CliContext } from "./context.js";
 import { CliError } from "./errors.js";
 
@@ -17,11 +17,22 @@ function version(): string {
 type Runner = (ctx: CliContext, ...args: never[]) => Promise<number | undefined>;
 type LooseRunner = (ctx: CliContext, ...args: unknown[]) => Promise<number | undefined>;
 
+/** The global options as commander parsed them (`-pwork`, `-p work`, `--profile=work`, ...). */
+export interface GlobalFlags {
+  profile?: string | undefined;
+  instance?: string | undefined;
+}
+
+/** The profile the flags name: -p/--profile, else its alias -i/--instance. */
+export function flagProfile(flags: GlobalFlags): string | undefined {
+  return flags.profile ?? flags.instance;
+}
+
 /**
  * Builds the program. Each action imports its command module only when it runs, so
  * `--help` and `--version` load no SDK.
  */
-export function buildProgram(getContext: () => Promise<CliContext>): Command {
+export function buildProgram(getContext: (flags: GlobalFlags) => Promise<CliContext>): Command {
   const program = new Command("kavilo")
     .description("A CLI-first personal AI agent: terminal, Telegram, Slack, cron and MCP.")
     .version(version(), "-V, --version", "print the version")
@@ -29,12 +40,16 @@ export function buildProgram(getContext: () => Promise<CliContext>): Command {
     .addOption(new Option("-i, --instance <name>", "alias of --profile").hideHelp(false))
     .option("--debug", "show stack traces and more detail")
     .showSuggestionAfterError()
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    // Throw instead of process.exit, so main() can give usage errors exit 2. Set before any
+    // .command(): subcommands copy it when they are created.
+    .exitOverride();
 
   const run =
     (load: () => Promise<{ default: Runner }>) =>
     async (...args: unknown[]) => {
-      const ctx = await getContext();
+      const command = args.at(-1) as Command;
+      const ctx = await getContext(command.optsWithGlobals<GlobalFlags>());
       const mod = await load();
       // commander passes (...positionals, options, command); drop the command object.
       const code = await (mod.default as LooseRunner)(ctx, ...args.slice(0, -1));
@@ -145,6 +160,10 @@ export function buildProgram(getContext: () => Promise<CliContext>): Command {
     .command("set <key> <value>")
     .description("set a value by dotted key (value parsed as JSON when it parses)")
     .action(run(() => import("./commands/config.js").then((m) => ({ default: m.set }))));
+  config
+    .command("unset <key>")
+    .description("remove a value by dotted key (the default applies again)")
+    .action(run(() => import("./commands/config.js").then((m) => ({ default: m.unset }))));
 
   program
     .command("usage")
@@ -204,28 +223,16 @@ export function buildProgram(getContext: () => Promise<CliContext>): Command {
   return program;
 }
 
-/** Finds --profile/-p/--instance/-i before commander runs, so the home is resolved once, first. */
-export function profileFromArgv(argv: readonly string[]): string | undefined {
-  let found: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--") break;
-    const eq = /^--(profile|instance)=(.*)$/.exec(a);
-    if (eq) found = eq[2];
-    else if (a === "-p" || a === "-i" || a === "--profile" || a === "--instance") found = argv[++i];
-  }
-  return found;
-}
-
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const args = argv.slice(2);
   const debug = args.includes("--debug");
   let ctxPromise: Promise<CliContext> | undefined;
-  const getContext = () => {
+  // The home is resolved once, from the global options commander parsed, when the first action runs.
+  const getContext = (flags: GlobalFlags) => {
     ctxPromise ??= (async () => {
       const { resolveHome } = await import("../core/home.js");
       const { createContext } = await import("./context.js");
-      const home = resolveHome({ env: process.env, flagProfile: profileFromArgv(args) });
+      const home = resolveHome({ env: process.env, flagProfile: flagProfile(flags) });
       process.env.KAVILO_HOME = home.home;
       const ctx = createContext(home, process.env, debug);
       for (const w of home.warnings) ctx.warn(w);
@@ -237,6 +244,12 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   try {
     await program.parseAsync(argv as string[]);
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has already printed the message or the help. Help and version are 0; anything
+      // else (unknown option or command, missing argument, a group called alone) is a usage error.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
     await reportError(err, debug);
   }
 }

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { loadConfig, openConfigStore, parseConfig } from "../../core/config/load.js";
+import { ConfigError, loadConfig, openConfigStore, parseConfig } from "../../core/config/load.js";
 import { configJsonSchema } from "../../core/config/schema.js";
 import { redactSecrets } from "../../core/redact.js";
 import type { CliContext } from "../context.js";
@@ -39,7 +39,12 @@ export async function get(ctx: CliContext, key: unknown, opts: { reveal?: boolea
   const { config } = ctx.config();
   const value = typeof key === "string" && key ? lookup(config, key) : config;
   if (value === undefined) throw new CliError(`no value at ${String(key)}`, 1);
-  print(opts.reveal ? value : redactSecrets(value));
+  if (opts.reveal) print(value);
+  else {
+    // Mask under the key's own name, so a leaf (providers.x.apiKey) is masked like its parent is.
+    const leaf = typeof key === "string" && key ? (key.split(".").at(-1) ?? "") : "";
+    print(redactSecrets({ [leaf]: value })[leaf]);
+  }
   return 0;
 }
 
@@ -51,28 +56,64 @@ function parseValue(text: string): unknown {
   }
 }
 
-export async function set(ctx: CliContext, key: unknown, value: unknown): Promise<number> {
-  const path = String(key);
+function checkPath(path: string): void {
   if (!/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/.test(path)) {
     throw new CliError(`invalid key "${path}": use a dotted path such as agents.defaults.model`, 2);
   }
-  const file = ctx.basePaths.config;
-  // Validate the would-be file first; a bad value never reaches the disk.
-  const current = existsSync(file) ? loadConfig(file).raw : {};
-  const next = structuredClone(current);
+}
+
+/** The object holding the last segment of path in root, creating the missing ones when asked. */
+function parentOf(root: Record<string, unknown>, path: string, create: boolean) {
   const parts = path.split(".");
-  let node: Record<string, unknown> = next;
+  let node: Record<string, unknown> = root;
   for (const part of parts.slice(0, -1)) {
     const child = node[part];
-    if (child === undefined) node[part] = {};
+    if (child === undefined && create) node[part] = {};
     else if (child === null || typeof child !== "object" || Array.isArray(child)) {
+      if (!create) return undefined;
       throw new CliError(`cannot set ${path}: ${part} is not an object`, 2);
     }
     node = node[part] as Record<string, unknown>;
   }
-  node[parts.at(-1)!] = parseValue(String(value));
-  parseConfig(next, file);
-  (await openConfigStore(file)).set(path, parseValue(String(value)));
+  return { node, leaf: parts.at(-1)! };
+}
+
+export async function set(ctx: CliContext, key: unknown, value: unknown): Promise<number> {
+  const path = String(key);
+  checkPath(path);
+  const file = ctx.basePaths.config;
+  // Validate the would-be file first; a bad value never reaches the disk.
+  const current = existsSync(file) ? loadConfig(file).raw : {};
+  const next = structuredClone(current);
+  const parsed = parseValue(String(value));
+  const { node, leaf } = parentOf(next, path, true)!;
+  node[leaf] = parsed;
+  try {
+    parseConfig(next, file);
+  } catch (err) {
+    // `config set x.apiKey 1234` parses 1234 as a number; say how to keep it text.
+    if (err instanceof ConfigError && typeof parsed !== "string" && /expected string/.test(err.detail)) {
+      const quoted = `'${JSON.stringify(String(value))}'`;
+      throw new ConfigError(err.file, err.keyPath, `${err.detail}; to set it as text, quote it: ${quoted}`);
+    }
+    throw err;
+  }
+  (await openConfigStore(file)).set(path, parsed);
   print(`set ${path}`);
+  return 0;
+}
+
+export async function unset(ctx: CliContext, key: unknown): Promise<number> {
+  const path = String(key);
+  checkPath(path);
+  const file = ctx.basePaths.config;
+  const current = existsSync(file) ? loadConfig(file).raw : {};
+  const next = structuredClone(current);
+  const at = parentOf(next, path, false);
+  if (!at || !(at.leaf in at.node)) throw new CliError(`no value at ${path} in ${file}`, 1);
+  delete at.node[at.leaf];
+  parseConfig(next, file);
+  (await openConfigStore(file)).delete(path);
+  print(`removed ${path}`);
   return 0;
 }

@@ -7,6 +7,7 @@ import { openConfigStore } from "../../core/config/load.js";
 import { WORKSPACE_TEMPLATES } from "../../core/templates.js";
 import { findSpec, PROVIDER_SPECS } from "../../providers/specs.js";
 import type { CliContext } from "../context.js";
+import { cancelledOnAbort } from "../errors.js";
 
 interface Answers {
   provider?: string;
@@ -39,6 +40,32 @@ function defaultConfig(answers: Answers): Record<string, unknown> {
   };
 }
 
+/** What the questions need: a visible question, a hidden one (keys), and a line to stderr. */
+export interface PromptIo {
+  question(text: string): Promise<string>;
+  hidden(text: string): Promise<string>;
+  say(line: string): void;
+}
+
+/** Asks for provider, key and model; an unknown provider name is asked again, not taken as auto. */
+export async function askAnswers(io: PromptIo): Promise<Answers> {
+  const names = PROVIDER_SPECS.filter((s) => s.wire !== "openai-codex").map((s) => s.name);
+  io.say(`Providers: ${names.join(", ")}`);
+  let provider = "";
+  for (;;) {
+    provider = (await io.question("Provider [auto]: ")).trim() || "auto";
+    if (provider === "auto" || findSpec(provider)) break;
+    io.say(`unknown provider "${provider}"; pick one of the list above, or Enter for auto`);
+  }
+  const spec = provider === "auto" ? undefined : findSpec(provider);
+  let apiKey: string | undefined;
+  if (spec && !spec.local) {
+    apiKey = (await io.hidden(`API key for ${provider} (input hidden, Enter to skip): `)).trim() || undefined;
+  }
+  const model = (await io.question(`Model [${spec?.defaultModel ?? "provider default"}]: `)).trim();
+  return { provider, ...(apiKey ? { apiKey } : {}), ...(model ? { model } : {}) };
+}
+
 async function ask(): Promise<Answers> {
   let muted = false;
   const output = new Writable({
@@ -49,24 +76,20 @@ async function ask(): Promise<Answers> {
   });
   const rl = createInterface({ input: process.stdin, output, terminal: true });
   try {
-    const names = PROVIDER_SPECS.filter((s) => s.wire !== "openai-codex").map((s) => s.name);
-    process.stderr.write(`Providers: ${names.join(", ")}\n`);
-    const provider = (await rl.question("Provider [auto]: ")).trim() || "auto";
-    if (provider !== "auto" && !findSpec(provider)) {
-      process.stderr.write(`unknown provider "${provider}"; using auto\n`);
-      return {};
-    }
-    const spec = provider === "auto" ? undefined : findSpec(provider);
-    let apiKey: string | undefined;
-    if (spec && !spec.local) {
-      process.stderr.write(`API key for ${provider} (input hidden, Enter to skip): `);
-      muted = true;
-      apiKey = (await rl.question("")).trim() || undefined;
-      muted = false;
-      process.stderr.write("\n");
-    }
-    const model = (await rl.question(`Model [${spec?.defaultModel ?? "provider default"}]: `)).trim();
-    return { provider, ...(apiKey ? { apiKey } : {}), ...(model ? { model } : {}) };
+    return await askAnswers({
+      question: (text) => cancelledOnAbort(rl.question(text)),
+      async hidden(text) {
+        process.stderr.write(text);
+        muted = true;
+        try {
+          return await cancelledOnAbort(rl.question(""));
+        } finally {
+          muted = false;
+          process.stderr.write("\n");
+        }
+      },
+      say: (line) => process.stderr.write(`${line}\n`),
+    });
   } finally {
     rl.close();
   }

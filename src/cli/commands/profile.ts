@@ -11,7 +11,7 @@ import {
   validateProfileName,
 } from "../../core/home.js";
 import type { CliContext } from "../context.js";
-import { CliError } from "../errors.js";
+import { CliError, cancelledOnAbort } from "../errors.js";
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -84,7 +84,7 @@ function describeSource(source: CliContext["home"]["source"]): string {
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(question);
+    const answer = await cancelledOnAbort(rl.question(question));
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();

@@ -50,6 +50,19 @@ async function providerLine(ctx: CliContext, config: Config): Promise<StatusRepo
   }
 }
 
+/** The provider was named by the environment, not the file: say which variable (KAVILO_API_BASE picks one). */
+function withEnvOrigin(
+  line: StatusReport["provider"],
+  file: Config,
+  config: Config,
+  applied: string[],
+): StatusReport["provider"] {
+  if ("error" in line || line.reason !== "set by agents.defaults.provider") return line;
+  if (file.agents.defaults.provider === config.agents.defaults.provider) return line;
+  const by = applied.includes("KAVILO_PROVIDER") ? "KAVILO_PROVIDER" : "KAVILO_API_BASE";
+  return { ...line, reason: `set by ${by}` };
+}
+
 /** Connects the configured MCP servers once (concurrently, with their timeouts) to report their state. */
 async function mcpLine(config: Config, paths: ReturnType<CliContext["config"]>["paths"]) {
   const entries = Object.entries(config.tools.mcpServers);
@@ -165,7 +178,7 @@ export async function buildStatus(
     ...base,
     config: { ...base.config, warnings: loaded.warnings },
     envOverlays: applied,
-    provider: await providerLine(ctx, config),
+    provider: withEnvOrigin(await providerLine(ctx, config), loaded.config, config, applied),
     // Where each provider's key comes from (never the key): its env variable, KAVILO_API_KEY, or the file.
     keys: PROVIDER_SPECS.flatMap((s) => {
       const ownEnv = Boolean(s.envKey && ctx.env[s.envKey]);
