@@ -79,6 +79,8 @@ describe("cron tool", () => {
     [{ action: "add", message: "m" }, /give a schedule/],
     [{ action: "add", message: "m", every_seconds: 60, tz: "UTC" }, /tz applies only to cron/],
     [{ action: "add", in_seconds: 60 }, /non-empty message/],
+    [{ action: "add", message: "m", every_seconds: 1 }, /at most once every 60 s \(this one: every 1 s\)/],
+    [{ action: "add", message: "m", cron: "*/10 * * * * *" }, /at most once every 60 s/],
     [{ action: "remove" }, /needs the job id/],
     [{ action: "remove", id: "zzz" }, /no job with id "zzz"/],
   ] as Array<[Args, RegExp]>)("rejects bad input with a ToolError: %j", async (args, message) => {

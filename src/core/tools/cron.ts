@@ -1,8 +1,8 @@
 import * as z from "zod";
-import { describeSchedule } from "../cron/next-run.js";
+import { describeSchedule, nextCronRun } from "../cron/next-run.js";
 import { CronInputError, scheduleFromInput } from "../cron/schedule-input.js";
 import type { CronStore } from "../cron/store.js";
-import type { CronDeliver, CronJob } from "../cron/types.js";
+import type { CronDeliver, CronJob, CronSchedule } from "../cron/types.js";
 import { type ChannelTarget, defineTool, ToolError } from "./types.js";
 
 export interface CronToolOptions {
@@ -29,6 +29,20 @@ const parameters = z.object({
   tz: z.string().optional().describe('add: IANA time zone of the cron expression, e.g. "Europe/Paris"'),
   id: z.string().optional().describe("remove: the job id"),
 });
+
+/**
+ * The shortest repeat a chat may ask for: every run is a model call, and a model that writes
+ * every_seconds: 1 would spend tokens around the clock. `kavilo cron add` is not limited.
+ */
+export const MIN_REPEAT_S = 60;
+
+/** Seconds between runs of a repeating schedule (a cron's first two runs); undefined for one-shots. */
+function repeatSeconds(schedule: CronSchedule, first: Date): number | undefined {
+  if (schedule.kind === "every") return schedule.seconds;
+  if (schedule.kind === "cron")
+    return (nextCronRun(schedule.expr, schedule.tz, first).getTime() - first.getTime()) / 1000;
+  return undefined;
+}
 
 function target(job: CronJob): string {
   if (!job.deliver) return "silent";
@@ -94,6 +108,12 @@ export function createCronTool(opts: CronToolOptions) {
       } catch (err) {
         if (err instanceof CronInputError) throw new ToolError(err.message);
         throw err;
+      }
+      const repeat = repeatSeconds(planned.schedule, planned.nextRunAt);
+      if (repeat !== undefined && repeat < MIN_REPEAT_S) {
+        throw new ToolError(
+          `a repeating job may run at most once every ${MIN_REPEAT_S} s (this one: every ${repeat} s)`,
+        );
       }
       const job = await opts.store.add({
         ...(args.name ? { name: args.name } : {}),
