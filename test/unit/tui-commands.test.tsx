@@ -1,5 +1,6 @@
 import { cleanup } from "ink-testing-library";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isSlashCommand } from "../../src/cli/tui/slash-commands.js";
 import { FakeRunner, keys, waitFor } from "./tui-fakes.js";
 import { type Harness, renderApp, tempHome } from "./tui-harness.js";
 
@@ -70,9 +71,43 @@ describe("tui slash commands", () => {
   it("an unknown command gets a one-line hint and is not sent to the model", async () => {
     const runner = new FakeRunner();
     const app = await renderApp(runner, `${home.dir}/h`);
-    await command(app, "/frobnicate now");
+    await command(app, "/frobnicate");
     await app.see("unknown command /frobnicate; type /help for the list");
     expect(runner.turns).toEqual([]);
+  });
+
+  it("tells commands from messages that merely start with a slash", () => {
+    for (const line of ["/help", "/model gpt-x", "/QUIT", "  /new  ", "/frobnicate"]) {
+      expect(isSlashCommand(line), line).toBe(true);
+    }
+    for (const line of [
+      "/etc/hosts is broken?",
+      "/usr/bin",
+      "/tmp please look",
+      "/frobnicate now",
+      "/ x",
+      "/v2",
+    ]) {
+      expect(isSlashCommand(line), line).toBe(false);
+    }
+  });
+
+  it("sends a path-like line to the model instead of calling it an unknown command", async () => {
+    const runner = new FakeRunner();
+    const app = await renderApp(runner, `${home.dir}/h`);
+    await command(app, "/etc/hosts is broken?");
+    await waitFor(() => expect(runner.turns.map((t) => t.input)).toEqual(["/etc/hosts is broken?"]));
+    expect(app.frame()).not.toContain("unknown command");
+  });
+
+  it("clears the Ctrl-C hint from the frame it leaves behind on exit", async () => {
+    const app = await renderApp(new FakeRunner(), `${home.dir}/h`);
+    app.press("\u0003");
+    await app.see("press Ctrl-C again to exit");
+    app.press("\u0003");
+    await waitFor(() => expect(app.exits).toEqual([0]));
+    // Checked at once: the hint's own timer would clear it only seconds later.
+    expect(app.frame()).not.toContain("press Ctrl-C again");
   });
 
   it("/exit exits with code 0", async () => {

@@ -16,8 +16,8 @@ export interface Harness {
   /** Types text (one input event) and waits until the prompt shows it. */
   type(text: string): Promise<void>;
   press(key: string): void;
-  /** Simulates a terminal resize to `columns`. */
-  resize(columns: number): void;
+  /** Simulates a terminal resize to `columns` (and `rows`, which a test terminal otherwise lacks). */
+  resize(columns: number, rows?: number): void;
   unmount(): void;
 }
 
@@ -68,8 +68,10 @@ export async function renderApp(
       await see(text.split("\n").at(-1) ?? text);
     },
     press: (key: string) => instance.stdin.write(key),
-    resize: (columns: number) => {
+    resize: (columns: number, rows?: number) => {
       Object.defineProperty(instance.stdout, "columns", { value: columns, configurable: true });
+      if (rows !== undefined)
+        Object.defineProperty(instance.stdout, "rows", { value: rows, configurable: true });
       instance.stdout.emit("resize");
     },
     unmount: () => instance.unmount(),

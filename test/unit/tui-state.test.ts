@@ -19,6 +19,7 @@ import {
   historyPush,
   loadHistory,
 } from "../../src/cli/tui/input-history.js";
+import { finishedBlocksLength } from "../../src/cli/tui/markdown-blocks.js";
 import { applyEvent, newTurn, takeFinished } from "../../src/cli/tui/turn-state.js";
 import { tempHome } from "./tui-harness.js";
 
@@ -100,6 +101,28 @@ describe("turn state", () => {
       105,
     );
     expect(takeFinished(t).done).toMatchObject([{ kind: "tool", state: "done", durationMs: 5 }]);
+  });
+
+  it("moves finished markdown blocks of streaming text to the transcript, keeping the last block live", () => {
+    let t = applyEvent(newTurn(4), { type: "text-delta", text: "para one\nline two\n\n- a\n- b\n\n" }, 0);
+    // The list is the last block and may still grow.
+    let split = takeFinished(t);
+    expect(split.done.map((e) => e.kind === "assistant" && e.text)).toEqual(["para one\nline two\n\n"]);
+    t = applyEvent(split.turn, { type: "text-delta", text: "```js\nx\n\ny" }, 0);
+    split = takeFinished(t);
+    expect(split.done.map((e) => e.kind === "assistant" && e.text)).toEqual(["- a\n- b\n\n"]);
+    // An unclosed code fence is one block however many blank lines it holds.
+    expect(split.turn.entries).toMatchObject([{ kind: "assistant", text: "```js\nx\n\ny" }]);
+    expect(new Set([...split.done, ...split.turn.entries].map((e) => e.id)).size).toBe(2);
+    t = applyEvent(
+      split.turn,
+      { type: "turn-end", reason: "stop", text: "whole", usage: { input: 0, output: 0 }, iterations: 1 },
+      0,
+    );
+    // The final text is not appended again when what streamed already left the live turn.
+    expect(takeFinished(t).done.map((e) => e.kind === "assistant" && e.text)).toEqual(["```js\nx\n\ny"]);
+    expect(finishedBlocksLength("one paragraph\nstill the same one")).toBe(0);
+    expect(finishedBlocksLength("[a]: http://x\n\nsee [a]\n\nmore")).toBe(0);
   });
 
   it("ends with the final text when nothing streamed, and marks running tools interrupted", () => {

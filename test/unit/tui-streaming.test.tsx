@@ -1,7 +1,8 @@
 import { cleanup } from "ink-testing-library";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FLUSH_MS } from "../../src/cli/tui/use-turn.js";
 import type { TurnRequest } from "../../src/core/agent/types.js";
-import { endEvent, FakeRunner, Gate, keys, waitFor } from "./tui-fakes.js";
+import { endEvent, FakeRunner, Gate, keys, simpleReply, waitFor } from "./tui-fakes.js";
 import { renderApp, tempHome } from "./tui-harness.js";
 
 let home: Awaited<ReturnType<typeof tempHome>>;
@@ -49,6 +50,72 @@ describe("tui turn rendering", () => {
     await waitFor(() => expect(boxTop()).toHaveLength(100));
     app.resize(60);
     await waitFor(() => expect(boxTop()).toHaveLength(60));
+  });
+
+  it("a long answer streamed block by block reads exactly like the same answer arriving whole", async () => {
+    const blocks = [
+      "# Plan\n\n",
+      "First **step**\nwith two lines.\n\n",
+      "- one\n- two\n\n",
+      "```sh\nls\n```\n\n",
+      "Done.",
+    ];
+    const whole = blocks.join("");
+    const streamed = new FakeRunner(async function* () {
+      for (const block of blocks) {
+        yield { type: "text-delta", text: block };
+        // Longer than the flush interval, so each block is split off while the next streams.
+        await new Promise((r) => setTimeout(r, FLUSH_MS * 2));
+      }
+      yield endEvent(whole);
+    });
+    const a = await renderApp(streamed, `${home.dir}/a`);
+    const b = await renderApp(new FakeRunner(simpleReply(whole)), `${home.dir}/b`);
+    for (const app of [a, b]) {
+      await app.type("md");
+      app.press(keys.enter);
+    }
+    await a.see("Done.", "message, /help");
+    await b.see("Done.", "message, /help");
+    expect(a.frame()).toBe(b.frame());
+    expect(a.frame().match(/with two lines\./g)).toHaveLength(1);
+  });
+
+  it("keeps the live part of a long answer within the terminal's height", async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `row ${String(i + 1).padStart(2, "0")}`);
+    const gate = new Gate();
+    const runner = new FakeRunner(async function* (req) {
+      yield { type: "text-delta", text: rows.join("\n") };
+      await gate.wait(req.signal);
+      yield endEvent(rows.join("\n"));
+    });
+    const app = await renderApp(runner, `${home.dir}/h`);
+    app.resize(100, 20);
+    await app.type("long");
+    app.press(keys.enter);
+    await app.see("row 40", "working");
+    // One paragraph is one block, so it is still live: only its tail fits on screen.
+    const live = app.frame();
+    expect(live).not.toContain("row 01");
+    // The live rows plus the header, input box and footer fit in the 20-row terminal.
+    expect(live.split("\n").filter((line) => line.startsWith("row ")).length).toBeLessThanOrEqual(20 - 7);
+    gate.open();
+    await app.see("message, /help");
+    // Once finished, the whole paragraph is in the transcript, each row once.
+    for (const row of rows) expect(app.frame().split(row)).toHaveLength(2);
+  });
+
+  it("keeps the space after the prompt mark when the input wraps", async () => {
+    const app = await renderApp(new FakeRunner(), `${home.dir}/h`);
+    app.resize(30);
+    app.press(`alpha${"x".repeat(40)} beta gamma delta epsilon zeta eta theta`);
+    await app.see("theta");
+    const markRow =
+      app
+        .frame()
+        .split("\n")
+        .find((line) => line.includes("›")) ?? "";
+    expect(markRow).toMatch(/│ › alpha/);
   });
 
   it("renders markdown: code block content and bold text without raw markers", async () => {

@@ -5,12 +5,13 @@ import type { Entry, NoteTone } from "./entries.js";
 import { EntryView } from "./entry-view.js";
 import { totalTokens } from "./format.js";
 import { keyAction } from "./key-action.js";
-import { PromptInput } from "./prompt-input.js";
+import { LiveRegion } from "./live-region.js";
+import { PromptInput, promptRows } from "./prompt-input.js";
 import { isSlashCommand, runSlashCommand, type SlashContext } from "./slash-commands.js";
 import { Footer, Header } from "./status-bars.js";
 import { useExitKeys } from "./use-exit-keys.js";
 import { usePrompt } from "./use-prompt.js";
-import { useTerminalWidth } from "./use-terminal-width.js";
+import { useTerminalSize } from "./use-terminal-size.js";
 import { useTurn } from "./use-turn.js";
 
 export interface AppProps {
@@ -25,11 +26,17 @@ export interface AppProps {
   now?: () => number;
 }
 
+/**
+ * Rows around the live region besides the input text: the header and its margin, the input box's
+ * borders, the footer, one row in case the footer wraps, and one so the frame never fills the screen.
+ */
+const CHROME_ROWS = 6;
+
 /** The interactive chat: static transcript, live turn, status line, input box, footer. */
 export function App(props: AppProps) {
   const { runner, onExit } = props;
   const now = props.now ?? Date.now;
-  const width = useTerminalWidth();
+  const { columns: width, rows, resizes } = useTerminalSize();
   const { stdout, write } = useStdout();
   const [entries, setEntries] = useState<Entry[]>([]);
   const [epoch, setEpoch] = useState(0);
@@ -41,6 +48,8 @@ export function App(props: AppProps) {
   const [lastTurnTokens, setLastTurnTokens] = useState(0);
   const [expanded, setExpanded] = useState(false);
   const [turnStartedAt, setTurnStartedAt] = useState(0);
+  // Set on exit; the exit itself waits for the frame drawn without transient hints.
+  const [exitCode, setExitCode] = useState<number | null>(null);
   const idRef = useRef(0);
   const expandedRef = useRef(expanded);
   expandedRef.current = expanded;
@@ -76,6 +85,12 @@ export function App(props: AppProps) {
   });
   const prompt = usePrompt(props.history, props.historyFile);
   const exitKeys = useExitKeys(now);
+  const exit = useCallback((code: number) => setExitCode((prev) => prev ?? code), []);
+  const onExitRef = useRef(onExit);
+  onExitRef.current = onExit;
+  useEffect(() => {
+    if (exitCode !== null) onExitRef.current(exitCode);
+  }, [exitCode]);
 
   useEffect(() => {
     let current = true;
@@ -95,7 +110,7 @@ export function App(props: AppProps) {
     model,
     note,
     usageText: props.usageText,
-    exit: () => onExit(0),
+    exit: () => exit(0),
     setModel: (name) => {
       runner.setModel(name);
       setModel(name);
@@ -152,10 +167,10 @@ export function App(props: AppProps) {
       case "ctrl-c":
         if (turn.interrupt()) return;
         if (!empty) return prompt.setText("");
-        if (exitKeys.pressCtrlC()) onExit(0);
+        if (exitKeys.pressCtrlC()) exit(0);
         return;
       case "ctrl-d":
-        if (empty && !turn.running) return onExit(0);
+        if (empty && !turn.running) return exit(0);
         prompt.edit({ type: "delete" });
         return;
       case "toggle-tools":
@@ -177,16 +192,18 @@ export function App(props: AppProps) {
   const busyLabel = turn.interrupting ? "interrupting" : turn.live?.thinking ? "thinking" : "working";
   return (
     <Box flexDirection="column" width={width}>
-      <Static key={epoch} items={entries}>
+      <Static key={`${epoch}.${resizes}`} items={entries}>
         {(entry) => (
           <Box key={entry.id} width={width}>
             <EntryView entry={entry} width={width} />
           </Box>
         )}
       </Static>
-      {liveEntries.map((entry) => (
-        <EntryView key={entry.id} entry={entry} width={width} expanded={expanded} />
-      ))}
+      <LiveRegion maxRows={rows === null ? null : rows - CHROME_ROWS - promptRows(prompt.buffer.text, width)}>
+        {liveEntries.map((entry) => (
+          <EntryView key={entry.id} entry={entry} width={width} expanded={expanded} />
+        ))}
+      </LiveRegion>
       <Box marginTop={1}>
         <Header profile={props.profile} provider={provider} model={model} />
       </Box>
@@ -201,7 +218,7 @@ export function App(props: AppProps) {
         sessionTokens={sessionBase + sessionExtra + (turn.live ? liveTokens : 0)}
         busy={turn.running ? { startedAt: turnStartedAt, label: busyLabel } : null}
         now={now}
-        hint={exitKeys.hint}
+        hint={exitCode === null ? exitKeys.hint : null}
         toolsExpanded={expanded}
       />
     </Box>

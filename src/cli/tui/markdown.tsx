@@ -65,7 +65,9 @@ function renderInline(tokens: readonly Token[] | undefined, keyPrefix: string): 
 
 function CodeBlock({ token }: { token: Tokens.Code }) {
   return (
-    <Box flexDirection="column" borderStyle="single" borderColor="gray" paddingX={1}>
+    // Sized to its own content, not stretched to the widest sibling block: a streamed answer renders
+    // block by block, and must look the same as the whole answer rendered at once.
+    <Box flexDirection="column" alignSelf="flex-start" borderStyle="single" borderColor="gray" paddingX={1}>
       {token.lang ? <Text dimColor>{token.lang}</Text> : null}
       <Text color="green">{token.text}</Text>
     </Box>

@@ -1,6 +1,16 @@
 import { Box, Text } from "ink";
 import type { InputBuffer } from "./input-buffer.js";
 
+const MARK_WIDTH = 2;
+// The box's border and padding, left and right.
+const BOX_FRAME = 4;
+
+/** Rows the input text takes inside the box at this terminal width, wrapping included. */
+export function promptRows(text: string, width: number): number {
+  const room = Math.max(1, width - BOX_FRAME - MARK_WIDTH);
+  return text.split("\n").reduce((rows, line) => rows + Math.max(1, Math.ceil((line.length + 1) / room)), 0);
+}
+
 function Line({ text, cursorAt }: { text: string; cursorAt: number | null }) {
   if (cursorAt === null) return <Text>{text === "" ? " " : text}</Text>;
   const under = text[cursorAt] ?? " ";
@@ -41,8 +51,13 @@ export function PromptInput({
           return (
             // biome-ignore lint/suspicious/noArrayIndexKey: lines are identified by position
             <Box key={i} flexDirection="row">
-              <Text color="magenta">{i === 0 ? "› " : "  "}</Text>
-              <Line text={line} cursorAt={inLine ? buffer.cursor - start : null} />
+              {/* A fixed-width mark: when the text wraps, the row must not shrink it and drop its space. */}
+              <Box width={MARK_WIDTH} flexShrink={0}>
+                <Text color="magenta">{i === 0 ? "›" : ""}</Text>
+              </Box>
+              <Box flexGrow={1} flexShrink={1}>
+                <Line text={line} cursorAt={inLine ? buffer.cursor - start : null} />
+              </Box>
             </Box>
           );
         })

@@ -77,8 +77,18 @@ export function helpText(): string {
   return ["Commands:", ...cmds, "Keys:", ...keys].join("\n");
 }
 
+function isKnown(name: string): boolean {
+  return name === "quit" || COMMANDS.some((c) => c.name === name);
+}
+
+/**
+ * Whether a line is a command rather than a message: its first word is `/` and letters only, and it
+ * is a known command or stands alone. "/etc/hosts is broken?" and "/usr please" stay messages.
+ */
 export function isSlashCommand(input: string): boolean {
-  return /^\/[a-z]/i.test(input.trimStart());
+  const match = /^\/([a-z]+)(?=\s|$)(\s+\S)?/i.exec(input.trim());
+  if (!match) return false;
+  return isKnown(match[1]!.toLowerCase()) || match[2] === undefined;
 }
 
 /** Runs one slash command line; an unknown command gets a one-line hint. */
@@ -87,7 +97,7 @@ export async function runSlashCommand(line: string, ctx: SlashContext): Promise<
   const space = trimmed.search(/\s/);
   const name = (space === -1 ? trimmed.slice(1) : trimmed.slice(1, space)).toLowerCase();
   const arg = space === -1 ? "" : trimmed.slice(space).trim();
-  const command = COMMANDS.find((c) => c.name === name || (name === "quit" && c.name === "exit"));
+  const command = COMMANDS.find((c) => c.name === (name === "quit" ? "exit" : name));
   if (!command) {
     ctx.note(`unknown command /${name}; type /help for the list`, "warn");
     return;

@@ -1,6 +1,7 @@
 import type { AgentEvent } from "../../core/agent/events.js";
 import type { Usage } from "../../providers/types.js";
 import type { Entry } from "./entries.js";
+import { finishedBlocksLength } from "./markdown-blocks.js";
 
 export const GENERIC_HINT = "run kavilo status";
 const INTERRUPTED = "interrupted";
@@ -13,12 +14,22 @@ export interface LiveTurn {
   readonly usage: Usage;
   readonly thinking: boolean;
   readonly ended: boolean;
+  /** Whether any text streamed, even if all of it has moved to the static transcript already. */
+  readonly streamed: boolean;
   readonly provider?: string;
   readonly model?: string;
 }
 
 export function newTurn(id: number): LiveTurn {
-  return { id, seq: 0, entries: [], usage: { input: 0, output: 0 }, thinking: false, ended: false };
+  return {
+    id,
+    seq: 0,
+    entries: [],
+    usage: { input: 0, output: 0 },
+    thinking: false,
+    ended: false,
+    streamed: false,
+  };
 }
 
 function withEntry(turn: LiveTurn, make: (id: string) => Entry): LiveTurn {
@@ -57,7 +68,7 @@ export function applyEvent(turn: LiveTurn, event: AgentEvent, now: number): Live
       return { ...turn, provider: event.provider, model: event.model };
     case "text-delta": {
       const last = turn.entries.at(-1);
-      const base = { ...turn, thinking: false };
+      const base = { ...turn, thinking: false, streamed: true };
       if (last?.kind === "assistant") {
         const updated = { ...last, text: last.text + event.text };
         return { ...base, entries: replaceAt(turn.entries, turn.entries.length - 1, updated) };
@@ -115,8 +126,7 @@ export function applyEvent(turn: LiveTurn, event: AgentEvent, now: number): Live
 
 function endTurn(turn: LiveTurn, event: Extract<AgentEvent, { type: "turn-end" }>, now: number): LiveTurn {
   let next: LiveTurn = { ...settleTools(turn, now), usage: event.usage, thinking: false, ended: true };
-  const streamedText = next.entries.some((e) => e.kind === "assistant");
-  if (!streamedText && event.text.trim() !== "") {
+  if (!next.streamed && event.text.trim() !== "") {
     next = withEntry(next, (id) => ({ kind: "assistant", id, text: event.text }));
   }
   if (event.reason === "aborted") return endNote(next, INTERRUPTED);
@@ -150,7 +160,8 @@ function isFinished(entry: Entry, isLast: boolean, turnEnded: boolean): boolean 
 
 /**
  * Splits off the longest prefix of entries that can no longer change, so the caller can move them to
- * the static transcript and keep the live region small.
+ * the static transcript and keep the live region small. Streaming text gives up its finished markdown
+ * blocks too: a long answer moves into the transcript block by block instead of growing live.
  */
 export function takeFinished(turn: LiveTurn): { done: Entry[]; turn: LiveTurn } {
   const { entries } = turn;
@@ -158,6 +169,18 @@ export function takeFinished(turn: LiveTurn): { done: Entry[]; turn: LiveTurn } 
   while (count < entries.length && isFinished(entries[count]!, count === entries.length - 1, turn.ended)) {
     count++;
   }
-  if (count === 0) return { done: [], turn };
-  return { done: entries.slice(0, count), turn: { ...turn, entries: entries.slice(count) } };
+  const done = entries.slice(0, count);
+  let rest = entries.slice(count);
+  let seq = turn.seq;
+  const streaming = rest.length === 1 ? rest[0] : undefined;
+  if (streaming?.kind === "assistant") {
+    const cut = finishedBlocksLength(streaming.text);
+    if (cut > 0) {
+      done.push({ kind: "assistant", id: `t${turn.id}.${seq}`, text: streaming.text.slice(0, cut) });
+      seq += 1;
+      rest = [{ ...streaming, text: streaming.text.slice(cut) }];
+    }
+  }
+  if (done.length === 0) return { done: [], turn };
+  return { done, turn: { ...turn, seq, entries: rest } };
 }
