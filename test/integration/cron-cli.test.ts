@@ -83,12 +83,28 @@ describe("kavilo cron", () => {
     [["--every", "60", "--cron", "* * * * *"], /only one schedule, not --every and --cron/],
     [[], /give a schedule: one of --at, --every, --cron/],
     [["--every", "60", "--channel", "telegram"], /--channel and --to go together/],
+    [
+      ["--every", "60", "--channel", "telgram", "--to", "42"],
+      /--channel must be telegram or slack, not "telgram"/,
+    ],
   ])("rejects %j with one clear line (exit 2) and writes nothing", async (flags, message) => {
     const err = await kavilo("cron", "add", "--message", "m", ...flags).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).exitCode).toBe(2);
     expect((err as Error).message).toMatch(message);
     await expect(readFile(jobsFile(), "utf8")).rejects.toThrow(/ENOENT/);
+  });
+
+  it("warns when the --channel is not enabled in the profile, and adds the job", async () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    await kavilo("cron", "add", "--message", "m", "--every", "60", "--channel", "slack", "--to", "C1");
+    expect(stderr.join("")).toMatch(/channel slack is not enabled in this profile/);
+    const file = JSON.parse(await readFile(jobsFile(), "utf8"));
+    expect(file.jobs[0].deliver).toEqual({ channel: "slack", chatId: "C1" });
   });
 
   it("remove of an unknown id fails clearly, exit 2", async () => {

@@ -74,6 +74,23 @@ export async function list(ctx: CliContext): Promise<number> {
   return 0;
 }
 
+const CHANNELS = ["telegram", "slack"] as const;
+
+/** A misspelt channel is an error; a known one that is off only warns (it may be enabled later). */
+function checkChannel(ctx: CliContext, channel: string): void {
+  const name = CHANNELS.find((c) => c === channel);
+  if (!name) throw new CliError(`--channel must be ${CHANNELS.join(" or ")}, not "${channel}"`, 2);
+  let enabled = true;
+  try {
+    enabled = ctx.config().config.channels[name].enabled;
+  } catch {
+    // a config that does not load is reported by `kavilo start`; the job itself is still valid
+  }
+  if (!enabled) {
+    ctx.warn(`channel ${name} is not enabled in this profile: the job cannot deliver until it is`);
+  }
+}
+
 export async function add(ctx: CliContext, rawOptions: unknown): Promise<number> {
   const opts = addOptions.parse(rawOptions);
   const message = opts.message.trim();
@@ -81,6 +98,7 @@ export async function add(ctx: CliContext, rawOptions: unknown): Promise<number>
   if ((opts.channel === undefined) !== (opts.to === undefined)) {
     throw new CliError("--channel and --to go together (e.g. --channel telegram --to 123456)", 2);
   }
+  if (opts.channel !== undefined) checkChannel(ctx, opts.channel);
   let everySeconds: number | undefined;
   if (opts.every !== undefined) {
     if (!/^\d+$/.test(opts.every.trim())) throw new CliError("--every must be a whole number of seconds", 2);
