@@ -11,8 +11,6 @@ export interface SupervisedChannel {
   start(sink: InboundSink): void;
   /** Stops retrying and stops the channel's intake. */
   stop(): Promise<void>;
-  /** Tears the channel down and starts it again (after a crash), with backoff. */
-  restart(reason: string): void;
 }
 
 /**
@@ -63,20 +61,6 @@ export function superviseChannel(channel: Channel, retry: RetryOptions, log: Log
       loop = undefined;
       connected = false;
       await channel.stop().catch((err: Error) => log.warn(`${channel.name}: stop failed: ${err.message}`));
-    },
-    restart(reason) {
-      if (!sink) return;
-      const delay = backoffDelay(failures++, retry);
-      log.warn(`${channel.name}: ${reason}; restarting in ${delay} ms`);
-      abort.abort();
-      connected = false;
-      const previous = loop ?? Promise.resolve();
-      abort = new AbortController();
-      const signal = abort.signal;
-      loop = previous
-        .then(() => channel.stop())
-        .catch(() => undefined)
-        .then(() => run(signal, delay));
     },
   };
 }
