@@ -90,6 +90,36 @@ const slowTool = (name: string, ms: number, log: string[]) =>
   });
 
 describe("agent loop", () => {
+  it("sends an image in its own turn only; later turns (and a failed turn) replay a note instead", async () => {
+    const provider = scripted(async function* (_req, _s, call): AsyncGenerator<StreamEvent> {
+      if (call === 0) {
+        // A model without vision: the image turn fails.
+        yield {
+          type: "error",
+          error: new ProviderError("image input not supported", {
+            code: "bad_request",
+            provider: "scripted",
+          }),
+          retryable: false,
+        };
+        return;
+      }
+      yield { type: "text-delta", text: "ok" };
+      yield { type: "finish", reason: "stop" };
+    });
+    const agent = makeAgent(provider, new ToolRegistry([]));
+    const photo = [
+      { type: "text" as const, text: "[image: /m/media/p.jpg (image/jpeg)]" },
+      { type: "image" as const, mediaType: "image/jpeg", data: "AQID" },
+    ];
+    await collect(agent.runTurn({ sessionKey: "k", input: photo }));
+    await collect(agent.runTurn({ sessionKey: "k", input: "and now?" }));
+    expect(JSON.stringify(provider.requests[0]?.messages)).toContain('"type":"image"');
+    const second = JSON.stringify(provider.requests[1]?.messages);
+    expect(second).not.toContain('"type":"image"');
+    expect(second).toContain("[image: /m/media/p.jpg (image/jpeg), sent earlier]");
+  });
+
   it("runs a step's tool calls in parallel and feeds results back in call order with their ids", async () => {
     const log: string[] = [];
     const tools = new ToolRegistry([slowTool("slow", 80, log), slowTool("fast", 10, log)]);

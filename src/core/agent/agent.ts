@@ -14,6 +14,7 @@ import { addUsage, type UsageLog } from "../usage.js";
 import { buildSystemPrompt, type ContextInput } from "./context.js";
 import { EventQueue } from "./event-queue.js";
 import type { AgentEvent, TurnEndReason } from "./events.js";
+import { forStorage } from "./stored-message.js";
 import type { AgentRunner, TurnRequest } from "./types.js";
 
 /** What the loop needs from a tool registry. */
@@ -151,7 +152,8 @@ export class Agent implements AgentRunner {
       const batch = pending;
       pending = [];
       transcript.push(...batch);
-      await o.sessions.append(req.sessionKey, batch);
+      // This turn keeps its images (transcript); the session keeps a note in their place.
+      await o.sessions.append(req.sessionKey, batch.map(forStorage));
     };
 
     try {

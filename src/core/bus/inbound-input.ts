@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { ContentPart } from "../../providers/types.js";
+import { imageLabel } from "../agent/stored-message.js";
 import type { InboundMessage } from "./types.js";
 
 /** Images past this size are described instead of sent: providers reject huge inline images. */
@@ -10,8 +11,9 @@ export interface InputOptions {
 }
 
 /**
- * What the agent is asked for a channel message: the text, images inline (base64) and every other
- * file as a note with its path, so the agent can open it with read_file.
+ * What the agent is asked for a channel message: the text, images inline (base64), each after a
+ * label with its saved path, and every other file as a note with its path, so the agent can open
+ * it with read_file. The session stores the label in place of the image (see forStorage).
  */
 export async function turnInputOf(
   msg: InboundMessage,
@@ -28,7 +30,10 @@ export async function turnInputOf(
       try {
         const data = await read(m.path);
         if (data.byteLength <= MAX_IMAGE_BYTES) {
-          parts.push({ type: "image", mediaType: m.mediaType, data: Buffer.from(data).toString("base64") });
+          parts.push(
+            { type: "text", text: imageLabel(m.path, m.mediaType) },
+            { type: "image", mediaType: m.mediaType, data: Buffer.from(data).toString("base64") },
+          );
           continue;
         }
         notes.push(`[image ${label} too large to show inline; saved at ${m.path}]`);
