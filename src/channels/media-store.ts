@@ -5,6 +5,18 @@ import { basename, extname, join } from "node:path";
 /** Largest inbound file kavilo keeps (Telegram's Bot API caps downloads at 20 MB too). */
 export const MAX_MEDIA_BYTES = 20 * 1024 * 1024;
 
+const mb = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+
+/**
+ * The note the agent gets in place of a file kavilo did not download, so it can tell the user
+ * instead of answering as if nothing had been sent.
+ */
+export function skippedFileNote(name: string, reason: { size: number } | { error: string }): string {
+  return "size" in reason
+    ? `[file ${name} (${mb(reason.size)}) was not downloaded: larger than the ${mb(MAX_MEDIA_BYTES)} limit]`
+    : `[file ${name} could not be downloaded: ${reason.error}]`;
+}
+
 /**
  * Saves downloaded bytes under the profile's media/ with a unique name, so two files called
  * "image.png" from different chats never overwrite each other.

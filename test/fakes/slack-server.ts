@@ -38,7 +38,8 @@ export interface FakeSlack {
   /** Asks the connected client to reconnect (a `disconnect` envelope, reason refresh_requested). */
   disconnect(): void;
   /** Hosts a file that only the bot token may download. */
-  addFile(data: Uint8Array, opts: { name: string; mimetype: string }): FakeSlackFile;
+  /** `reportedSize` is the size the event claims (default the data's length). */
+  addFile(data: Uint8Array, opts: { name: string; mimetype: string; reportedSize?: number }): FakeSlackFile;
   /** The next `count` Web API calls of `method` have their connection destroyed (a network failure). */
   dropRequests(method: string, count: number): void;
   /** Web API calls of `method` from now on are recorded and never answered. */
@@ -281,7 +282,7 @@ export async function startFakeSlack(
         mimetype: o.mimetype,
         url_private: url,
         url_private_download: `${url}?download=1`,
-        size: data.byteLength,
+        size: o.reportedSize ?? data.byteLength,
       };
       files.set(id, { data, file });
       return file;

@@ -41,6 +41,8 @@ export interface SendFileOptions extends Omit<SendTextOptions, "text"> {
   data?: Uint8Array;
   fileName?: string;
   mimeType?: string;
+  /** file_size the message claims (default the data's length), to fake a huge file cheaply. */
+  reportedSize?: number;
 }
 
 export interface FakeTelegram {
@@ -314,7 +316,7 @@ export async function startFakeTelegram(
             file_unique_id: `u-${large}`,
             width: 1280,
             height: 960,
-            file_size: data.byteLength,
+            file_size: o.reportedSize ?? data.byteLength,
           },
         ];
       }),
@@ -327,7 +329,7 @@ export async function startFakeTelegram(
           file_unique_id: `u-${id}`,
           file_name: name,
           mime_type: o.mimeType ?? "application/octet-stream",
-          file_size: data.byteLength,
+          file_size: o.reportedSize ?? data.byteLength,
         };
       }),
     sent: () => calls.filter((c) => c.method === "sendMessage").map((c) => c.params),

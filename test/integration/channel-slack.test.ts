@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -270,6 +271,32 @@ describe("slack channel (Socket Mode SDK against a fake Slack)", () => {
     expect(media).toMatchObject({ kind: "document", mediaType: "application/pdf", name: "report.pdf" });
     expect(media?.path.startsWith(paths.media)).toBe(true);
     expect(new Uint8Array(await readFile(media?.path ?? ""))).toEqual(bytes);
+  });
+
+  it("skips a file over the size cap without downloading it and tells the agent, caption or not", async () => {
+    await start();
+    const big = fake.addFile(new Uint8Array([1, 2, 3]), {
+      name: "huge.mov",
+      mimetype: "video/quicktime",
+      reportedSize: 25 * 1024 * 1024,
+    });
+    const event = (text: string) => ({
+      type: "message",
+      subtype: "file_share",
+      channel_type: "im",
+      channel: "D_ALICE",
+      user: "U_ALICE",
+      text,
+      files: [big],
+      ts: ts(),
+    });
+    fake.pushEvent(event(""));
+    fake.pushEvent(event("watch this"));
+    await fake.waitFor(() => inbound.length === 2);
+    const note = "[file huge.mov (25 MB) was not downloaded: larger than the 20 MB limit]";
+    expect(inbound.map((m) => m.text)).toEqual([note, `watch this\n${note}`]);
+    expect(inbound.every((m) => m.media === undefined)).toBe(true);
+    expect(existsSync(paths.media) ? readdirSync(paths.media) : []).toEqual([]);
   });
 
   it("retries a reply whose request died on the network, so it still arrives", async () => {

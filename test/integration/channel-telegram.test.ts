@@ -221,6 +221,18 @@ describe("telegram channel (grammy against a fake Bot API)", () => {
     expect(new Uint8Array(await readFile(path))).toEqual(bytes);
   });
 
+  it("skips a file over the size cap without downloading it and tells the agent, caption or not", async () => {
+    await start();
+    const huge = { from: ALICE, chatId: 1001, reportedSize: 25 * 1024 * 1024 };
+    fake.sendDocument({ ...huge, fileName: "movie.mp4", mimeType: "video/mp4" });
+    fake.sendPhoto({ ...huge, caption: "look at this" });
+    await fake.waitFor(() => inbound.length === 2);
+    const note = (name: string) => `[file ${name} (25 MB) was not downloaded: larger than the 20 MB limit]`;
+    expect(inbound.map((m) => m.text)).toEqual([note("movie.mp4"), `look at this\n${note("photo.jpg")}`]);
+    expect(inbound.every((m) => m.media === undefined)).toBe(true);
+    expect(fake.calls.filter((c) => c.method === "getFile")).toEqual([]);
+  });
+
   it("shows typing, renewed until stopped", async () => {
     const ch = await start();
     fake.sendText({ chatId: 1001, from: ALICE, text: "think hard" });

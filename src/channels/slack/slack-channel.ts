@@ -10,6 +10,7 @@ import type {
 import type { SlackConfig } from "../../core/config/schema.js";
 import type { Paths } from "../../core/paths.js";
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../backoff.js";
+import { MAX_MEDIA_BYTES, skippedFileNote } from "../media-store.js";
 import { errorText, redactSecrets } from "../redact.js";
 import { markdownToMrkdwn } from "../text/slack-mrkdwn.js";
 import { splitMarkdown } from "../text/split-markdown.js";
@@ -106,7 +107,13 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
     }
     if (!firstSighting(`${ev.channel}:${ev.ts}`)) return;
     const media: InboundMedia[] = [];
+    const skipped: string[] = [];
     for (const file of decision.files) {
+      const fileName = file.name ?? file.id;
+      if (file.size !== undefined && file.size > MAX_MEDIA_BYTES) {
+        skipped.push(skippedFileNote(fileName, { size: file.size }));
+        continue;
+      }
       try {
         media.push(
           await downloadSlackFile(file, {
@@ -117,16 +124,20 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
           }),
         );
       } catch (err) {
-        log("warn", `slack: could not download a shared file: ${errorText(err)}`);
+        const error = redactSecrets(errorText(err), secrets);
+        log("warn", `slack: could not download a shared file: ${error}`);
+        skipped.push(skippedFileNote(fileName, { error }));
       }
     }
-    if (decision.text === "" && media.length === 0) return;
+    for (const note of skipped) log("warn", `slack: ${note}`);
+    const text = [decision.text, ...skipped].filter((t) => t !== "").join("\n");
+    if (text === "" && media.length === 0) return;
     const name = ev.user ? await senderName(ev.user) : undefined;
     sink.publish({
       channel: "slack",
       chatId: ev.channel,
       senderId: decision.senderId,
-      text: decision.text,
+      text,
       sessionKey: decision.sessionKey,
       messageId: ev.ts,
       receivedAt: now().toISOString(),

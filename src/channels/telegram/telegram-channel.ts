@@ -10,6 +10,7 @@ import type {
 import type { TelegramConfig } from "../../core/config/schema.js";
 import type { Paths } from "../../core/paths.js";
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../backoff.js";
+import { MAX_MEDIA_BYTES, skippedFileNote } from "../media-store.js";
 import { errorText, redactSecrets } from "../redact.js";
 import { classifyTelegramMessage } from "./telegram-inbound.js";
 import { downloadTelegramMedia } from "./telegram-media.js";
@@ -106,7 +107,12 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
       return;
     }
     const media: InboundMedia[] = [];
+    const skipped: string[] = [];
     for (const ref of decision.media) {
+      if (ref.size !== undefined && ref.size > MAX_MEDIA_BYTES) {
+        skipped.push(skippedFileNote(ref.name, { size: ref.size }));
+        continue;
+      }
       try {
         media.push(
           await downloadTelegramMedia(
@@ -121,15 +127,19 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
           ),
         );
       } catch (err) {
-        log("warn", `telegram: could not download a ${ref.kind}: ${errorText(err)}`);
+        const error = redactSecrets(errorText(err), [token as string]);
+        log("warn", `telegram: could not download a ${ref.kind}: ${error}`);
+        skipped.push(skippedFileNote(ref.name, { error }));
       }
     }
-    if (decision.text === "" && media.length === 0) return;
+    for (const note of skipped) log("warn", `telegram: ${note}`);
+    const text = [decision.text, ...skipped].filter((t) => t !== "").join("\n");
+    if (text === "" && media.length === 0) return;
     const inbound: InboundMessage = {
       channel: "telegram",
       chatId: String(msg.chat.id),
       senderId: String(msg.from?.id ?? ""),
-      text: decision.text,
+      text,
       sessionKey: decision.sessionKey,
       messageId: String(msg.message_id),
       receivedAt: now().toISOString(),

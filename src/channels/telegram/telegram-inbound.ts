@@ -9,6 +9,8 @@ export interface TelegramMediaRef {
   kind: InboundMedia["kind"];
   mediaType: string;
   name: string;
+  /** As Telegram reports it; lets an oversized file be skipped without a download. */
+  size?: number;
 }
 
 export type TelegramDecision =
@@ -92,29 +94,49 @@ function stripMention(text: string, username: string): string {
 function mediaRefs(msg: Message): TelegramMediaRef[] {
   const refs: TelegramMediaRef[] = [];
   const photo = msg.photo?.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
-  if (photo) refs.push({ fileId: photo.file_id, kind: "image", mediaType: "image/jpeg", name: "photo.jpg" });
+  if (photo)
+    refs.push({
+      ...ref(photo.file_id, photo.file_size),
+      kind: "image",
+      mediaType: "image/jpeg",
+      name: "photo.jpg",
+    });
   const doc = msg.document;
   if (doc) {
     const mediaType = doc.mime_type ?? "application/octet-stream";
     const kind = mediaType.startsWith("image/") ? "image" : "document";
-    refs.push({ fileId: doc.file_id, kind, mediaType, name: doc.file_name ?? "document" });
+    refs.push({ ...ref(doc.file_id, doc.file_size), kind, mediaType, name: doc.file_name ?? "document" });
   }
   if (msg.voice) {
     const mediaType = msg.voice.mime_type ?? "audio/ogg";
-    refs.push({ fileId: msg.voice.file_id, kind: "audio", mediaType, name: "voice.ogg" });
+    refs.push({
+      ...ref(msg.voice.file_id, msg.voice.file_size),
+      kind: "audio",
+      mediaType,
+      name: "voice.ogg",
+    });
   }
   if (msg.audio) {
     const mediaType = msg.audio.mime_type ?? "audio/mpeg";
-    refs.push({ fileId: msg.audio.file_id, kind: "audio", mediaType, name: msg.audio.file_name ?? "audio" });
+    refs.push({
+      ...ref(msg.audio.file_id, msg.audio.file_size),
+      kind: "audio",
+      mediaType,
+      name: msg.audio.file_name ?? "audio",
+    });
   }
   if (msg.video) {
     const mediaType = msg.video.mime_type ?? "video/mp4";
     refs.push({
-      fileId: msg.video.file_id,
+      ...ref(msg.video.file_id, msg.video.file_size),
       kind: "video",
       mediaType,
       name: msg.video.file_name ?? "video.mp4",
     });
   }
   return refs;
+}
+
+function ref(fileId: string, size: number | undefined): { fileId: string; size?: number } {
+  return size === undefined ? { fileId } : { fileId, size };
 }
