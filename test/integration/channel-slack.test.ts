@@ -299,6 +299,21 @@ describe("slack channel (Socket Mode SDK against a fake Slack)", () => {
     expect(existsSync(paths.media) ? readdirSync(paths.media) : []).toEqual([]);
   });
 
+  it("passes ' /new' (a leading space dodges Slack's slash-command box) and '@kavilo /new' as the bare command", async () => {
+    await start();
+    fake.pushEvent({
+      type: "message",
+      channel_type: "im",
+      channel: "D_ALICE",
+      user: "U_ALICE",
+      text: " /new",
+      ts: ts(),
+    });
+    fake.pushEvent(mention("/new"));
+    await fake.waitFor(() => inbound.length === 2);
+    expect(inbound.map((m) => m.text)).toEqual(["/new", "/new"]);
+  });
+
   it("retries a reply whose request died on the network, so it still arrives", async () => {
     const ch = await start();
     fake.dropRequests("chat.postMessage", 2);
