@@ -145,6 +145,50 @@ describe("kavilo start with Telegram", () => {
     expect(body).toContain('"type":"image_url"');
   });
 
+  it("delivers a reply whose first send died on the network", async () => {
+    tg.dropRequests("sendMessage", 1);
+    tg.sendText({ chatId: ALICE, from: ALICE, text: "survive the blip" });
+    const delivered = () =>
+      tg.calls.some(
+        (c) =>
+          c.method === "sendMessage" && c.result && String(c.params.text).includes("echo: survive the blip"),
+      );
+    await tg.waitFor(delivered, 10_000);
+    expect(textsTo(ALICE).filter((t) => t.includes("echo: survive the blip"))).toHaveLength(2);
+  });
+
+  it("sends a photo to the model in its own turn only; the next turn replays a note", async () => {
+    const chat = 1_003; // its own session
+    tg.sendPhoto({ chatId: chat, from: ALICE, caption: "remember this picture" });
+    await tg.waitFor(() => textsTo(chat).some((t) => t.includes("remember this picture")));
+    tg.sendText({ chatId: chat, from: ALICE, text: "what did I send" });
+    await tg.waitFor(() => textsTo(chat).some((t) => t.includes("echo: what did I send")));
+    const first = llm.requests.find((r) => lastUserText(r).includes("remember this picture"));
+    const second = llm.requests.find((r) => lastUserText(r) === "what did I send");
+    expect(JSON.stringify(first?.body)).toContain('"type":"image_url"');
+    const body = JSON.stringify(second?.body);
+    expect(body).not.toContain("image_url");
+    expect(body).toMatch(/\[image: [^\]]*media\/telegram-[^\]]*photo\.jpg \(image\/jpeg\), sent earlier\]/);
+  });
+
+  it("tells the agent about a file over 20 MB it did not download, even without a caption", async () => {
+    const chat = 1_004;
+    const getFiles = () => tg.calls.filter((c) => c.method === "getFile").length;
+    const before = getFiles();
+    tg.sendDocument({
+      chatId: chat,
+      from: ALICE,
+      fileName: "movie.mp4",
+      mimeType: "video/mp4",
+      reportedSize: 25 * 1024 * 1024,
+    });
+    await tg.waitFor(() => textsTo(chat).some((t) => t.includes("was not downloaded")));
+    expect(textsTo(chat).join("\n")).toContain(
+      "movie.mp4 (25 MB) was not downloaded: larger than the 20 MB limit",
+    );
+    expect(getFiles()).toBe(before);
+  });
+
   it("/stop aborts a running turn, the session goes on, and /new starts fresh", async () => {
     tg.sendText({ chatId: ALICE, from: ALICE, text: "think forever please" });
     await tg.waitFor(() => llm.requests.some((r) => lastUserText(r).includes("think forever")));
