@@ -70,4 +70,24 @@ describe("kavilo start heartbeat", () => {
     await sleep(300);
     expect(fakeTg.sent()).toHaveLength(1);
   });
+
+  it("with no target and no chat yet makes no model call and says so once", async () => {
+    const fakeLlm = await startFakeOpenAI({ respond: () => ({ text: "Time to water the plants." }) });
+    llm = fakeLlm;
+    const home = tempHome();
+    writeConfig(home, { runtime: { heartbeat: { enabled: true, intervalS: 1 } } });
+    const ws = join(home, ".kavilo", "workspace");
+    mkdirSync(ws, { recursive: true });
+    writeFileSync(join(ws, "HEARTBEAT.md"), "# Heartbeat\n\n- [ ] remind me to water the plants\n");
+    const kavilo = await startKavilo({
+      home,
+      env: (h) => llmEnv(h, fakeLlm.url),
+      ready: /heartbeat: every 1 s/,
+    });
+    await kavilo.waitForStderr(/heartbeat: no target yet/, 4000);
+    await sleep(2500); // more ticks
+    expect(fakeLlm.requests).toHaveLength(0);
+    expect(kavilo.stderr().match(/no target yet/g)).toHaveLength(1);
+    expect(kavilo.stderr()).not.toMatch(/delivered a message/);
+  });
 });
