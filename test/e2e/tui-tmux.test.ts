@@ -43,6 +43,15 @@ afterAll(() => {
 });
 
 const PROMPT_IDLE = "message, /help for commands";
+const LONG_ANSWER_LINES = Array.from(
+  { length: 80 },
+  (_, i) => `answer line ${String(i + 1).padStart(2, "0")}`,
+);
+// One 40-line paragraph (taller than the pane), then four paragraphs of ten lines, one line per chunk.
+const LONG_ANSWER_CHUNKS = LONG_ANSWER_LINES.map((line, i) =>
+  i === 79 ? line : i >= 39 && (i + 1) % 10 === 0 ? `${line}\n\n` : `${line}\n`,
+);
+const count = (text: string, part: string) => text.split(part).length - 1;
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 interface Pane {
@@ -121,6 +130,7 @@ async function fake(): Promise<FakeLlm> {
         };
       }
       if (text.includes("take your time")) return { delayMs: 15_000, text: "too late" };
+      if (text.includes("long answer")) return { text: LONG_ANSWER_CHUNKS, chunkDelayMs: 15 };
       return { text: `echo: ${text}` };
     },
   });
@@ -171,6 +181,39 @@ describe("kavilo agent in a real terminal (tmux)", () => {
     const exited = await pane.see("EXITED:0");
     expect(exited).toContain("STTY:same");
     expect(pane.cursorVisible()).toBe(true);
+  });
+
+  it("a streamed answer taller than the pane lands in the scrollback once; a resize leaves one clean frame", async () => {
+    const llm = await fake();
+    const pane = openPane(envFor(home(), llm.url), ["agent"]);
+    await pane.idleWith("kavilo · profile");
+    pane.send("the earlier turn");
+    await pane.idleWith("echo: the earlier turn");
+
+    pane.send("a long answer please");
+    await pane.idleWith("answer line 80");
+    const history = () => tmux("capture-pane", "-p", "-S", "-", "-t", pane.target);
+    const scrollback = history();
+    for (const line of LONG_ANSWER_LINES) expect(count(scrollback, line), line).toBe(1);
+    expect(count(scrollback, "echo: the earlier turn")).toBe(1);
+    expect(count(scrollback, "kavilo · profile")).toBe(1);
+
+    tmux("resize-window", "-t", pane.target, "-x", "60");
+    const resized = await pane.waitFor(
+      (s) =>
+        s.split("\n").some((line) => line.startsWith("╭") && line.length === 60) &&
+        count(s, "kavilo · profile") === 1,
+      "one header and the input box redrawn at 60 columns",
+    );
+    expect(count(resized, "kavilo · profile")).toBe(1);
+    expect(count(resized, "╭")).toBe(1);
+    expect(resized.split("\n").every((line) => line.length <= 60)).toBe(true);
+    // The transcript is reprinted at the new width, still once.
+    const after = history();
+    for (const line of LONG_ANSWER_LINES) expect(count(after, line), line).toBe(1);
+    expect(count(after, "echo: the earlier turn")).toBe(1);
+    pane.send("/exit");
+    await pane.see("EXITED:0");
   });
 
   it("continues one session between the TUI and agent -m, both ways", async () => {

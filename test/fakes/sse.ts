@@ -36,6 +36,8 @@ export interface FakeStep {
   fault?: FakeFault;
   /** Wait before answering. */
   delayMs?: number;
+  /** Pause between stream frames, so a client sees the answer arrive over time. */
+  chunkDelayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -163,7 +165,10 @@ export async function startFakeLlmServer(
     if (fault === "stall") return; // the socket stays open until close() destroys it
     const frames = wire.frames(step, rec);
     const upTo = fault === "drop" ? Math.max(1, Math.floor(frames.length / 2)) : frames.length;
-    for (const f of frames.slice(0, upTo)) res.write(f);
+    for (const f of frames.slice(0, upTo)) {
+      res.write(f);
+      if (step.chunkDelayMs) await sleep(step.chunkDelayMs);
+    }
     if (fault === "drop") {
       // Let the written frames reach the client before the connection dies.
       await sleep(20);
