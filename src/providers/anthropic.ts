@@ -2,10 +2,10 @@ import type Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { AnthropicEventAssembler } from "./anthropic-events.js";
 import { toAnthropicMessages, toAnthropicSystem, toAnthropicTools } from "./anthropic-messages.js";
-import { describeCause, httpFailure, looksLikeNetwork, unknownFailure } from "./errors.js";
+import { classifySdkError } from "./errors.js";
 import { type AdapterDeps, type AttemptContext, type AttemptFailure, policyStream } from "./policy-stream.js";
 import { keyHint, type ResolvedProvider } from "./resolve.js";
-import { type ChatRequest, type Provider, ProviderError, type StreamEvent } from "./types.js";
+import type { ChatRequest, Provider, StreamEvent } from "./types.js";
 
 type AnthropicModule = typeof import("@anthropic-ai/sdk");
 
@@ -67,36 +67,14 @@ export function createAnthropicProvider(r: ResolvedProvider, deps: AdapterDeps):
   }
 
   function classify(err: unknown): AttemptFailure {
-    const m = sdk;
-    const net = () =>
-      httpFailure({
-        provider: r.name,
-        status: undefined,
-        message: describeCause(err),
-        authHint,
-        secrets,
-      });
-    if (m && err instanceof m.APIConnectionTimeoutError) {
-      return {
-        error: new ProviderError(`${r.name} request timed out`, { code: "timeout", provider: r.name }),
-      };
-    }
-    if (m && err instanceof m.APIConnectionError) return net();
-    if (m && err instanceof m.APIError) {
-      const inner = (err.error as { error?: { type?: unknown; message?: unknown } } | undefined)?.error;
-      return httpFailure({
-        provider: r.name,
-        status: err.status,
-        message: typeof inner?.message === "string" ? inner.message : err.message,
-        headers: err.headers,
-        vendorType: typeof inner?.type === "string" ? inner.type : "api_error",
-        authHint,
-        cause: err,
-        secrets,
-      });
-    }
-    if (looksLikeNetwork(err)) return net();
-    return unknownFailure(r.name, err, secrets);
+    return classifySdkError(err, {
+      provider: r.name,
+      authHint,
+      secrets,
+      sdk,
+      // Anthropic nests it: {"type":"error","error":{"type":"overloaded_error","message":...}}
+      errorBody: (body) => (body as { error?: { type?: unknown; message?: unknown } } | undefined)?.error,
+    });
   }
 
   return {

@@ -1,11 +1,11 @@
 import type OpenAI from "openai";
 import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
-import { describeCause, httpFailure, looksLikeNetwork, unknownFailure } from "./errors.js";
+import { classifySdkError } from "./errors.js";
 import { ChatChunkAssembler } from "./openai-chunks.js";
 import { toChatMessages, toChatTools } from "./openai-messages.js";
 import { type AdapterDeps, type AttemptContext, type AttemptFailure, policyStream } from "./policy-stream.js";
 import { keyHint, type ResolvedProvider } from "./resolve.js";
-import { type ChatRequest, type Provider, ProviderError, type StreamEvent } from "./types.js";
+import type { ChatRequest, Provider, StreamEvent } from "./types.js";
 
 type OpenAIModule = typeof import("openai");
 
@@ -60,44 +60,13 @@ export function createOpenAIChatProvider(r: ResolvedProvider, deps: AdapterDeps)
   }
 
   function classify(err: unknown): AttemptFailure {
-    const m = sdk;
-    if (m && err instanceof m.APIConnectionTimeoutError) {
-      return {
-        error: new ProviderError(`${r.name} request timed out`, { code: "timeout", provider: r.name }),
-      };
-    }
-    if (m && err instanceof m.APIConnectionError) {
-      return httpFailure({
-        provider: r.name,
-        status: undefined,
-        message: describeCause(err),
-        authHint,
-        secrets,
-      });
-    }
-    if (m && err instanceof m.APIError) {
-      const body = err.error as { type?: unknown; message?: unknown } | undefined;
-      return httpFailure({
-        provider: r.name,
-        status: err.status,
-        message: typeof body?.message === "string" ? body.message : err.message,
-        headers: err.headers,
-        vendorType: typeof body?.type === "string" ? body.type : "api_error",
-        authHint,
-        cause: err,
-        secrets,
-      });
-    }
-    if (looksLikeNetwork(err)) {
-      return httpFailure({
-        provider: r.name,
-        status: undefined,
-        message: describeCause(err),
-        authHint,
-        secrets,
-      });
-    }
-    return unknownFailure(r.name, err, secrets);
+    return classifySdkError(err, {
+      provider: r.name,
+      authHint,
+      secrets,
+      sdk,
+      errorBody: (body) => body as { type?: unknown; message?: unknown } | undefined,
+    });
   }
 
   return {
