@@ -1,10 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import * as z from "zod";
 import { readJsonFile } from "../core/atomic-file.js";
-import type { Paths } from "../core/paths.js";
+import { expandHome, type Paths } from "../core/paths.js";
 import { getValidAccessToken } from "./mcp-token.js";
 import { safeAlias } from "./mcp-token-file.js";
 
@@ -17,8 +16,8 @@ const slackTokenSchema = z.looseObject({ access_token: z.string().min(1) });
 
 /** A configured token file path: `~/` is the user's home, a relative path is under the kavilo home. */
 export function expandPath(path: string, paths: Paths): string {
-  if (path === "~" || path.startsWith("~/")) return join(homedir(), path.slice(1));
-  return isAbsolute(path) ? path : resolve(paths.home, path);
+  const expanded = expandHome(path);
+  return isAbsolute(expanded) ? expanded : resolve(paths.home, expanded);
 }
 
 async function readOptional(path: string): Promise<string | undefined> {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
+import { expandHome } from "./paths.js";
 
 export const DEFAULT_PROFILE = "default";
 const PROFILE_NAME = /^[A-Za-z0-9_-]+$/;
@@ -67,14 +68,6 @@ export function profileOfHome(root: string, home: string): string | undefined {
   return undefined;
 }
 
-/** `~` and `~/x` as the shell expands them. (config/load.ts has the same for config paths; importing it
- * here would load zod before every command.) */
-function expandTilde(p: string, userHome: string): string {
-  if (p === "~") return userHome;
-  if (p.startsWith("~/")) return join(userHome, p.slice(2));
-  return p;
-}
-
 /**
  * Resolves the home once, at process start:
  * KAVILO_HOME (set explicitly or by --profile) → sticky ~/.kavilo/active_profile → ~/.kavilo.
@@ -88,7 +81,7 @@ export function resolveHome(input: ResolveHomeInput): ResolvedHome {
 
   if (envHome) {
     // A quoted KAVILO_HOME='~/kw' reaches us unexpanded; the shell would have meant the user's home.
-    const expanded = expandTilde(envHome, input.userHome ?? homedir());
+    const expanded = expandHome(envHome, input.userHome ?? homedir());
     const home = isAbsolute(expanded) ? expanded : resolve(expanded);
     const envProfile = profileOfHome(root, home);
     if (flag !== undefined && resolve(profileDir(root, flag)) !== resolve(home)) {

@@ -1,4 +1,12 @@
+import { homedir } from "node:os";
 import { join } from "node:path";
+
+/** `~` and `~/x` as the shell expands them; any other path is returned as is. */
+export function expandHome(p: string, userHome = homedir()): string {
+  if (p === "~") return userHome;
+  if (p.startsWith("~/")) return join(userHome, p.slice(2));
+  return p;
+}
 
 /** Every per-profile location. Nothing else in kavilo builds these paths by hand. */
 export interface Paths {

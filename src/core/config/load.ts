@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type Conf from "conf";
 import type * as z from "zod";
 import { jsonErrorAt } from "../json-error-at.js";
+import { expandHome } from "../paths.js";
 import { type Config, configSchema } from "./schema.js";
 
 export class ConfigError extends Error {
@@ -91,12 +91,6 @@ function toConfigError(issues: readonly z.core.$ZodIssue[], file: string): Confi
   const more =
     issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
   return new ConfigError(file, keyPathOf(first.path) || "(root)", `${first.message}${more}`);
-}
-
-export function expandHome(p: string, userHome = homedir()): string {
-  if (p === "~") return userHome;
-  if (p.startsWith("~/")) return join(userHome, p.slice(2));
-  return p;
 }
 
 /** Why a file could not be read, in words (the errno text without its syscall and path). */

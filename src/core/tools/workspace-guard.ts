@@ -1,6 +1,7 @@
 import { lstat, realpath } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { expandHome } from "../paths.js";
 import { ToolError } from "./types.js";
 
 export interface WorkspaceGuardOptions {
@@ -20,12 +21,6 @@ export interface WorkspaceGuardOptions {
 export function isInside(parent: string, child: string): boolean {
   const rel = relative(parent, child);
   return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
-}
-
-function expandHome(input: string, home: string): string {
-  if (input === "~") return home;
-  if (input.startsWith("~/")) return join(home, input.slice(2));
-  return input;
 }
 
 function errnoCode(err: unknown): string | undefined {
