@@ -10,9 +10,10 @@ const SECRET_KEY_CAMEL = /(apiKey|Token|token|Secret|secret|password|authorizati
 
 const TOKEN_PATTERNS: RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{8,}/g, // OpenAI / Anthropic style (sk-, sk-proj-, sk-ant-)
-  /\bxox[abpears]-[A-Za-z0-9-]{8,}/g, // Slack bot/user/config tokens
-  /\bxapp-[A-Za-z0-9-]{8,}/g, // Slack app tokens
+  /\bxox[abpears]-[A-Za-z0-9-]+/g, // Slack bot/user/config tokens
+  /\bxapp-[A-Za-z0-9-]+/g, // Slack app tokens
   /\b\d{5,12}:[A-Za-z0-9_-]{30,}/g, // Telegram bot tokens
+  /(?<=\bbot)\d+:[\w-]{10,}/g, // the same inside a Bot API URL (.../bot<id>:<token>/getMe)
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens
   /\bgithub_pat_[A-Za-z0-9_]{20,}/g, // GitHub fine-grained tokens
   /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
@@ -95,6 +96,29 @@ export function redactString(text: string): string {
     );
   }
   return out;
+}
+
+/**
+ * Masks every occurrence of each known secret value (a configured token, a key), raw or
+ * JSON-escaped, longest first. Values shorter than `minLength` are skipped: too short to be a
+ * secret, too likely to hit ordinary text.
+ */
+export function maskKnown(text: string, secrets: Iterable<string | undefined> = [], minLength = 6): string {
+  const known = [...new Set(secrets)]
+    .filter((s): s is string => typeof s === "string" && s.length >= minLength)
+    .sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const secret of known) {
+    out = out.split(secret).join(REDACTED);
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret) out = out.split(escaped).join(REDACTED);
+  }
+  return out;
+}
+
+/** A text with the known secret values and every secret shape masked: for log lines and errors. */
+export function redactText(text: string, secrets: Iterable<string | undefined> = []): string {
+  return redactString(maskKnown(text, secrets));
 }
 
 /** Returns a deep copy with secrets masked. Numbers and booleans under secret keys are kept. */

@@ -1,3 +1,4 @@
+import { maskKnown } from "../core/redact.js";
 import { retryAfterMs } from "./http-policy.js";
 import type { AttemptFailure } from "./policy-stream.js";
 import { ProviderError, type ProviderErrorCode } from "./types.js";
@@ -38,19 +39,13 @@ const HINTS: Partial<Record<ProviderErrorCode, string>> = {
   network: "check the network and the provider's apiBase",
 };
 
-export function scrub(text: string, secrets: (string | undefined)[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("[REDACTED]");
-  return out;
-}
-
 /** A vendor error, as a neutral ProviderError plus the wait the server asked for. */
 export function httpFailure(f: HttpErrorFacts): AttemptFailure {
   const code = codeFor(f.status, f.vendorType);
   const hint = code === "auth" ? f.authHint : HINTS[code];
   const prefix =
     f.status !== undefined ? `${f.provider} returned ${f.status}` : `${f.provider} request failed`;
-  const message = scrub(`${prefix}: ${f.message}`, f.secrets);
+  const message = maskKnown(`${prefix}: ${f.message}`, f.secrets, 4);
   const error = new ProviderError(message, {
     code,
     provider: f.provider,
@@ -69,7 +64,7 @@ export function unknownFailure(
   secrets?: (string | undefined)[],
 ): AttemptFailure {
   const msg = err instanceof Error ? err.message : String(err);
-  return { error: new ProviderError(scrub(msg, secrets), { code: "unknown", provider, cause: err }) };
+  return { error: new ProviderError(maskKnown(msg, secrets, 4), { code: "unknown", provider, cause: err }) };
 }
 
 /** The cause chain's messages, for connect errors whose useful part is nested (ECONNREFUSED...). */

@@ -2,9 +2,9 @@ import type { Message, UserFromGetMe } from "grammy/types";
 import { describe, expect, it } from "vitest";
 import { isSenderAllowed } from "../../src/channels/access.js";
 import { readLimited } from "../../src/channels/media-store.js";
-import { redactSecrets } from "../../src/channels/redact.js";
 import { classifySlackEvent, slackTextToPlain } from "../../src/channels/slack/slack-inbound.js";
 import { classifyTelegramMessage } from "../../src/channels/telegram/telegram-inbound.js";
+import { redactText as redactSecrets } from "../../src/core/redact.js";
 
 describe("isSenderAllowed", () => {
   it("matches ids and usernames with or without @, case-insensitively", () => {

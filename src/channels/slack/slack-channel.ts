@@ -9,9 +9,10 @@ import type {
 } from "../../core/bus/types.js";
 import type { SlackConfig } from "../../core/config/schema.js";
 import type { Paths } from "../../core/paths.js";
+import { redactText } from "../../core/redact.js";
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../backoff.js";
+import { errorText } from "../error-text.js";
 import { MAX_MEDIA_BYTES, skippedFileNote } from "../media-store.js";
-import { errorText, redactSecrets } from "../redact.js";
 import { markdownToMrkdwn } from "../text/slack-mrkdwn.js";
 import { splitMarkdown } from "../text/split-markdown.js";
 import { eventsApiPayload, slackMessageEvent } from "./slack-event.js";
@@ -49,7 +50,7 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
   const retry = opts.retry ?? DEFAULT_RETRY;
   const now = opts.now ?? (() => new Date());
   const secrets = [botToken, appToken];
-  const log = (level: "info" | "warn" | "error", msg: string) => opts.log(level, redactSecrets(msg, secrets));
+  const log = (level: "info" | "warn" | "error", msg: string) => opts.log(level, redactText(msg, secrets));
   const logger = slackLogger(log, secrets);
   const webOptions = (retries: number, forever: boolean): WebClientOptions => ({
     slackApiUrl: apiUrl,
@@ -124,7 +125,7 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
           }),
         );
       } catch (err) {
-        const error = redactSecrets(errorText(err), secrets);
+        const error = redactText(errorText(err), secrets);
         log("warn", `slack: could not download a shared file: ${error}`);
         skipped.push(skippedFileNote(fileName, { error }));
       }
@@ -190,7 +191,7 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
         const delay = backoffDelay(attempt, retry);
         log(
           "warn",
-          `slack: cannot connect (${redactSecrets(errorText(err), secrets)}); retrying in ${delay} ms`,
+          `slack: cannot connect (${redactText(errorText(err), secrets)}); retrying in ${delay} ms`,
         );
         await sleep(delay, signal);
       }
@@ -230,9 +231,7 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
             ...(msg.threadId ? { thread_ts: msg.threadId } : {}),
           });
         } catch (err) {
-          throw new Error(
-            `slack: posting to ${msg.chatId} failed: ${redactSecrets(errorText(err), secrets)}`,
-          );
+          throw new Error(`slack: posting to ${msg.chatId} failed: ${redactText(errorText(err), secrets)}`);
         }
       }
     },

@@ -1,5 +1,5 @@
 import { type Logger, LogLevel } from "@slack/socket-mode";
-import { redactSecrets } from "../redact.js";
+import { redactText } from "../../core/redact.js";
 
 type Log = (level: "info" | "warn" | "error", msg: string) => void;
 
@@ -10,7 +10,7 @@ type Log = (level: "info" | "warn" | "error", msg: string) => void;
 export function slackLogger(log: Log, secrets: readonly string[]): Logger {
   let level = LogLevel.WARN;
   const line = (parts: unknown[]) =>
-    redactSecrets(parts.map((p) => (p instanceof Error ? p.message : String(p))).join(" "), secrets);
+    redactText(parts.map((p) => (p instanceof Error ? p.message : String(p))).join(" "), secrets);
   return {
     debug: () => {},
     info: () => {},

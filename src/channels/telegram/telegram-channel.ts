@@ -9,9 +9,10 @@ import type {
 } from "../../core/bus/types.js";
 import type { TelegramConfig } from "../../core/config/schema.js";
 import type { Paths } from "../../core/paths.js";
+import { redactText } from "../../core/redact.js";
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../backoff.js";
+import { errorText } from "../error-text.js";
 import { MAX_MEDIA_BYTES, skippedFileNote } from "../media-store.js";
-import { errorText, redactSecrets } from "../redact.js";
 import { classifyTelegramMessage } from "./telegram-inbound.js";
 import { downloadTelegramMedia } from "./telegram-media.js";
 import { type SendPolicy, sendTelegramReply } from "./telegram-send.js";
@@ -49,7 +50,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
   const apiRoot = (config.apiRoot ?? DEFAULT_TELEGRAM_API_ROOT).replace(/\/+$/, "");
   const retry = opts.retry ?? DEFAULT_RETRY;
   const now = opts.now ?? (() => new Date());
-  const log = (level: "info" | "warn" | "error", msg: string) => opts.log(level, redactSecrets(msg, [token]));
+  const log = (level: "info" | "warn" | "error", msg: string) => opts.log(level, redactText(msg, [token]));
   const bot = new Bot(token, { client: { apiRoot } });
   let me: UserFromGetMe | undefined;
   let abort = new AbortController();
@@ -127,7 +128,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
           ),
         );
       } catch (err) {
-        const error = redactSecrets(errorText(err), [token as string]);
+        const error = redactText(errorText(err), [token as string]);
         log("warn", `telegram: could not download a ${ref.kind}: ${error}`);
         skipped.push(skippedFileNote(ref.name, { error }));
       }
@@ -184,7 +185,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
         await sendTelegramReply(bot.api, msg, log, opts.sendPolicy);
       } catch (err) {
         throw new Error(
-          `telegram: sending to chat ${msg.chatId} failed: ${redactSecrets(errorText(err), [token])}`,
+          `telegram: sending to chat ${msg.chatId} failed: ${redactText(errorText(err), [token])}`,
         );
       }
     },

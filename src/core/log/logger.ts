@@ -1,5 +1,5 @@
 import pino from "pino";
-import { isSecretKey, REDACTED, redactSecrets, redactString } from "../redact.js";
+import { isSecretKey, redactSecrets, redactText } from "../redact.js";
 import { openRotatingFile, type RotatingFileOptions } from "./rotating-file.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -30,14 +30,10 @@ const pad = (n: number) => String(n).padStart(2, "0");
 const LABEL: Record<LogLevel, string> = { debug: "debug: ", info: "", warn: "warning: ", error: "error: " };
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const secrets = (opts.secrets ?? []).filter((s): s is string => typeof s === "string" && s.length >= 6);
+  const secrets = opts.secrets ?? [];
   const now = opts.now ?? (() => new Date());
   const toStderr = opts.stderr ?? ((line: string) => process.stderr.write(line));
-  const scrub = (text: string) => {
-    let out = text;
-    for (const s of secrets) out = out.split(s).join(REDACTED);
-    return redactString(out);
-  };
+  const scrub = (text: string) => redactText(text, secrets);
   const scrubFields = (fields: LogFields): LogFields => {
     const masked = redactSecrets(fields);
     return JSON.parse(scrub(JSON.stringify(masked))) as LogFields;

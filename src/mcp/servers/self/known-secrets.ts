@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { isSecretKey, REDACTED } from "../../../core/redact.js";
+import { isSecretKey } from "../../../core/redact.js";
 import type { SelfDeps } from "./self-tool.js";
 
 /** Shorter values are left alone: masking "true" or "abc" everywhere would only add noise. */
@@ -89,16 +89,5 @@ export async function knownSecrets(deps: SelfDeps): Promise<string[]> {
       // unreadable or torn: nothing to learn from it
     }
   }
-  return [...found].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
-}
-
-/** Replaces every occurrence of each secret, raw or JSON-escaped, with the mask. */
-export function maskKnown(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    out = out.split(secret).join(REDACTED);
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret) out = out.split(escaped).join(REDACTED);
-  }
-  return out;
+  return [...found].filter((s) => s.length >= MIN_SECRET_LENGTH);
 }

@@ -1,5 +1,5 @@
-import { redactSecrets, redactString } from "../../../core/redact.js";
-import { knownSecrets, maskKnown } from "./known-secrets.js";
+import { maskKnown, redactSecrets, redactString } from "../../../core/redact.js";
+import { knownSecrets } from "./known-secrets.js";
 import { type SelfDeps, type SelfTool, SelfToolError } from "./self-tool.js";
 
 /** What a self tool produced, already redacted: JSON text, or one error line. */
