@@ -4,7 +4,7 @@ import { isSenderAllowed } from "../../src/channels/access.js";
 import { readLimited } from "../../src/channels/media-store.js";
 import { classifySlackEvent, slackTextToPlain } from "../../src/channels/slack/slack-inbound.js";
 import { classifyTelegramMessage } from "../../src/channels/telegram/telegram-inbound.js";
-import { redactText as redactSecrets } from "../../src/core/redact.js";
+import { redactText } from "../../src/core/redact.js";
 
 describe("isSenderAllowed", () => {
   it("matches ids and usernames with or without @, case-insensitively", () => {
@@ -106,9 +106,9 @@ describe("classifySlackEvent", () => {
   });
 });
 
-describe("redactSecrets", () => {
+describe("redactText (channel log lines)", () => {
   it("removes Telegram bot URLs and Slack tokens", () => {
-    const line = redactSecrets(
+    const line = redactText(
       "GET https://api.telegram.org/bot123:ABCdefGHIjkl_mno/getMe with xoxb-1-2-abc and xapp-1-A-2",
     );
     expect(line).not.toMatch(/ABCdef|xoxb-1|xapp-1/);
