@@ -73,7 +73,9 @@ export function describeCause(err: unknown): string {
   let cur: unknown = err;
   for (let i = 0; i < 4 && cur instanceof Error; i++) {
     const code = (cur as { code?: unknown }).code;
-    parts.push(typeof code === "string" ? `${cur.message} (${code})` : cur.message);
+    // "Connection error." then "fetch failed": joined with ": ", so no sentence stops inside.
+    const message = cur.message.replace(/\.+$/, "");
+    parts.push(typeof code === "string" ? `${message} (${code})` : message);
     cur = cur.cause;
   }
   return [...new Set(parts)].join(": ") || String(err);
