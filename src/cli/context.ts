@@ -1,8 +1,8 @@
+import { makePaths, type Paths } from "../core/base/paths.js";
 import { type LoadedConfig, loadConfig, workspaceOf } from "../core/config/load.js";
 import { applyEnvOverlays } from "../core/config/overlay.js";
 import type { Config } from "../core/config/schema.js";
 import type { ResolvedHome } from "../core/home.js";
-import { makePaths, type Paths } from "../core/paths.js";
 
 export interface ResolvedConfig {
   /** The file's config with env overlays applied. */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { expandHome } from "./paths.js";
+import { expandHome } from "./base/paths.js";
 
 export const DEFAULT_PROFILE = "default";
 const PROFILE_NAME = /^[A-Za-z0-9_-]+$/;

@@ -1,4 +1,4 @@
-import { maskKnown } from "../core/redact.js";
+import { maskKnown } from "../core/base/redact.js";
 import { retryAfterMs } from "./http-policy.js";
 import type { AttemptFailure } from "./policy-stream.js";
 import { ProviderError, type ProviderErrorCode } from "./types.js";

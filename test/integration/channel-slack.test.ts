@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSlackChannel } from "../../src/channels/slack/slack-channel.js";
+import { makePaths, type Paths } from "../../src/core/base/paths.js";
 import type { Channel, InboundMessage } from "../../src/core/bus/types.js";
 import type { SlackConfig } from "../../src/core/config/schema.js";
-import { makePaths, type Paths } from "../../src/core/paths.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
 
 let fake: FakeSlack;

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTelegramChannel } from "../../src/channels/telegram/telegram-channel.js";
 import type { SendPolicy } from "../../src/channels/telegram/telegram-send.js";
+import { makePaths, type Paths } from "../../src/core/base/paths.js";
 import type { Channel, InboundMessage } from "../../src/core/bus/types.js";
 import type { TelegramConfig } from "../../src/core/config/schema.js";
-import { makePaths, type Paths } from "../../src/core/paths.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
 
 const ALICE = { id: 1001, username: "alice", first_name: "Alice" };

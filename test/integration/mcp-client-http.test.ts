@@ -5,8 +5,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makePaths } from "../../src/core/base/paths.js";
 import type { McpServerConfig } from "../../src/core/config/schema.js";
-import { makePaths } from "../../src/core/paths.js";
 import type { ToolContext } from "../../src/core/tools/types.js";
 import { createMcpPool, type McpPool } from "../../src/mcp/client/pool.js";
 

@@ -3,8 +3,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makePaths } from "../../src/core/base/paths.js";
 import type { McpServerConfig } from "../../src/core/config/schema.js";
-import { makePaths } from "../../src/core/paths.js";
 import type { Tool, ToolContext, ToolResult } from "../../src/core/tools/types.js";
 import { createMcpPool, type McpPool } from "../../src/mcp/client/pool.js";
 

@@ -2,14 +2,14 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mcpLogin, mcpLoginFinish, mcpLoginStart } from "../../src/auth/mcp-oauth.js";
+import { mcpLogin, mcpLoginFinish, mcpLoginStart } from "../../src/auth/mcp/oauth-login.js";
 import {
   mcpPendingPath,
   mcpTokenPath,
   readMcpTokenFile,
   writeMcpTokenFile,
-} from "../../src/auth/mcp-token-file.js";
-import { makePaths, type Paths } from "../../src/core/paths.js";
+} from "../../src/auth/mcp/token-file.js";
+import { makePaths, type Paths } from "../../src/core/base/paths.js";
 import { startMcpWeb } from "../fakes/mcp-web.js";
 import {
   approveAuthorization,

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeMcpTokenFile } from "../../src/auth/mcp-token-file.js";
+import { writeMcpTokenFile } from "../../src/auth/mcp/token-file.js";
+import { makePaths, type Paths } from "../../src/core/base/paths.js";
 import { createCronStore } from "../../src/core/cron/store.js";
-import { makePaths, type Paths } from "../../src/core/paths.js";
 import { SessionStore } from "../../src/core/session/session-store.js";
 import { UsageLog } from "../../src/core/usage.js";
 

@@ -4,7 +4,7 @@ import { isSenderAllowed } from "../../src/channels/access.js";
 import { readLimited } from "../../src/channels/media-store.js";
 import { classifySlackEvent, slackTextToPlain } from "../../src/channels/slack/slack-inbound.js";
 import { classifyTelegramMessage } from "../../src/channels/telegram/telegram-inbound.js";
-import { redactText } from "../../src/core/redact.js";
+import { redactText } from "../../src/core/base/redact.js";
 
 describe("isSenderAllowed", () => {
   it("matches ids and usernames with or without @, case-insensitively", () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { jsonErrorAt } from "../../src/core/base/json-error-at.js";
 import { loadConfig } from "../../src/core/config/load.js";
-import { jsonErrorAt } from "../../src/core/json-error-at.js";
 
 const SECRET = "plainDEEPSEEKsecretValue";
 

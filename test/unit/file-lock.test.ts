@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { acquirePidLock, LockHeldError } from "../../src/core/file-lock.js";
+import { acquirePidLock, LockHeldError } from "../../src/core/base/file-lock.js";
 import { tempHome } from "../helpers/cli.js";
 
 /** A pid that is certainly dead: a child that has exited. */
@@ -32,7 +32,7 @@ describe("acquirePidLock", () => {
     writeFileSync(path, JSON.stringify({ pid: await deadPid(), startedAt: "long ago" }));
     // Racing takers in one process would share a pid; run them as separate processes.
     const script = `
-      import { acquirePidLock } from ${JSON.stringify(new URL("../../src/core/file-lock.ts", import.meta.url).pathname)};
+      import { acquirePidLock } from ${JSON.stringify(new URL("../../src/core/base/file-lock.ts", import.meta.url).pathname)};
       try { await acquirePidLock(process.argv[2]); process.stdout.write("won"); setTimeout(() => {}, 1500); }
       catch (e) { process.stdout.write(e.name); }
     `;

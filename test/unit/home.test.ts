@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { makePaths } from "../../src/core/base/paths.js";
 import { resolveHome, validateProfileName } from "../../src/core/home.js";
-import { makePaths } from "../../src/core/paths.js";
 import { tempHome } from "../helpers/cli.js";
 
 function withSticky(userHome: string, name: string) {

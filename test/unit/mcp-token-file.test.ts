@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { authStatus, getValidAccessToken } from "../../src/auth/mcp-oauth.js";
-import { mcpTokenPath, readMcpTokenFile } from "../../src/auth/mcp-token-file.js";
-import { makePaths, type Paths } from "../../src/core/paths.js";
+import { authStatus, getValidAccessToken } from "../../src/auth/mcp/oauth-login.js";
+import { mcpTokenPath, readMcpTokenFile } from "../../src/auth/mcp/token-file.js";
+import { makePaths, type Paths } from "../../src/core/base/paths.js";
 
 describe("MCP token files", () => {
   let home: string;

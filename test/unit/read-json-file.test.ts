@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readJsonFile } from "../../src/core/atomic-file.js";
+import { readJsonFile } from "../../src/core/base/atomic-file.js";
 import { tempHome } from "../helpers/cli.js";
 
 describe("readJsonFile", () => {

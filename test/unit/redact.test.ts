@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSecretKey, REDACTED, redactSecrets, redactString } from "../../src/core/redact.js";
+import { isSecretKey, REDACTED, redactSecrets, redactString } from "../../src/core/base/redact.js";
 
 describe("redactSecrets (the one sanitizer)", () => {
   it("masks values under secret keys, at any depth", () => {

@@ -1,5 +1,5 @@
 import { type Logger, LogLevel } from "@slack/socket-mode";
-import { redactText } from "../../core/redact.js";
+import { redactText } from "../../core/base/redact.js";
 
 type Log = (level: "info" | "warn" | "error", msg: string) => void;
 

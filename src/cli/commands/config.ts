@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
+import { redactSecrets } from "../../core/base/redact.js";
 import { ConfigError, loadConfig, openConfigStore, parseConfig } from "../../core/config/load.js";
 import { configJsonSchema } from "../../core/config/schema.js";
-import { redactSecrets } from "../../core/redact.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 

@@ -148,7 +148,7 @@ export async function run(ctx: CliContext, id: unknown): Promise<number> {
   const job = await jobs.get(jobId);
   if (!job) throw new CliError(`no cron job with id "${jobId}" (see kavilo cron list)`, 2);
   const { config, paths } = ctx.config();
-  const { createLogger, secretValuesOf } = await import("../../core/log/logger.js");
+  const { createLogger, secretValuesOf } = await import("../../core/base/logger.js");
   const log = createLogger({ debug: ctx.debug, secrets: secretValuesOf(config) });
   const { composeAgent } = await import("../compose-agent.js");
   const { runTurnToEnd } = await import("../../core/bus/run-turn.js");

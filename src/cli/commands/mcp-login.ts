@@ -1,4 +1,4 @@
-import { oauthServerUrl } from "../../auth/mcp-oauth-target.js";
+import { oauthServerUrl } from "../../mcp/client/oauth-target.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
@@ -17,7 +17,7 @@ export default async function mcpLoginCommand(ctx: CliContext, opts: McpLoginCli
   // A wrong alias or a server that cannot log in is a usage error (exit 2), not a failed login.
   if ("error" in target) throw new CliError(target.error, 2);
   const [{ mcpLogin, McpLoginNotNeededError }, { describeFailure }] = await Promise.all([
-    import("../../auth/mcp-oauth.js"),
+    import("../../auth/mcp/oauth-login.js"),
     import("../../mcp/client/one-line.js"),
   ]);
   try {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rm as rmDir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { writeFileAtomic } from "../../core/atomic-file.js";
+import { writeFileAtomic } from "../../core/base/atomic-file.js";
 import {
   activeProfileFile,
   DEFAULT_PROFILE,

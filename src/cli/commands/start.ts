@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
-import { acquirePidLock, LockHeldError } from "../../core/file-lock.js";
-import { createLogger, secretValuesOf } from "../../core/log/logger.js";
-import { isSecretKey } from "../../core/redact.js";
+import { acquirePidLock, LockHeldError } from "../../core/base/file-lock.js";
+import { createLogger, secretValuesOf } from "../../core/base/logger.js";
+import { isSecretKey } from "../../core/base/redact.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { SHUTDOWN_MARGIN_S } from "../runtime/shutdown-margin.js";

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
+import { redactString } from "../../core/base/redact.js";
 import { ConfigError } from "../../core/config/load.js";
 import type { Config, McpServerConfig } from "../../core/config/schema.js";
-import { redactString } from "../../core/redact.js";
 import { probeOllama } from "../../providers/ollama-probe.js";
 import { NoProviderError, resolveProvider } from "../../providers/resolve.js";
 import { PROVIDER_SPECS } from "../../providers/specs.js";
@@ -68,8 +68,8 @@ async function mcpLine(config: Config, paths: ReturnType<CliContext["config"]>["
   const entries = Object.entries(config.tools.mcpServers);
   if (entries.length === 0) return [];
   const [{ authStatus }, { readMcpServerToken }, { oneLine }] = await Promise.all([
-    import("../../auth/mcp-token.js"),
-    import("../../auth/mcp-server-token.js"),
+    import("../../auth/mcp/token.js"),
+    import("../../auth/mcp/server-token.js"),
     import("../../mcp/client/one-line.js"),
   ]);
   // One server's damaged token file is that server's problem, not the whole report's.

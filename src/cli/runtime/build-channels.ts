@@ -1,8 +1,8 @@
 import type { RetryOptions } from "../../channels/backoff.js";
+import type { Logger } from "../../core/base/logger.js";
+import type { Paths } from "../../core/base/paths.js";
 import type { Channel } from "../../core/bus/types.js";
 import type { Config } from "../../core/config/schema.js";
-import type { Logger } from "../../core/log/logger.js";
-import type { Paths } from "../../core/paths.js";
 
 export interface BuildChannelsInput {
   config: Config;

@@ -1,6 +1,6 @@
 import { backoffDelay, type RetryOptions, sleep } from "../../channels/backoff.js";
+import type { Logger } from "../../core/base/logger.js";
 import type { Channel, InboundSink } from "../../core/bus/types.js";
-import type { Logger } from "../../core/log/logger.js";
 
 export interface SupervisedChannel {
   readonly name: string;

@@ -1,3 +1,4 @@
+import type { Logger } from "../../core/base/logger.js";
 import { Inbox } from "../../core/bus/inbox.js";
 import { createMessageBus, type MessageBus, type ShutdownResult } from "../../core/bus/message-bus.js";
 import { outboxDir } from "../../core/bus/outbox-spool.js";
@@ -5,7 +6,6 @@ import { type OutboxWatcher, watchOutbox } from "../../core/bus/outbox-watcher.j
 import type { CronService } from "../../core/cron/service.js";
 import { createCronStore } from "../../core/cron/store.js";
 import type { Heartbeat } from "../../core/heartbeat/heartbeat.js";
-import type { Logger } from "../../core/log/logger.js";
 import { createCronTool } from "../../core/tools/cron.js";
 import { createMessageTool } from "../../core/tools/message.js";
 import { createSpawnTool } from "../../core/tools/spawn.js";

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TurnRequest } from "../../core/agent/types.js";
+import type { Logger } from "../../core/base/logger.js";
 import type { MessageBus } from "../../core/bus/message-bus.js";
 import type { TurnOutcome } from "../../core/bus/run-turn.js";
 import type { OutboundMessage } from "../../core/bus/types.js";
@@ -9,7 +10,6 @@ import { type CronService, createCronService } from "../../core/cron/service.js"
 import type { CronStore } from "../../core/cron/store.js";
 import type { CronJob } from "../../core/cron/types.js";
 import { createHeartbeat, type Heartbeat } from "../../core/heartbeat/heartbeat.js";
-import type { Logger } from "../../core/log/logger.js";
 
 type Send = (msg: OutboundMessage) => Promise<void>;
 

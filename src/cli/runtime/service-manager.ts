@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { writeFileAtomic } from "../../core/atomic-file.js";
+import { writeFileAtomic } from "../../core/base/atomic-file.js";
 import {
   launchdLabel,
   launchdPlist,

@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import * as z from "zod";
-import { writeFileAtomic } from "../../core/atomic-file.js";
+import { writeFileAtomic } from "../../core/base/atomic-file.js";
 
 export const HISTORY_CAP = 1000;
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { writeFileAtomic } from "../atomic-file.js";
+import { writeFileAtomic } from "../base/atomic-file.js";
 import type { InboundMessage } from "./types.js";
 
 type InboxRecord = { add: string; msg: InboundMessage; tries?: number } | { done: string };

@@ -3,8 +3,8 @@ import { type FSWatcher, watch } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
-import { writeFileAtomic } from "../atomic-file.js";
-import { liveHolder } from "../file-lock.js";
+import { writeFileAtomic } from "../base/atomic-file.js";
+import { liveHolder } from "../base/file-lock.js";
 import type { OutboundMessage } from "./types.js";
 
 /**

@@ -1,8 +1,8 @@
 import { type FSWatcher, watch } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "../atomic-file.js";
-import { redactString } from "../redact.js";
+import { writeFileAtomic } from "../base/atomic-file.js";
+import { redactString } from "../base/redact.js";
 import {
   claimedPath,
   type OutboxResult,

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type Conf from "conf";
 import type * as z from "zod";
-import { jsonErrorAt } from "../json-error-at.js";
-import { expandHome } from "../paths.js";
+import { jsonErrorAt } from "../base/json-error-at.js";
+import { expandHome } from "../base/paths.js";
 import { type Config, configSchema } from "./schema.js";
 
 export class ConfigError extends Error {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { readJsonFile, writeJsonAtomic } from "../atomic-file.js";
-import { withFileMutex } from "../file-lock.js";
+import { readJsonFile, writeJsonAtomic } from "../base/atomic-file.js";
+import { withFileMutex } from "../base/file-lock.js";
 import { type CronFile, type CronJob, cronFileSchema, type NewCronJob } from "./types.js";
 
 /** jobs.json could not be read or does not match the schema. It is never overwritten. */

@@ -1,5 +1,5 @@
 import { lstat, realpath, stat, writeFile } from "node:fs/promises";
-import { writeFileAtomic } from "../atomic-file.js";
+import { writeFileAtomic } from "../base/atomic-file.js";
 
 /**
  * Writes a file so that an existing one is either the old or the new content, never half of one:

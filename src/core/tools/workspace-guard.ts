@@ -1,7 +1,7 @@
 import { lstat, realpath } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { expandHome } from "../paths.js";
+import { expandHome } from "../base/paths.js";
 import { ToolError } from "./types.js";
 
 export interface WorkspaceGuardOptions {

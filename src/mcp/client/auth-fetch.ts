@@ -1,7 +1,7 @@
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { McpAuthRequiredError, type McpAuthSource } from "../../auth/mcp-auth-error.js";
-import { expandPath, type McpServerAuth, readMcpServerToken } from "../../auth/mcp-server-token.js";
-import type { Paths } from "../../core/paths.js";
+import { McpAuthRequiredError, type McpAuthSource } from "../../auth/mcp/auth-required-error.js";
+import { expandPath, type McpServerAuth, readMcpServerToken } from "../../auth/mcp/server-token.js";
+import type { Paths } from "../../core/base/paths.js";
 
 export interface AuthFetchOptions {
   alias: string;

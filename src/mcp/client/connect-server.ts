@@ -5,9 +5,9 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Tool as McpListedTool } from "@modelcontextprotocol/sdk/types.js";
-import { findMcpAuthRequired } from "../../auth/mcp-auth-error.js";
+import { findMcpAuthRequired } from "../../auth/mcp/auth-required-error.js";
+import type { Paths } from "../../core/base/paths.js";
 import type { McpServerConfig } from "../../core/config/schema.js";
-import type { Paths } from "../../core/paths.js";
 import { createAuthFetch } from "./auth-fetch.js";
 import { describeFailure, oneLine } from "./one-line.js";
 import { minimalServerEnv } from "./stdio-env.js";

@@ -1,7 +1,7 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CallToolResultSchema, type Tool as McpListedTool } from "@modelcontextprotocol/sdk/types.js";
 import * as z from "zod";
-import { McpAuthRequiredError } from "../../auth/mcp-auth-error.js";
+import { McpAuthRequiredError } from "../../auth/mcp/auth-required-error.js";
 import { type Tool, ToolError, type ToolResult } from "../../core/tools/types.js";
 import { mapCallToolResult } from "./result-map.js";
 import { describeMcpTool } from "./tool-name.js";

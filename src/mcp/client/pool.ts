@@ -1,8 +1,8 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { McpAuthRequiredError } from "../../auth/mcp-auth-error.js";
+import { McpAuthRequiredError } from "../../auth/mcp/auth-required-error.js";
+import type { Paths } from "../../core/base/paths.js";
 import type { McpServerConfig } from "../../core/config/schema.js";
-import type { Paths } from "../../core/paths.js";
 import type { Tool } from "../../core/tools/types.js";
 import { type ConnectedServer, connectServer, transportKind } from "./connect-server.js";
 import { createLoginRequiredTool } from "./login-required-tool.js";

@@ -1,7 +1,7 @@
 import * as z from "zod";
+import type { Paths } from "../../../core/base/paths.js";
+import { REDACTED } from "../../../core/base/redact.js";
 import type { Config, McpServerConfig } from "../../../core/config/schema.js";
-import type { Paths } from "../../../core/paths.js";
-import { REDACTED } from "../../../core/redact.js";
 import { looksLikeKeySegment } from "./known-secrets.js";
 import { defineSelfTool, type SelfDeps, type SelfTool } from "./self-tool.js";
 
@@ -30,7 +30,7 @@ async function authOf(alias: string, server: McpServerConfig, paths: Paths): Pro
   const provider = server.auth?.provider ?? null;
   try {
     // Loaded on first use: the auth modules pull in the SDK's OAuth client, not needed to start.
-    const { authStatus } = await import("../../../auth/mcp-oauth.js");
+    const { authStatus } = await import("../../../auth/mcp/oauth-login.js");
     // A server without an auth block still uses a token saved by `kavilo mcp login`.
     if (provider === null || provider === "oauth") {
       const status = await authStatus(alias, paths);
@@ -38,7 +38,7 @@ async function authOf(alias: string, server: McpServerConfig, paths: Paths): Pro
       if (provider === null && status.state === "missing") return { provider, state: "none" };
       return { provider, ...status };
     }
-    const { readMcpServerToken } = await import("../../../auth/mcp-server-token.js");
+    const { readMcpServerToken } = await import("../../../auth/mcp/server-token.js");
     const token = await readMcpServerToken(alias, server.auth, paths);
     return { provider, state: token ? "present" : "missing" };
   } catch (err) {

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { isSecretKey } from "../../../core/redact.js";
+import { isSecretKey } from "../../../core/base/redact.js";
 import type { SelfDeps } from "./self-tool.js";
 
 /** Shorter values are left alone: masking "true" or "abc" everywhere would only add noise. */

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { oauthServerUrl } from "../../../auth/mcp-oauth-target.js";
+import { oauthServerUrl } from "../../client/oauth-target.js";
 import { defineSelfTool, type SelfDeps, type SelfTool, SelfToolError } from "./self-tool.js";
 
 /** The server's URL, when `alias` is an HTTP server that logs in with OAuth. */
@@ -24,7 +24,7 @@ export function createLoginTools(deps: SelfDeps): SelfTool[] {
     openWorld: true,
     async handler({ server }) {
       const serverUrl = oauthUrl(deps, server);
-      const { mcpLoginStart } = await import("../../../auth/mcp-oauth.js");
+      const { mcpLoginStart } = await import("../../../auth/mcp/oauth-login.js");
       let authorizationUrl: string;
       try {
         ({ authorizationUrl } = await mcpLoginStart({
@@ -71,7 +71,7 @@ export function createLoginTools(deps: SelfDeps): SelfTool[] {
       }
       oauthUrl(deps, server);
       const { paths } = deps.config();
-      const { authStatus, mcpLoginFinish } = await import("../../../auth/mcp-oauth.js");
+      const { authStatus, mcpLoginFinish } = await import("../../../auth/mcp/oauth-login.js");
       try {
         await mcpLoginFinish({
           alias: server,

@@ -1,4 +1,4 @@
-import { maskKnown, redactSecrets, redactString } from "../../../core/redact.js";
+import { maskKnown, redactSecrets, redactString } from "../../../core/base/redact.js";
 import { knownSecrets } from "./known-secrets.js";
 import { type SelfDeps, type SelfTool, SelfToolError } from "./self-tool.js";
 

@@ -1,8 +1,8 @@
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type * as z from "zod";
+import type { Paths } from "../../../core/base/paths.js";
 import type { OutboundMessage } from "../../../core/bus/types.js";
 import type { Config } from "../../../core/config/schema.js";
-import type { Paths } from "../../../core/paths.js";
 
 /** Delivers one message through a running channel; only `kavilo start` has one. */
 export type SelfSend = (msg: OutboundMessage) => Promise<void>;

@@ -7,16 +7,16 @@ import {
 import { InvalidClientError, InvalidGrantError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import type { AuthorizationServerMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { withFileMutex } from "../core/file-lock.js";
-import type { Paths } from "../core/paths.js";
-import { McpAuthRequiredError } from "./mcp-auth-error.js";
+import { withFileMutex } from "../../core/base/file-lock.js";
+import type { Paths } from "../../core/base/paths.js";
+import { McpAuthRequiredError } from "./auth-required-error.js";
 import {
   type McpTokenFile,
   mcpTokenLockPath,
   readMcpTokenFile,
   type StoredDiscovery,
   writeMcpTokenFile,
-} from "./mcp-token-file.js";
+} from "./token-file.js";
 
 /** Refresh this long before the recorded expiry, so a request never leaves with a dying token. */
 export const REFRESH_MARGIN_MS = 60_000;

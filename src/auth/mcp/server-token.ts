@@ -2,10 +2,10 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import * as z from "zod";
-import { readJsonFile } from "../core/atomic-file.js";
-import { expandHome, type Paths } from "../core/paths.js";
-import { getValidAccessToken } from "./mcp-token.js";
-import { safeAlias } from "./mcp-token-file.js";
+import { readJsonFile } from "../../core/base/atomic-file.js";
+import { expandHome, type Paths } from "../../core/base/paths.js";
+import { getValidAccessToken } from "./token.js";
+import { safeAlias } from "./token-file.js";
 
 export interface McpServerAuth {
   provider: "oauth" | "slack" | "bearer";

@@ -6,9 +6,9 @@ import {
 } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { Paths } from "../core/paths.js";
-import { startLoopbackCallbackServer } from "./mcp-loopback.js";
-import { LoginOAuthProvider } from "./mcp-oauth-provider.js";
+import type { Paths } from "../../core/base/paths.js";
+import { startLoopbackCallbackServer } from "../loopback.js";
+import { LoginOAuthProvider } from "./oauth-provider.js";
 import {
   type McpTokenFile,
   mcpTokenPath,
@@ -18,9 +18,9 @@ import {
   type StoredClientInformation,
   writeMcpPending,
   writeMcpTokenFile,
-} from "./mcp-token-file.js";
+} from "./token-file.js";
 
-export { authStatus, getValidAccessToken, type McpAuthStatus } from "./mcp-token.js";
+export { authStatus, getValidAccessToken, type McpAuthStatus } from "./token.js";
 
 export const DEFAULT_REDIRECT_PORT = 7898;
 const CALLBACK_PATH = "/oauth/callback";

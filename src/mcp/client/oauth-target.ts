@@ -1,4 +1,4 @@
-import type { McpServerConfig } from "../core/config/schema.js";
+import type { McpServerConfig } from "../../core/config/schema.js";
 
 /**
  * The URL of `alias` when it is an HTTP server that logs in with OAuth; otherwise the one-line

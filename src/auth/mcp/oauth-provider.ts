@@ -4,7 +4,7 @@ import type {
   OAuthClientMetadata,
   OAuthTokens,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
-import type { StoredClientInformation, StoredDiscovery } from "./mcp-token-file.js";
+import type { StoredClientInformation, StoredDiscovery } from "./token-file.js";
 
 export interface LoginProviderInit {
   redirectUrl: string;

@@ -1,5 +1,5 @@
 import pino from "pino";
-import { isSecretKey, redactSecrets, redactText } from "../redact.js";
+import { isSecretKey, redactSecrets, redactText } from "./redact.js";
 import { openRotatingFile, type RotatingFileOptions } from "./rotating-file.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";

@@ -6,9 +6,9 @@ import {
   OpenIdProviderDiscoveryMetadataSchema,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import * as z from "zod";
-import { readJsonFile, writeJsonAtomic } from "../core/atomic-file.js";
-import { MCP_ALIAS } from "../core/config/schema.js";
-import type { Paths } from "../core/paths.js";
+import { readJsonFile, writeJsonAtomic } from "../../core/base/atomic-file.js";
+import type { Paths } from "../../core/base/paths.js";
+import { MCP_ALIAS } from "../../core/config/schema.js";
 
 const clientInformationSchema = z.looseObject({
   client_id: z.string().min(1),
