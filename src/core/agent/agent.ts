@@ -147,6 +147,7 @@ export class Agent implements AgentRunner {
       signal,
       sessionKey: req.sessionKey,
       ...(req.origin ? { origin: req.origin } : {}),
+      ...(req.interaction ? { interaction: req.interaction } : {}),
     };
     const flush = async () => {
       const batch = pending;

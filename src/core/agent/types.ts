@@ -1,6 +1,7 @@
 import type { ContentPart, Usage } from "../../providers/types.js";
 import type { ChannelTarget } from "../tools/types.js";
 import type { AgentEvent } from "./events.js";
+import type { Interaction } from "./interaction.js";
 
 export interface TurnRequest {
   sessionKey: string;
@@ -12,6 +13,8 @@ export interface TurnRequest {
   origin?: ChannelTarget;
   /** Caps tool steps for this turn only (sub-agents); default agents.defaults.maxToolIterations. */
   maxIterations?: number;
+  /** Who to ask in this turn (approvals, MCP elicitation); the loop passes it to every tool call. */
+  interaction?: Interaction;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type * as z from "zod";
 import type { ContentPart } from "../../providers/types.js";
+import type { Interaction } from "../agent/interaction.js";
 
 /** Where a conversation lives, so tools like `message` and `cron` can answer back to it. */
 export interface ChannelTarget {
@@ -16,6 +17,8 @@ export interface ToolContext {
   sessionKey: string;
   /** The chat the turn came from, when it came from a channel. */
   origin?: ChannelTarget;
+  /** Who to ask (approvals, MCP elicitation) in this turn; absent when nobody can be asked. */
+  interaction?: Interaction;
 }
 
 export interface ToolResult {
