@@ -28,6 +28,7 @@ export function buildAnthropicBody(r: ResolvedProvider, req: ChatRequest): Messa
   if (system) body.system = system;
   const tools = toAnthropicTools(req.tools);
   if (tools) body.tools = tools;
+  if (req.toolChoice) body.tool_choice = { type: "tool", name: req.toolChoice.name };
   // temperature is deprecated in the Messages API this SDK speaks, so it is not sent.
   return body;
 }

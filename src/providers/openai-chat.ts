@@ -23,6 +23,7 @@ export function buildChatBody(r: ResolvedProvider, req: ChatRequest): ChatComple
     stream_options: { include_usage: true },
   };
   if (tools) body.tools = tools;
+  if (req.toolChoice) body.tool_choice = { type: "function", function: { name: req.toolChoice.name } };
   if (req.maxTokens !== undefined) {
     if (usesCompletionTokens(r)) body.max_completion_tokens = req.maxTokens;
     else body.max_tokens = req.maxTokens;

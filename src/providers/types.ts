@@ -54,6 +54,8 @@ export interface ChatRequest {
   reasoningEffort?: ReasoningEffort;
   /** Stable key of the conversation, for providers that use it as a cache key. */
   sessionKey?: string;
+  /** Forces a call of this tool (memory consolidation's save_memory); default: the model chooses. */
+  toolChoice?: { name: string };
 }
 
 export interface Usage {
