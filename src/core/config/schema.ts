@@ -143,6 +143,22 @@ const runtimeConfig = z.strictObject({
   shutdownDeadlineS: z.number().positive().default(10),
 });
 
+/** `kavilo auth claude login`: bring your own OAuth client; env KAVILO_ANTHROPIC_OAUTH_* wins. */
+const claudeAuthConfig = z.strictObject({
+  clientId: z.string().optional().describe("OAuth client id (none is built in)"),
+  authorizeUrl: z.string().optional().describe("Default https://claude.ai/oauth/authorize"),
+  tokenUrl: z.string().optional().describe("Default https://console.anthropic.com/v1/oauth/token"),
+  revokeUrl: z.string().optional().describe("RFC 7009 revoke endpoint; none by default"),
+  scopes: z.string().optional().describe('Space-separated; default "user:profile user:inference"'),
+  redirectPort: z
+    .number()
+    .int()
+    .min(0)
+    .max(65_535)
+    .optional()
+    .describe("Loopback port of the redirect; default 0 (any free port)"),
+});
+
 const refresherConfig = (intervalS: number, leadS: number) =>
   z
     .strictObject({
@@ -166,6 +182,7 @@ export const configSchema = z.strictObject({
   runtime: runtimeConfig.prefault({}),
   codex: refresherConfig(3600, 86_400),
   aws: refresherConfig(300, 600),
+  auth: z.strictObject({ claude: claudeAuthConfig.prefault({}) }).prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
