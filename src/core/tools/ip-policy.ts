@@ -80,3 +80,11 @@ export function blockedAddressReason(address: string): string | undefined {
   if (isIPv6(address)) return classifyV6(address);
   return "not an IP address";
 }
+
+/** The reason as the end of a sentence: "an unspecified address", "a loopback address", "not an IP address". */
+export function blockedAddressPhrase(reason: string): string {
+  if (reason.startsWith("not ")) return reason;
+  // "an" before a vowel sound: an unspecified, an IETF...; but a unique-local.
+  const article = /^(?:[aeio]|u(?!ni))/i.test(reason) ? "an" : "a";
+  return `${article} ${reason} address`;
+}

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import type { LookupFunction } from "node:net";
 import { isIP } from "node:net";
-import { blockedAddressReason } from "./ip-policy.js";
+import { blockedAddressPhrase, blockedAddressReason } from "./ip-policy.js";
 import { ToolError } from "./types.js";
 
 export interface ResolvedAddress {
@@ -49,7 +49,7 @@ export async function vetHost(url: URL, policy: AddressPolicy): Promise<Resolved
   if (family !== 0) {
     const reason = blockedAddressReason(host);
     if (reason && !exempt) {
-      throw new ToolError(`Refusing to fetch ${url.href}: ${host} is a ${reason} address`);
+      throw new ToolError(`Refusing to fetch ${url.href}: ${host} is ${blockedAddressPhrase(reason)}`);
     }
     return [{ address: host, family }];
   }
@@ -63,7 +63,9 @@ export async function vetHost(url: URL, policy: AddressPolicy): Promise<Resolved
   const allowed = resolved.filter((a) => blockedAddressReason(a.address) === undefined);
   if (allowed.length === 0) {
     const first = resolved[0];
-    const why = first ? `${first.address}, a ${blockedAddressReason(first.address)} address` : "no address";
+    const why = first
+      ? `${first.address}, ${blockedAddressPhrase(blockedAddressReason(first.address) ?? "public")}`
+      : "no address";
     throw new ToolError(`Refusing to fetch ${url.href}: ${host} resolves to ${why}`);
   }
   return allowed;
