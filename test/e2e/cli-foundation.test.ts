@@ -268,14 +268,14 @@ describe("status --json", () => {
     expect(s.envOverlays).toEqual(expect.arrayContaining(["KAVILO_MODEL", "ANTHROPIC_API_KEY"]));
     expect(s.mcpServers).toMatchObject([
       { alias: "fs", transport: "stdio", state: "failed" },
-      { alias: "remote", transport: "http", state: "failed", authState: { state: "missing" } },
+      { alias: "remote", transport: "http", state: "failed", authState: { state: "none" } },
       { alias: "off", enabled: false },
     ]);
     expect(s.mcpServers[0].error).toBeTruthy();
     expect(s.mcpServers[1].error).toBeTruthy();
     const text = await runCli(["status"], { env });
     expect(text.stdout).toMatch(/fs \(stdio\): FAILED: /);
-    expect(text.stdout).toMatch(/remote \(http, login missing\): FAILED: /);
+    expect(text.stdout).toMatch(/remote \(http\): FAILED: /);
   });
 
   it("MCP rows: one bad token file or server stays on its own row, in one line each", async () => {
@@ -315,7 +315,7 @@ describe("status --json", () => {
         (JSON.parse(r.stdout).mcpServers as Array<Record<string, unknown>>).map((m) => [m.alias, m]),
       );
       expect(rows.bad).toMatchObject({ authError: expect.stringContaining("bad.json is not valid JSON") });
-      expect(rows.open).toMatchObject({ state: "connected", authState: { state: "missing" } });
+      expect(rows.open).toMatchObject({ state: "connected", authState: { state: "none" } });
       expect(rows.gw).toMatchObject({ state: "failed", error: expect.stringMatching(/^HTTP 502: /) });
       expect(rows.gw?.error).not.toMatch(/[<>\n]/);
       expect(String(rows.gw?.error).length).toBeLessThanOrEqual(200);

@@ -2,8 +2,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createChannelRouter } from "../../src/cli/runtime/channel-router.js";
-import { superviseChannel } from "../../src/cli/runtime/channel-supervisor.js";
+import { createChannelRouter } from "../../src/cli/compose/channel-router.js";
+import { superviseChannel } from "../../src/cli/compose/channel-supervisor.js";
 import { createLogger, secretValuesOf } from "../../src/core/base/logger.js";
 import { openRotatingFile } from "../../src/core/base/rotating-file.js";
 import type { Channel, OutboundMessage } from "../../src/core/bus/types.js";

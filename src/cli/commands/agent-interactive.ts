@@ -1,5 +1,5 @@
 import type { UsageLog } from "../../core/usage.js";
-import { composeAgent } from "../compose-agent.js";
+import { composeAgent } from "../compose/agent.js";
 import type { CliContext } from "../context.js";
 import { withoutFetch } from "../tui/without-fetch.js";
 import type { AgentOptions } from "./agent.js";

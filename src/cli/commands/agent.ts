@@ -1,5 +1,5 @@
 import type { AgentEvent } from "../../core/agent/events.js";
-import { composeAgent } from "../compose-agent.js";
+import { composeAgent } from "../compose/agent.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 

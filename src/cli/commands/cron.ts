@@ -150,11 +150,11 @@ export async function run(ctx: CliContext, id: unknown): Promise<number> {
   const { config, paths } = ctx.config();
   const { createLogger, secretValuesOf } = await import("../../core/base/logger.js");
   const log = createLogger({ debug: ctx.debug, secrets: secretValuesOf(config) });
-  const { composeAgent } = await import("../compose-agent.js");
+  const { composeAgent } = await import("../compose/agent.js");
   const { runTurnToEnd } = await import("../../core/bus/run-turn.js");
   const { createCronService } = await import("../../core/cron/service.js");
-  const { buildChannels, retryFromEnv } = await import("../runtime/build-channels.js");
-  const { cronJobRunner } = await import("../runtime/scheduled-work.js");
+  const { buildChannels, retryFromEnv } = await import("../compose/channels.js");
+  const { cronJobRunner } = await import("../compose/scheduled-work.js");
   const composed = await composeAgent(ctx, { log: (l) => log.debug(l), warn: (l) => log.warn(l) });
   try {
     // Delivery sends straight through the channel's API: nothing is started or polled.

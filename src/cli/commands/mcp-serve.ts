@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { SelfDeps } from "../../mcp/servers/self/self-tool.js";
+import { selfDepsOf } from "../compose/tools.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
@@ -9,21 +9,6 @@ function version(): string {
   if (typeof KAVILO_BUNDLED_VERSION === "string") return KAVILO_BUNDLED_VERSION;
   const url = new URL("../../../package.json", import.meta.url);
   return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
-}
-
-/** The self tools' view of a CLI context. Nothing is read until a tool is called. */
-export function selfDepsOf(ctx: CliContext): SelfDeps {
-  return {
-    basePaths: ctx.basePaths,
-    config: () => {
-      const { config, paths } = ctx.config();
-      return { config, paths };
-    },
-    status: async () => {
-      const { buildStatus } = await import("./status.js");
-      return buildStatus(ctx, { connectMcp: false });
-    },
-  };
 }
 
 /** `kavilo mcp serve self`: kavilo's own state as an MCP server over stdio, for Cursor or Claude Desktop. */

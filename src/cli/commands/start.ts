@@ -48,7 +48,7 @@ export default async function start(ctx: CliContext): Promise<number> {
   });
   const { signalled, dispose } = waitForSignal();
   try {
-    const { startRuntime } = await import("../runtime/runtime.js");
+    const { startRuntime } = await import("../compose/runtime.js");
     log.info(`kavilo start: pid ${process.pid}, home ${paths.home}`);
     let runtime: Awaited<ReturnType<typeof startRuntime>>;
     try {

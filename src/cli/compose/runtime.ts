@@ -9,11 +9,12 @@ import type { Heartbeat } from "../../core/heartbeat/heartbeat.js";
 import { createCronTool } from "../../core/tools/cron.js";
 import { createMessageTool } from "../../core/tools/message.js";
 import { createSpawnTool } from "../../core/tools/spawn.js";
-import { composeAgent } from "../compose-agent.js";
 import type { CliContext } from "../context.js";
-import { buildChannels, retryFromEnv } from "./build-channels.js";
+import { composeAgent } from "./agent.js";
 import { createChannelRouter } from "./channel-router.js";
 import { superviseChannel } from "./channel-supervisor.js";
+import { buildChannels, retryFromEnv } from "./channels.js";
+import { composeRefreshers } from "./refreshers.js";
 import { createCronRuntime, createHeartbeatRuntime } from "./scheduled-work.js";
 
 /** How long stopping the channels may take beyond the turns' deadline before kavilo exits anyway. */
@@ -96,6 +97,9 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     heartbeat = createHeartbeatRuntime(rt.heartbeat, paths.workspace, bus, send, log);
     heartbeat.start();
   }
+  // The token refreshers (none built yet); the refresher runner ticks what this returns.
+  const refreshers = composeRefreshers({ config, paths, env: ctx.env, log });
+  if (refreshers.length > 0) log.debug(`refreshers: ${refreshers.map((r) => r.name).join(", ")}`);
   for (const s of supervised) s.start(busRef);
   if (supervised.length === 0) log.warn("no channel is enabled; running cron and heartbeat only");
   // Messages that `kavilo mcp serve self` (another process) asks this one to send.

@@ -1,50 +1,9 @@
 import * as z from "zod";
-import type { Paths } from "../../../core/base/paths.js";
 import { REDACTED } from "../../../core/base/redact.js";
-import type { Config, McpServerConfig } from "../../../core/config/schema.js";
+import { channelState } from "../../../core/config/channels.js";
+import { mcpAuthState } from "../../client/auth-state.js";
 import { looksLikeKeySegment } from "./known-secrets.js";
 import { defineSelfTool, type SelfDeps, type SelfTool } from "./self-tool.js";
-
-export type ChannelName = keyof Config["channels"];
-
-/** Whether a channel has what it needs to connect. Tokens are looked at, never returned. */
-export function channelState(config: Config, name: ChannelName): { enabled: boolean; configured: boolean } {
-  if (name === "telegram") {
-    const t = config.channels.telegram;
-    return { enabled: t.enabled, configured: Boolean(t.token) };
-  }
-  const s = config.channels.slack;
-  return { enabled: s.enabled, configured: Boolean(s.botToken && s.appToken) };
-}
-
-export const CHANNEL_NAMES: readonly ChannelName[] = ["telegram", "slack"];
-
-type AuthState =
-  | { provider: null; state: "none" }
-  | { provider: string | null; state: "missing" | "valid" | "expired"; expiresAt?: string }
-  | { provider: "bearer" | "slack"; state: "present" | "missing" }
-  | { provider: string | null; state: "error"; error: string };
-
-async function authOf(alias: string, server: McpServerConfig, paths: Paths): Promise<AuthState | null> {
-  if (server.type !== "http") return null;
-  const provider = server.auth?.provider ?? null;
-  try {
-    // Loaded on first use: the auth modules pull in the SDK's OAuth client, not needed to start.
-    const { authStatus } = await import("../../../auth/mcp/oauth-login.js");
-    // A server without an auth block still uses a token saved by `kavilo mcp login`.
-    if (provider === null || provider === "oauth") {
-      const status = await authStatus(alias, paths);
-      // No auth block and no saved login: nothing is missing, the server is simply open.
-      if (provider === null && status.state === "missing") return { provider, state: "none" };
-      return { provider, ...status };
-    }
-    const { readMcpServerToken } = await import("../../../auth/mcp/server-token.js");
-    const token = await readMcpServerToken(alias, server.auth, paths);
-    return { provider, state: token ? "present" : "missing" };
-  } catch (err) {
-    return { provider, state: "error", error: (err as Error).message };
-  }
-}
 
 /**
  * Hosted MCP servers put keys in the query (?api_key=...) and in the path
@@ -118,7 +77,7 @@ export function createConfigTools(deps: SelfDeps): SelfTool[] {
           ...(s.type === "http"
             ? { url: safeUrl(s.url), headerNames: Object.keys(s.headers) }
             : { command: s.command, argCount: s.args.length, envNames: Object.keys(s.env) }),
-          auth: await authOf(alias, s, paths),
+          auth: s.type === "http" ? await mcpAuthState(alias, s, paths) : null,
         })),
       );
       return { servers };

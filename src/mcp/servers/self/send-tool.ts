@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { outboxDir, sendThroughOutbox } from "../../../core/bus/outbox-spool.js";
 import type { OutboundMessage } from "../../../core/bus/types.js";
-import { channelState } from "./config-tools.js";
+import { channelState } from "../../../core/config/channels.js";
 import { defineSelfTool, type SelfDeps, type SelfTool, SelfToolError } from "./self-tool.js";
 
 /** Without a channel in this process, the running `kavilo start` of the profile sends it. */

@@ -1,0 +1,34 @@
+import { applyEnvOverlays } from "../../core/config/overlay.js";
+import { createProvider } from "../../providers/create.js";
+import { httpPolicyFromEnv } from "../../providers/http-policy.js";
+import { probeOllama } from "../../providers/ollama-probe.js";
+import { type ResolvedProvider, resolveProvider } from "../../providers/resolve.js";
+import type { Provider } from "../../providers/types.js";
+import type { CliContext } from "../context.js";
+
+export interface ComposedProvider {
+  resolved: ResolvedProvider;
+  provider: Provider;
+}
+
+/**
+ * Resolves the provider (`--model` included) and creates its adapter. This is the one place that
+ * decides where a provider's credentials come from: the per-request `CredentialsGetter`
+ * (`providers/credentials.ts`) is built here, from the config/env key today (`staticCredentials`)
+ * and from `src/auth/<vendor>` for the OAuth providers, and handed to `createProvider`.
+ */
+export async function composeProvider(
+  ctx: CliContext,
+  opts: { model?: string | undefined; log: (line: string) => void },
+): Promise<ComposedProvider> {
+  const { config } = ctx.config();
+  // --model is KAVILO_MODEL by another name: the same overlay picks the provider KAVILO_API_KEY/BASE apply to.
+  const env = opts.model ? { ...ctx.env, KAVILO_MODEL: opts.model } : ctx.env;
+  const resolved = await resolveProvider({
+    config: opts.model ? applyEnvOverlays(ctx.config().loaded.config, env).config : config,
+    env,
+    probeOllama: (at) => probeOllama(env, undefined, at),
+  });
+  const provider = createProvider(resolved, { policy: httpPolicyFromEnv(ctx.env), log: opts.log });
+  return { resolved, provider };
+}

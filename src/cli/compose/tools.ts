@@ -1,0 +1,83 @@
+import type { Paths } from "../../core/base/paths.js";
+import type { Config } from "../../core/config/schema.js";
+import { createBuiltinTools } from "../../core/tools/builtin.js";
+import { ToolRegistry } from "../../core/tools/registry.js";
+import type { Tool } from "../../core/tools/types.js";
+import type { McpPool } from "../../mcp/client/pool.js";
+import { selfToolsAsAgentTools } from "../../mcp/servers/self/agent-tools.js";
+import type { SelfDeps } from "../../mcp/servers/self/self-tool.js";
+import type { CliContext } from "../context.js";
+
+/** The self tools' view of a CLI context. Nothing is read until a tool is called. */
+export function selfDepsOf(ctx: CliContext): SelfDeps {
+  return {
+    basePaths: ctx.basePaths,
+    config: () => {
+      const { config, paths } = ctx.config();
+      return { config, paths };
+    },
+    status: async () => {
+      const { buildStatus } = await import("../../diagnostics/status-report.js");
+      return buildStatus(ctx, { connectMcp: false });
+    },
+  };
+}
+
+export interface ComposedTools {
+  registry: ToolRegistry;
+  /** Runs before every turn when MCP servers are configured: connects (or reconnects) them. */
+  prepareTools?: () => Promise<void>;
+  /** Closes the MCP connections. */
+  close(): Promise<void>;
+}
+
+export interface ToolsInput {
+  config: Config;
+  paths: Paths;
+  /** Things the user should see (a failed MCP server). */
+  warn: (line: string) => void;
+  /** Detail (what a stdio server prints on stderr). */
+  log: (line: string) => void;
+  /** Tools that need the runtime (message, spawn, cron), added by `kavilo start`. */
+  extraTools?: Tool[] | undefined;
+}
+
+/** The tool registry: built-ins, the runtime's tools, the in-process self tools, and the MCP pool. */
+export function composeTools(ctx: CliContext, input: ToolsInput): ComposedTools {
+  const { config, paths, warn, log } = input;
+  const registry = new ToolRegistry();
+  // Files users send on Telegram/Slack land in the profile's media/; the agent may read them there.
+  for (const tool of createBuiltinTools({ tools: config.tools, readRoots: [paths.media] }))
+    registry.register(tool);
+  for (const tool of input.extraTools ?? []) registry.register(tool);
+  // The `mcp serve self` tools, in-process (kavilo_status, kavilo_list_sessions, ...). Sending goes
+  // through the runtime's `message` tool, so the self server's send tool is left out here.
+  for (const tool of selfToolsAsAgentTools(selfDepsOf(ctx), { exclude: ["send_channel_message"] })) {
+    registry.register(tool);
+  }
+
+  const servers = Object.values(config.tools.mcpServers).filter((s) => s.enabled);
+  if (servers.length === 0) return { registry, close: async () => {} };
+  let pool: Promise<McpPool> | undefined;
+  let sync: ((tools: Tool[]) => void) | undefined;
+  let close = async () => {};
+  // Runs before every turn: the pool reconnects failed servers once their backoff passed
+  // (a login done meanwhile, a server back from an outage) and the registry follows its tools.
+  const prepareTools = async () => {
+    pool ??= (async () => {
+      const [{ createMcpPool }, { createRegistrySync }] = await Promise.all([
+        import("../../mcp/client/pool.js"),
+        import("../../mcp/client/registry-sync.js"),
+      ]);
+      // A failed server is a warning; what a stdio server prints on stderr is detail.
+      const created = createMcpPool({ servers: config.tools.mcpServers, paths, log: warn, stderrLog: log });
+      sync = createRegistrySync(registry, warn);
+      close = () => created.close();
+      return created;
+    })();
+    const ready = await pool;
+    await ready.connect();
+    sync?.(ready.tools());
+  };
+  return { registry, prepareTools, close: () => close() };
+}
