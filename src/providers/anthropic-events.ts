@@ -40,6 +40,8 @@ export class AnthropicEventAssembler {
   private readonly counts: Counts = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
   private sawUsage = false;
   private stop: string | null | undefined;
+  /** message_stop arrived: the answer is complete. */
+  private stopped = false;
 
   push(ev: RawMessageStreamEvent): StreamEvent[] {
     switch (ev.type) {
@@ -72,6 +74,9 @@ export class AnthropicEventAssembler {
       case "message_delta":
         this.stop = ev.delta.stop_reason ?? this.stop;
         this.takeUsage(ev.usage);
+        return [];
+      case "message_stop":
+        this.stopped = true;
         return [];
       default:
         return [];
@@ -107,7 +112,8 @@ export class AnthropicEventAssembler {
       if (c.reasoning !== undefined) usage.reasoning = c.reasoning;
       out.push({ type: "usage", usage });
     }
-    out.push({ type: "finish", reason: finishReason(this.stop) });
+    // No message_stop: the stream was cut off; policyStream reports it as incomplete.
+    if (this.stopped) out.push({ type: "finish", reason: finishReason(this.stop) });
     return out;
   }
 }

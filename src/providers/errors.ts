@@ -1,6 +1,7 @@
 import { maskKnown } from "../core/base/redact.js";
 import { retryAfterMs } from "./http-policy.js";
 import type { AttemptFailure } from "./policy-stream.js";
+import { NotAStreamError } from "./transport.js";
 import { ProviderError, type ProviderErrorCode } from "./types.js";
 
 export interface HttpErrorFacts {
@@ -39,13 +40,23 @@ const HINTS: Partial<Record<ProviderErrorCode, string>> = {
   network: "check the network and the provider's apiBase",
 };
 
+/**
+ * An HTML page (a proxy's 502, a captive portal) as its title, or "an HTML page": never the whole
+ * page, which would flood a terminal or a chat. Other text is returned as is.
+ */
+export function withoutHtml(message: string): string {
+  if (!/<(?:!doctype|html|head|body|title)\b/i.test(message)) return message;
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(message)?.[1]?.replace(/\s+/g, " ").trim();
+  return title ? `${title} (an HTML page)` : "an HTML page";
+}
+
 /** A vendor error, as a neutral ProviderError plus the wait the server asked for. */
 export function httpFailure(f: HttpErrorFacts): AttemptFailure {
   const code = codeFor(f.status, f.vendorType);
   const hint = code === "auth" ? f.authHint : HINTS[code];
   const prefix =
     f.status !== undefined ? `${f.provider} returned ${f.status}` : `${f.provider} request failed`;
-  const message = maskKnown(`${prefix}: ${f.message}`, f.secrets, 4);
+  const message = maskKnown(`${prefix}: ${withoutHtml(f.message)}`, f.secrets, 4);
   const error = new ProviderError(message, {
     code,
     provider: f.provider,
@@ -55,6 +66,38 @@ export function httpFailure(f: HttpErrorFacts): AttemptFailure {
   });
   const wait = f.headers ? retryAfterMs((n) => f.headers?.get(n)) : undefined;
   return wait !== undefined ? { error, retryAfterMs: wait } : { error };
+}
+
+/** The stream ended without the wire's end marker (a finish reason, message_stop). */
+export function incompleteFailure(provider: string): AttemptFailure {
+  return {
+    error: new ProviderError(`${provider}'s stream ended before the answer was complete (no finish reason)`, {
+      code: "server",
+      provider,
+      hint: "the answer was cut off; ask again",
+    }),
+  };
+}
+
+function notAStream(err: unknown): NotAStreamError | undefined {
+  let cur: unknown = err;
+  for (let i = 0; i < 4 && cur instanceof Error; i++) {
+    if (cur instanceof NotAStreamError) return cur;
+    cur = cur.cause;
+  }
+  return undefined;
+}
+
+/** A 200 whose body is not the stream asked for: a captive portal, a proxy, the wrong apiBase. */
+function notAStreamFailure(provider: string, e: NotAStreamError): AttemptFailure {
+  return {
+    error: new ProviderError(`${provider} answered with ${e.contentType} instead of an event stream`, {
+      code: "bad_request",
+      provider,
+      hint: "a captive portal or proxy may be in the way; check the network and the provider's apiBase",
+      cause: e,
+    }),
+  };
 }
 
 /** Anything that is not an SDK API error: our own bugs, parse failures. */
@@ -122,6 +165,8 @@ export function classifySdkError(err: unknown, c: SdkFailureContext): AttemptFai
       authHint: c.authHint,
       secrets: c.secrets,
     });
+  const portal = notAStream(err);
+  if (portal) return notAStreamFailure(c.provider, portal);
   const m = c.sdk;
   if (m && err instanceof m.APIConnectionTimeoutError) {
     return {

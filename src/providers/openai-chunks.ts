@@ -82,7 +82,8 @@ export class ChatChunkAssembler {
       out.push({ type: "tool-call", id: c.id || `call_${index}`, name: c.name, args: parseToolArgs(c.args) });
     });
     if (this.usage) out.push({ type: "usage", usage: this.usage });
-    out.push({ type: "finish", reason: finishReason(this.finish, sorted.length > 0) });
+    // No finish_reason: the stream was cut off; policyStream reports it as incomplete.
+    if (this.finish) out.push({ type: "finish", reason: finishReason(this.finish, sorted.length > 0) });
     return out;
   }
 }

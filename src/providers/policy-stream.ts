@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { incompleteFailure } from "./errors.js";
 import { backoffMs, type HttpPolicy, MAX_SERVER_WAIT_MS } from "./http-policy.js";
 import type { Transport } from "./transport.js";
 import { ProviderError, type ProviderErrorCode, type StreamEvent } from "./types.js";
@@ -137,14 +138,18 @@ export async function* policyStream(o: PolicyStreamOptions): AsyncGenerator<Stre
     let emitted = false;
     let failure: AttemptFailure | undefined;
     let ok = false;
+    let finished = false;
     try {
       for (;;) {
         const r = await raceAbort(it.next(), ctrl.signal);
         if (r.done) break;
+        if (r.value.type === "finish" || r.value.type === "error") finished = true;
         emitted = true;
         yield r.value;
       }
-      ok = true;
+      // A stream that just stops (no finish reason, no message_stop) is cut off, not an answer.
+      if (finished) ok = true;
+      else failure = incompleteFailure(o.provider);
     } catch (err) {
       if (signal?.aborted) failure = { error: abortedError(o.provider) };
       else if (timeoutKind) {
@@ -195,6 +200,24 @@ export async function* policyStream(o: PolicyStreamOptions): AsyncGenerator<Stre
       return;
     }
   }
+}
+
+/** The logger shape both vendor SDKs take (ClientOptions.logger). */
+export interface SdkLogger {
+  error(message: string, ...rest: unknown[]): void;
+  warn(message: string, ...rest: unknown[]): void;
+  info(message: string, ...rest: unknown[]): void;
+  debug(message: string, ...rest: unknown[]): void;
+}
+
+/**
+ * Routes an SDK's own log lines ("Could not parse message into JSON") to kavilo's log instead of
+ * raw stderr. Only the SDK's message is kept, not the chunk it quotes; the failure itself still
+ * arrives as an error event.
+ */
+export function sdkLogger(log: ((line: string) => void) | undefined): SdkLogger {
+  const line = (level: string) => (message: string) => log?.(`sdk ${level}: ${String(message)}`);
+  return { error: line("error"), warn: line("warn"), info: () => {}, debug: () => {} };
 }
 
 /** What every adapter gets from createProvider. */

@@ -2,6 +2,36 @@ import type { Agent } from "undici";
 
 type FreshAgent = Agent & { close(): Promise<void>; destroy(): Promise<void> };
 
+/**
+ * A 200 to a streaming request whose body is not a server-sent event stream: a captive portal's
+ * HTML page, a proxy's `{}`. Thrown by the transport, so every wire reports it the same way.
+ */
+export class NotAStreamError extends Error {
+  constructor(readonly contentType: string) {
+    super(`expected an event stream, got ${contentType}`);
+    this.name = "NotAStreamError";
+  }
+}
+
+function asksForStream(init: RequestInit | undefined): boolean {
+  const body = init?.body;
+  if (typeof body !== "string" || !body.includes('"stream"')) return false;
+  try {
+    return (JSON.parse(body) as { stream?: unknown }).stream === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Rejects a successful answer to a streaming request that is not an event stream. */
+async function checkStream(res: Response, init: RequestInit | undefined): Promise<Response> {
+  if (!res.ok || !asksForStream(init)) return res;
+  const type = (res.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "text/event-stream") return res;
+  await res.body?.cancel().catch(() => {});
+  throw new NotAStreamError(type || "no content type");
+}
+
 /** The fetch and connection pools the SDK clients send through. */
 export interface Transport {
   /** Sends through Node's own fetch (its shared keep-alive pool), or through a fresh agent when one is given. */
@@ -31,12 +61,13 @@ export function createTransport(streamTimeoutMs: number): Transport {
   ) => {
     if (init?.dispatcher) {
       const u = await load();
-      return u.fetch(
+      const res = (await u.fetch(
         input as Parameters<typeof u.fetch>[0],
         init as Parameters<typeof u.fetch>[1],
-      ) as unknown as Response;
+      )) as unknown as Response;
+      return checkStream(res, init);
     }
-    return globalThis.fetch(input, init);
+    return checkStream(await globalThis.fetch(input, init), init);
   };
   return {
     fetch: fetchVia as typeof globalThis.fetch,

@@ -21,7 +21,11 @@ export interface FakeUsage {
   reasoning?: number;
 }
 
-export type FakeFault = "stall" | "drop" | { status: number; retryAfter?: number; body?: string };
+export type FakeFault =
+  | "stall"
+  | "drop"
+  | "no-finish"
+  | { status: number; retryAfter?: number; body?: string; contentType?: string };
 
 export interface FakeStep {
   /** A string is split into word chunks; an array is sent chunk by chunk as given. */
@@ -31,7 +35,9 @@ export interface FakeStep {
   usage?: FakeUsage;
   /**
    * "stall": headers, then nothing until the server closes. "drop": part of the stream, then the
-   * socket is destroyed. A status: that HTTP error with the vendor's JSON error body.
+   * socket is destroyed. "no-finish": the stream ends cleanly but without its last frames (no finish
+   * reason, message_stop or [DONE]). A status: that HTTP status with the vendor's JSON error body, or
+   * `body` sent as `contentType` (a 200 HTML captive portal, say).
    */
   fault?: FakeFault;
   /** Wait before answering. */
@@ -148,7 +154,7 @@ export async function startFakeLlmServer(
     if (step.delayMs) await sleep(step.delayMs);
     const fault = step.fault;
     if (fault && typeof fault === "object") {
-      const headers: Record<string, string> = { "content-type": "application/json" };
+      const headers: Record<string, string> = { "content-type": fault.contentType ?? "application/json" };
       if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
       res.writeHead(fault.status, headers);
       res.end(fault.body ?? wire.errorBody(fault.status));
@@ -164,7 +170,8 @@ export async function startFakeLlmServer(
     res.flushHeaders();
     if (fault === "stall") return; // the socket stays open until close() destroys it
     const frames = wire.frames(step, rec);
-    const upTo = fault === "drop" ? Math.max(1, Math.floor(frames.length / 2)) : frames.length;
+    const cut = fault === "drop" || fault === "no-finish";
+    const upTo = cut ? Math.max(1, Math.floor(frames.length / 2)) : frames.length;
     for (const f of frames.slice(0, upTo)) {
       res.write(f);
       if (step.chunkDelayMs) await sleep(step.chunkDelayMs);

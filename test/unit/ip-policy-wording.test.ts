@@ -4,9 +4,14 @@ import { vetHost } from "../../src/core/tools/pinned-fetch.js";
 
 describe("refusal wording", () => {
   it("says 'an unspecified address', not 'a unspecified address'", async () => {
-    await expect(vetHost(new URL("http://[::]:8080/"), {})).rejects.toThrow(":: is an unspecified address");
+    await expect(vetHost(new URL("http://[::]:8080/"), { allowPrivate: false })).rejects.toThrow(
+      ":: is an unspecified address",
+    );
     await expect(
-      vetHost(new URL("http://zero.example/"), { lookup: async () => [{ address: "::", family: 6 }] }),
+      vetHost(new URL("http://zero.example/"), {
+        allowPrivate: false,
+        lookup: async () => [{ address: "::", family: 6 }],
+      }),
     ).rejects.toThrow("resolves to ::, an unspecified address");
   });
 
