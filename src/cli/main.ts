@@ -123,6 +123,7 @@ export function buildProgram(getContext: (flags: GlobalFlags) => Promise<CliCont
   slack
     .command("status [alias]")
     .description("show Slack MCP aliases")
+    .option("--json", "print the aliases as JSON")
     .action(run(() => import("./commands/mcp-slack.js").then((m) => ({ default: m.status }))));
   slack
     .command("logout <alias>")

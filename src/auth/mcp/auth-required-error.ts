@@ -1,3 +1,5 @@
+import { slackAuthRequiredText } from "../slack-mcp/bearer.js";
+
 /** How a server's credentials are supplied; it decides what the auth-required line advises. */
 export type McpAuthSource =
   | { kind: "oauth" }
@@ -15,7 +17,7 @@ export function mcpAuthRequiredText(alias: string, source: McpAuthSource = { kin
     case "bearer":
       return `${head}; the token file ${source.tokenFile} is missing or was rejected`;
     case "slack":
-      return `${head}; run kavilo mcp slack login`;
+      return slackAuthRequiredText(alias);
     case "headers":
       return `${head}; the server rejected the configured headers`;
     default:

@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import * as z from "zod";
 import { readJsonFile } from "../../core/base/atomic-file.js";
 import { expandHome, type Paths } from "../../core/base/paths.js";
+import { readSlackBearer } from "../slack-mcp/bearer.js";
 import { getValidAccessToken } from "./token.js";
-import { safeAlias } from "./token-file.js";
 
 export interface McpServerAuth {
   provider: "oauth" | "slack" | "bearer";
@@ -49,9 +49,9 @@ export async function readMcpServerToken(
     const token = text?.trim();
     return token ? token : undefined;
   }
-  const path = auth?.tokenFile
-    ? expandPath(auth.tokenFile, paths)
-    : join(paths.mcpAuth, "slack", `${safeAlias(alias)}.json`);
+  // Slack's own files: read per request and refreshed inside the 60 s leeway (auth/slack-mcp).
+  if (!auth?.tokenFile) return readSlackBearer(alias, paths);
+  const path = expandPath(auth.tokenFile, paths);
   const raw = await readJsonFile(path);
   if (raw === undefined) return undefined;
   const parsed = slackTokenSchema.safeParse(raw);
