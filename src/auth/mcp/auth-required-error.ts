@@ -3,6 +3,8 @@ import { slackAuthRequiredText } from "../slack-mcp/bearer.js";
 /** How a server's credentials are supplied; it decides what the auth-required line advises. */
 export type McpAuthSource =
   | { kind: "oauth" }
+  /** The token works but lacks a scope the server demanded (403 insufficient_scope). */
+  | { kind: "scope"; scope?: string | undefined }
   | { kind: "bearer"; tokenFile: string }
   | { kind: "slack" }
   | { kind: "headers" };
@@ -20,16 +22,20 @@ export function mcpAuthRequiredText(alias: string, source: McpAuthSource = { kin
       return slackAuthRequiredText(alias);
     case "headers":
       return `${head}; the server rejected the configured headers`;
+    case "scope": {
+      const which = source.scope ? ` (scope "${source.scope}")` : "";
+      return `${head}; the login lacks access this call needs${which}; run kavilo mcp login --server ${alias} to grant it`;
+    }
     default:
       return `${head}; run kavilo mcp login --server ${alias}`;
   }
 }
 
-/** A server answered 401 and there is no usable credential for it. */
+/** A server answered 401 (or 403 insufficient_scope) and there is no usable credential for it. */
 export class McpAuthRequiredError extends Error {
   constructor(
     readonly alias: string,
-    source: McpAuthSource = { kind: "oauth" },
+    readonly source: McpAuthSource = { kind: "oauth" },
   ) {
     super(mcpAuthRequiredText(alias, source));
     this.name = "McpAuthRequiredError";

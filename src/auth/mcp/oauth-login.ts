@@ -1,14 +1,12 @@
 import { randomBytes } from "node:crypto";
-import {
-  auth,
-  discoverOAuthServerInfo,
-  extractWWWAuthenticateParams,
-} from "@modelcontextprotocol/sdk/client/auth.js";
+import { auth, discoverOAuthServerInfo } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Paths } from "../../core/base/paths.js";
 import { startLoopbackCallbackServer } from "../loopback.js";
+import { probeChallenge } from "./challenge.js";
 import { LoginOAuthProvider } from "./oauth-provider.js";
+import { loginScope } from "./step-up.js";
 import {
   type McpTokenFile,
   mcpTokenPath,
@@ -69,26 +67,6 @@ function configuredClient(clientId?: string, clientSecret?: string): StoredClien
   return clientSecret ? { client_id: clientId, client_secret: clientSecret } : { client_id: clientId };
 }
 
-/**
- * RFC 9728: a protected server's 401 may name its resource metadata document (and the scope it
- * wants) in WWW-Authenticate. When it does not, auth() falls back to the well-known paths.
- */
-async function probeChallenge(
-  serverUrl: string,
-  fetchFn: FetchLike,
-): Promise<{ resourceMetadataUrl?: URL; scope?: string; challenged: boolean }> {
-  try {
-    const res = await fetchFn(serverUrl, { method: "GET", headers: { accept: "text/event-stream" } });
-    await res.body?.cancel().catch(() => {});
-    return res.status === 401
-      ? { ...extractWWWAuthenticateParams(res), challenged: true }
-      : { challenged: false };
-  } catch {
-    // Unreachable: auth() below fails on the same server and says why.
-    return { challenged: true };
-  }
-}
-
 /** The server neither demands a token nor publishes OAuth metadata: there is nothing to log in to. */
 export class McpLoginNotNeededError extends Error {
   constructor(alias: string) {
@@ -139,14 +117,20 @@ export async function mcpLoginStart(
     ...(client ? { clientInformation: client } : {}),
     ...(reusable ? { reusableClient: reusable } : {}),
   });
-  const challenge = await probeChallenge(opts.serverUrl, opts.fetchFn ?? fetch);
-  if (!challenge.challenged && !(await asksForOAuth(opts.serverUrl, opts.fetchFn))) {
+  // Discovery starts where a real connection meets the server's challenge: its POSTs.
+  const probe = await probeChallenge(opts.serverUrl, opts.fetchFn ?? fetch);
+  const challenge = probe.challenge;
+  if (probe.reached && !challenge && !(await asksForOAuth(opts.serverUrl, opts.fetchFn))) {
     throw new McpLoginNotNeededError(opts.alias);
   }
+  const stored = await readMcpTokenFile(opts.paths, opts.alias).catch(() => undefined);
+  const scope = loginScope(challenge?.scope, stored);
   const result = await auth(provider, {
     serverUrl: opts.serverUrl,
-    ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}),
-    ...(challenge.scope ? { scope: challenge.scope } : {}),
+    ...(challenge?.resourceMetadataUrl
+      ? { resourceMetadataUrl: new URL(challenge.resourceMetadataUrl) }
+      : {}),
+    ...(scope ? { scope } : {}),
     ...(opts.fetchFn ? { fetchFn: opts.fetchFn } : {}),
   });
   const clientInformation = provider.storedClient;
@@ -154,6 +138,7 @@ export async function mcpLoginStart(
     throw new Error(`${opts.alias}: the authorization server did not start a browser login`);
   }
   const discovery = provider.storedDiscovery;
+  const requestedScope = provider.authorizationUrl.searchParams.get("scope");
   await writeMcpPending(opts.paths, opts.alias, {
     serverUrl: opts.serverUrl,
     state,
@@ -161,17 +146,19 @@ export async function mcpLoginStart(
     redirectUrl,
     clientInformation,
     ...(discovery ? { discovery } : {}),
+    ...(requestedScope ? { scope: requestedScope } : {}),
     createdAt: new Date().toISOString(),
   });
   return { authorizationUrl: provider.authorizationUrl.href, state };
 }
 
-function toStoredTokens(tokens: OAuthTokens): McpTokenFile["tokens"] {
+function toStoredTokens(tokens: OAuthTokens, requested: string | undefined): McpTokenFile["tokens"] {
+  const scope = tokens.scope ?? requested;
   return {
     access_token: tokens.access_token,
     token_type: tokens.token_type,
     ...(tokens.refresh_token ? { refresh_token: tokens.refresh_token } : {}),
-    ...(tokens.scope ? { scope: tokens.scope } : {}),
+    ...(scope ? { scope } : {}),
   };
 }
 
@@ -221,7 +208,7 @@ export async function mcpLoginFinish(opts: McpLoginFinishOptions): Promise<void>
   await writeMcpTokenFile(opts.paths, opts.alias, {
     serverUrl: pending.serverUrl,
     clientInformation,
-    tokens: toStoredTokens(tokens),
+    tokens: toStoredTokens(tokens, pending.scope),
     ...(expiresAt ? { expiresAt } : {}),
     savedAt: now.toISOString(),
     redirectUrl: pending.redirectUrl,

@@ -43,6 +43,8 @@ export const mcpTokenFileSchema = z.object({
   savedAt: z.string(),
   redirectUrl: z.string().optional(),
   discovery: discoverySchema.optional(),
+  /** Scopes a server demanded with 403 insufficient_scope; the next `kavilo mcp login` asks for them. */
+  requiredScope: z.string().optional(),
 });
 
 export const mcpPendingLoginSchema = z.object({
@@ -52,6 +54,8 @@ export const mcpPendingLoginSchema = z.object({
   redirectUrl: z.string(),
   clientInformation: clientInformationSchema,
   discovery: discoverySchema.optional(),
+  /** The scope asked for; the granted scope when the token response does not name one (RFC 6749 §5.1). */
+  scope: z.string().optional(),
   createdAt: z.string(),
 });
 

@@ -7,8 +7,10 @@ import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Tool as McpListedTool } from "@modelcontextprotocol/sdk/types.js";
 import { findMcpAuthRequired } from "../../auth/mcp/auth-required-error.js";
 import type { Paths } from "../../core/base/paths.js";
+import { kaviloVersion } from "../../core/base/version.js";
 import type { McpServerConfig } from "../../core/config/schema.js";
-import { createAuthFetch } from "./auth-fetch.js";
+import { createAuthFetch, type McpStepUp } from "./auth-fetch.js";
+import { type CallRouter, createCallRouter, installElicitation } from "./elicitation.js";
 import { describeFailure, oneLine } from "./one-line.js";
 import { minimalServerEnv } from "./stdio-env.js";
 
@@ -21,11 +23,15 @@ export interface ConnectDeps {
   fetchFn?: FetchLike;
   /** Receives the shutdown of a server that failed to connect. */
   trackCleanup?: (done: Promise<void>) => void;
+  /** Interactive front-ends: log in again for a larger scope when a server demands one. */
+  stepUp?: McpStepUp;
 }
 
 export interface ConnectedServer {
   client: Client;
   tools: McpListedTool[];
+  /** Routes the server's requests (elicitation) to the tool call in flight. */
+  router: CallRouter;
 }
 
 export function transportKind(config: McpServerConfig): "stdio" | "http" {
@@ -82,7 +88,13 @@ export async function connectServer(
   config: McpServerConfig,
   deps: ConnectDeps,
 ): Promise<ConnectedServer> {
-  const client = new Client({ name: "kavilo", version: "1" }, { capabilities: {} });
+  // Form elicitation only; the SDK fills in the schema's defaults for fields an accepted answer leaves out.
+  const client = new Client(
+    { name: "kavilo", version: kaviloVersion() },
+    { capabilities: { elicitation: { form: { applyDefaults: true } } } },
+  );
+  const router = createCallRouter();
+  installElicitation(client, alias, router);
   let stderrTail = () => "";
   let transport: StdioClientTransport | StreamableHTTPClientTransport;
   if (config.type === "http") {
@@ -94,6 +106,7 @@ export async function connectServer(
         headers: config.headers,
         paths: deps.paths,
         ...(deps.fetchFn ? { fetchFn: deps.fetchFn } : {}),
+        ...(deps.stepUp ? { stepUp: deps.stepUp } : {}),
       }),
     });
   } else {
@@ -113,7 +126,7 @@ export async function connectServer(
   })();
   try {
     const tools = await withTimeout(work, deps.connectTimeoutMs, "connect");
-    return { client, tools };
+    return { client, tools, router };
   } catch (err) {
     // Not awaited here: the SDK gives a child that ignores stdin EOF seconds to exit, and one
     // hung server must not hold up the pool's connect. The pool awaits it on close().

@@ -1,8 +1,9 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CallToolResultSchema, type Tool as McpListedTool } from "@modelcontextprotocol/sdk/types.js";
 import * as z from "zod";
-import { McpAuthRequiredError } from "../../auth/mcp/auth-required-error.js";
+import { findMcpAuthRequired } from "../../auth/mcp/auth-required-error.js";
 import { type Tool, ToolError, type ToolResult } from "../../core/tools/types.js";
+import type { CallRouter } from "./elicitation.js";
 import { mapCallToolResult } from "./result-map.js";
 import { describeMcpTool } from "./tool-name.js";
 
@@ -21,7 +22,16 @@ export interface McpToolInit {
   serverDescription: string | undefined;
   listed: McpListedTool;
   client: Client;
+  router: CallRouter;
   callTimeoutMs: number;
+}
+
+/** The result with a line per server request answered during the call (what the user was asked). */
+function withNotes(result: ToolResult, notes: string[]): ToolResult {
+  if (notes.length === 0) return result;
+  const parts =
+    typeof result.content === "string" ? [{ type: "text" as const, text: result.content }] : result.content;
+  return { ...result, content: [...parts, { type: "text", text: notes.join("\n") }] };
 }
 
 export function createMcpTool(init: McpToolInit): McpTool {
@@ -36,15 +46,20 @@ export function createMcpTool(init: McpToolInit): McpTool {
     upstreamName: listed.name,
     capabilities: { readOnly, sideEffect: !readOnly },
     async run(args, ctx): Promise<ToolResult> {
+      const scope = { interaction: ctx.interaction, signal: ctx.signal, notes: [] as string[] };
       try {
-        const result = await client.callTool({ name: listed.name, arguments: args }, CallToolResultSchema, {
-          signal: ctx.signal,
-          timeout: init.callTimeoutMs,
-        });
-        return mapCallToolResult(CallToolResultSchema.parse(result));
+        const result = await init.router.run(scope, () =>
+          client.callTool({ name: listed.name, arguments: args }, CallToolResultSchema, {
+            signal: ctx.signal,
+            timeout: init.callTimeoutMs,
+          }),
+        );
+        return withNotes(mapCallToolResult(CallToolResultSchema.parse(result)), scope.notes);
       } catch (err) {
-        if (err instanceof McpAuthRequiredError) return { content: err.message, isError: true };
-        throw new ToolError(`MCP server ${alias}: ${(err as Error).message}`);
+        const authRequired = findMcpAuthRequired(err);
+        if (authRequired) return withNotes({ content: authRequired.message, isError: true }, scope.notes);
+        const notes = scope.notes.length ? ` ${scope.notes.join(" ")}` : "";
+        throw new ToolError(`MCP server ${alias}: ${(err as Error).message}${notes}`);
       }
     },
   };

@@ -4,6 +4,7 @@ import { McpAuthRequiredError } from "../../auth/mcp/auth-required-error.js";
 import type { Paths } from "../../core/base/paths.js";
 import type { McpServerConfig } from "../../core/config/schema.js";
 import type { Tool } from "../../core/tools/types.js";
+import type { McpStepUp } from "./auth-fetch.js";
 import { type ConnectedServer, connectServer, transportKind } from "./connect-server.js";
 import { createLoginRequiredTool } from "./login-required-tool.js";
 import { createMcpTool } from "./mcp-tool.js";
@@ -29,6 +30,8 @@ export interface McpPoolOptions {
   fetchFn?: FetchLike;
   /** Milliseconds clock for the retry backoff; default Date.now. */
   now?: () => number;
+  /** Interactive front-ends: a browser login for the larger scope a server demands (403 insufficient_scope). */
+  stepUp?: McpStepUp;
 }
 
 interface Entry {
@@ -87,6 +90,7 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
         parentEnv: opts.env ?? process.env,
         trackCleanup: (done) => cleanups.push(done),
         ...(opts.fetchFn ? { fetchFn: opts.fetchFn } : {}),
+        ...(opts.stepUp ? { stepUp: opts.stepUp } : {}),
       });
       entry.client = connected.client;
       return connected;
@@ -127,6 +131,7 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
           serverDescription: config.description,
           listed,
           client: connected.client,
+          router: connected.router,
           callTimeoutMs: config.timeoutS * 1000,
         }),
       );
