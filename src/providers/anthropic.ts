@@ -1,11 +1,13 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsStreaming } from "@anthropic-ai/sdk/resources/messages";
+import { assembleStream, attemptOptions, createWireProvider, sdkClientOptions } from "./adapter.js";
 import { AnthropicEventAssembler } from "./anthropic-events.js";
 import { toAnthropicMessages, toAnthropicSystem, toAnthropicTools } from "./anthropic-messages.js";
-import { classifySdkError } from "./errors.js";
-import { type AdapterDeps, type AttemptContext, type AttemptFailure, policyStream } from "./policy-stream.js";
+import { type CredentialsGetter, type RequestCredentials, staticCredentials } from "./credentials.js";
+import type { AdapterDeps } from "./policy-stream.js";
 import { keyHint, type ResolvedProvider } from "./resolve.js";
-import type { ChatRequest, Provider, StreamEvent } from "./types.js";
+import type { Transport } from "./transport.js";
+import type { ChatRequest, Provider } from "./types.js";
 
 type AnthropicModule = typeof import("@anthropic-ai/sdk");
 
@@ -33,78 +35,66 @@ export function buildAnthropicBody(r: ResolvedProvider, req: ChatRequest): Messa
   return body;
 }
 
-export function createAnthropicProvider(r: ResolvedProvider, deps: AdapterDeps): Provider {
-  const authHint = `check ${keyHint(r)} (or run kavilo auth claude login)`;
-  const secrets = [r.apiKey];
-  let sdk: AnthropicModule | undefined;
-  let client: Anthropic | undefined;
+/** Joins anthropic-beta values from several sources, each once. */
+function betaHeader(...values: (string | undefined)[]): string | undefined {
+  const parts = values.flatMap((v) => (v ?? "").split(",")).map((v) => v.trim());
+  const unique = [...new Set(parts.filter(Boolean))];
+  return unique.length > 0 ? unique.join(",") : undefined;
+}
 
-  async function getClient(): Promise<Anthropic> {
-    if (client) return client;
-    const transport = await deps.transport();
-    sdk = await import("@anthropic-ai/sdk");
-    const key = r.apiKey ?? "";
-    const oauth = isOAuthToken(key);
-    const headers: Record<string, string | null> = { ...r.extraHeaders };
-    // A keyless proxy (createProvider allows one only off Anthropic's host): no credential header at all.
-    if (!key) {
-      headers.Authorization = null;
-      headers["x-api-key"] = null;
-    }
-    if (oauth)
-      headers["anthropic-beta"] = [headers["anthropic-beta"], "oauth-2025-04-20"].filter(Boolean).join(",");
-    client = new sdk.default({
-      // Always explicit, so the SDK never goes looking for credentials in env or profile files.
-      // Keyless: a placeholder keeps the SDK off its default credential chain; the null Authorization
-      // header above keeps it off the wire.
-      ...(oauth ? { authToken: key, apiKey: null } : { apiKey: key || "unused", authToken: null }),
-      baseURL: r.apiBase ?? null,
-      maxRetries: 0,
-      timeout: deps.policy.streamTimeoutMs + 1000,
-      fetch: transport.fetch,
-      defaultHeaders: headers,
-    });
-    return client;
+function createAnthropicClient(
+  sdk: AnthropicModule,
+  r: ResolvedProvider,
+  deps: AdapterDeps,
+  creds: RequestCredentials,
+  transport: Transport,
+): Anthropic {
+  const key = creds.apiKey ?? "";
+  // A bearer from the getter (Claude OAuth), or a subscription token pasted as a key.
+  const bearer = creds.bearer ?? (isOAuthToken(key) ? key : undefined);
+  const headers: Record<string, string | null> = { ...r.extraHeaders, ...creds.headers };
+  // A keyless proxy (createProvider allows one only off Anthropic's host): no credential header at all.
+  if (!key && !bearer) {
+    headers.Authorization = null;
+    headers["x-api-key"] = null;
   }
+  const beta = betaHeader(
+    r.extraHeaders["anthropic-beta"],
+    creds.headers?.["anthropic-beta"],
+    isOAuthToken(key) ? "oauth-2025-04-20" : undefined,
+  );
+  if (beta) headers["anthropic-beta"] = beta;
+  return new sdk.default({
+    // Always explicit, so the SDK never goes looking for credentials in env or profile files.
+    // Keyless: a placeholder keeps the SDK off its default credential chain; the null Authorization
+    // header above keeps it off the wire.
+    ...(bearer ? { authToken: bearer, apiKey: null } : { apiKey: key || "unused", authToken: null }),
+    ...sdkClientOptions(r.apiBase, deps, transport, headers),
+  });
+}
 
-  function classify(err: unknown): AttemptFailure {
-    return classifySdkError(err, {
+export function createAnthropicProvider(
+  r: ResolvedProvider,
+  deps: AdapterDeps,
+  credentials: CredentialsGetter = staticCredentials(r.apiKey),
+): Provider {
+  return createWireProvider(
+    {
       provider: r.name,
-      authHint,
-      secrets,
-      sdk,
+      authHint: `check ${keyHint(r)} (or run kavilo auth claude login)`,
+      loadSdk: () => import("@anthropic-ai/sdk"),
+      createClient: (sdk, creds, transport) => createAnthropicClient(sdk, r, deps, creds, transport),
       // Anthropic nests it: {"type":"error","error":{"type":"overloaded_error","message":...}}
       errorBody: (body) => (body as { error?: { type?: unknown; message?: unknown } } | undefined)?.error,
-    });
-  }
-
-  return {
-    id: r.name,
-    stream(req: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
-      const body = buildAnthropicBody(r, req);
-      async function* attempt(ctx: AttemptContext): AsyncGenerator<StreamEvent> {
-        const c = await getClient();
-        const stream = await c.messages.create(body, {
-          signal: ctx.signal,
-          fetchOptions: ctx.fetchOptions,
-          maxRetries: 0,
-        });
-        ctx.responded();
-        const asm = new AnthropicEventAssembler();
-        for await (const ev of stream) yield* asm.push(ev);
-        yield* asm.end();
-      }
-      return policyStream({
-        provider: r.name,
-        model: body.model,
-        policy: deps.policy,
-        transport: deps.transport,
-        prepare: getClient,
-        attempt,
-        classify,
-        ...(signal ? { signal } : {}),
-        ...(deps.log ? { log: deps.log } : {}),
-      });
+      body: (req) => buildAnthropicBody(r, req),
+      send: (client, body, ctx) =>
+        assembleStream(
+          ctx,
+          () => client.messages.create(body, attemptOptions(ctx)),
+          new AnthropicEventAssembler(),
+        ),
     },
-  };
+    deps,
+    credentials,
+  );
 }

@@ -1,4 +1,5 @@
 import { createAnthropicProvider } from "./anthropic.js";
+import type { CredentialsGetter } from "./credentials.js";
 import { type HttpPolicy, resolveHttpPolicy } from "./http-policy.js";
 import { createOpenAIChatProvider } from "./openai-chat.js";
 import type { AdapterDeps } from "./policy-stream.js";
@@ -11,6 +12,11 @@ export interface ProviderOptions {
   policy?: Partial<HttpPolicy>;
   /** One line per retry or final failure; never contains keys. */
   log?: (line: string) => void;
+  /**
+   * Asked per request. Defaults to the resolved key (`staticCredentials(resolved.apiKey)`); the
+   * composition root passes a refreshing getter for OAuth logins (Codex, Claude).
+   */
+  credentials?: CredentialsGetter;
 }
 
 export const CODEX_UNAVAILABLE =
@@ -32,7 +38,7 @@ export function createProvider(resolved: ResolvedProvider, opts: ProviderOptions
     case "openai-codex":
       return unavailableProvider(resolved.name, CODEX_UNAVAILABLE);
     case "anthropic":
-      if (!resolved.apiKey && needsKey(resolved)) {
+      if (!opts.credentials && !resolved.apiKey && needsKey(resolved)) {
         return unavailableProvider(
           resolved.name,
           "no API key for anthropic",
@@ -40,7 +46,7 @@ export function createProvider(resolved: ResolvedProvider, opts: ProviderOptions
           "set ANTHROPIC_API_KEY or providers.anthropic.apiKey",
         );
       }
-      return createAnthropicProvider(resolved, deps);
+      return createAnthropicProvider(resolved, deps, opts.credentials);
     case "openai-chat":
       if (!resolved.apiBase) {
         return unavailableProvider(
@@ -50,6 +56,6 @@ export function createProvider(resolved: ResolvedProvider, opts: ProviderOptions
           `set providers.${resolved.name}.apiBase`,
         );
       }
-      return createOpenAIChatProvider(resolved, deps);
+      return createOpenAIChatProvider(resolved, deps, opts.credentials);
   }
 }

@@ -1,11 +1,13 @@
 import type OpenAI from "openai";
 import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
-import { classifySdkError } from "./errors.js";
+import { assembleStream, attemptOptions, createWireProvider, sdkClientOptions } from "./adapter.js";
+import { type CredentialsGetter, type RequestCredentials, staticCredentials } from "./credentials.js";
 import { ChatChunkAssembler } from "./openai-chunks.js";
 import { toChatMessages, toChatTools } from "./openai-messages.js";
-import { type AdapterDeps, type AttemptContext, type AttemptFailure, policyStream } from "./policy-stream.js";
+import type { AdapterDeps } from "./policy-stream.js";
 import { keyHint, type ResolvedProvider } from "./resolve.js";
-import type { ChatRequest, Provider, StreamEvent } from "./types.js";
+import type { Transport } from "./transport.js";
+import type { ChatRequest, Provider } from "./types.js";
 
 type OpenAIModule = typeof import("openai");
 
@@ -33,70 +35,47 @@ export function buildChatBody(r: ResolvedProvider, req: ChatRequest): ChatComple
   return body;
 }
 
+function createChatClient(
+  sdk: OpenAIModule,
+  r: ResolvedProvider,
+  deps: AdapterDeps,
+  creds: RequestCredentials,
+  transport: Transport,
+): OpenAI {
+  const key = creds.apiKey ?? creds.bearer;
+  const headers: Record<string, string | null> = { ...r.extraHeaders, ...creds.headers };
+  if (r.name === "azure" && key) headers["api-key"] = key;
+  // Keyless local servers and proxies: send no Authorization header rather than a made-up key.
+  if (!key) headers.Authorization = null;
+  return new sdk.default({
+    apiKey: key ?? "unused",
+    ...sdkClientOptions(r.apiBase, deps, transport, headers),
+    ...(r.name === "openai" ? {} : { organization: null, project: null }),
+  });
+}
+
 /** OpenAI chat completions, and every server that speaks it (OpenRouter, DeepSeek, Ollama, ...). */
-export function createOpenAIChatProvider(r: ResolvedProvider, deps: AdapterDeps): Provider {
-  const authHint = `check ${keyHint(r)}`;
-  const secrets = [r.apiKey];
-  let sdk: OpenAIModule | undefined;
-  let client: OpenAI | undefined;
-
-  async function getClient(): Promise<OpenAI> {
-    if (client) return client;
-    const transport = await deps.transport();
-    sdk = await import("openai");
-    const headers: Record<string, string | null> = { ...r.extraHeaders };
-    if (r.name === "azure" && r.apiKey) headers["api-key"] = r.apiKey;
-    // Keyless local servers and proxies: send no Authorization header rather than a made-up key.
-    if (!r.apiKey) headers.Authorization = null;
-    client = new sdk.default({
-      apiKey: r.apiKey ?? "unused",
-      baseURL: r.apiBase ?? null,
-      maxRetries: 0,
-      timeout: deps.policy.streamTimeoutMs + 1000,
-      fetch: transport.fetch,
-      defaultHeaders: headers,
-      ...(r.name === "openai" ? {} : { organization: null, project: null }),
-    });
-    return client;
-  }
-
-  function classify(err: unknown): AttemptFailure {
-    return classifySdkError(err, {
+export function createOpenAIChatProvider(
+  r: ResolvedProvider,
+  deps: AdapterDeps,
+  credentials: CredentialsGetter = staticCredentials(r.apiKey),
+): Provider {
+  return createWireProvider(
+    {
       provider: r.name,
-      authHint,
-      secrets,
-      sdk,
+      authHint: `check ${keyHint(r)}`,
+      loadSdk: () => import("openai"),
+      createClient: (sdk, creds, transport) => createChatClient(sdk, r, deps, creds, transport),
       errorBody: (body) => body as { type?: unknown; message?: unknown } | undefined,
-    });
-  }
-
-  return {
-    id: r.name,
-    stream(req: ChatRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
-      const body = buildChatBody(r, req);
-      async function* attempt(ctx: AttemptContext): AsyncGenerator<StreamEvent> {
-        const c = await getClient();
-        const stream = await c.chat.completions.create(body, {
-          signal: ctx.signal,
-          fetchOptions: ctx.fetchOptions,
-          maxRetries: 0,
-        });
-        ctx.responded();
-        const asm = new ChatChunkAssembler();
-        for await (const chunk of stream) yield* asm.push(chunk);
-        yield* asm.end();
-      }
-      return policyStream({
-        provider: r.name,
-        model: body.model,
-        policy: deps.policy,
-        transport: deps.transport,
-        prepare: getClient,
-        attempt,
-        classify,
-        ...(signal ? { signal } : {}),
-        ...(deps.log ? { log: deps.log } : {}),
-      });
+      body: (req) => buildChatBody(r, req),
+      send: (client, body, ctx) =>
+        assembleStream(
+          ctx,
+          () => client.chat.completions.create(body, attemptOptions(ctx)),
+          new ChatChunkAssembler(),
+        ),
     },
-  };
+    deps,
+    credentials,
+  );
 }
