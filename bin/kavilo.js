@@ -19,8 +19,8 @@ const args = process.argv.slice(2);
 if (args.length === 1) {
   const [arg] = args;
   if (arg === "--version" || arg === "-V") {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-    process.stdout.write(`${pkg.version}\n`);
+    const { kaviloVersion } = await import("../dist/version.js");
+    process.stdout.write(`${kaviloVersion()}\n`);
     process.exit(0);
   }
   if (arg === "--help" || arg === "-h") {

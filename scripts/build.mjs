@@ -23,7 +23,8 @@ const external = Object.keys(pkg.dependencies ?? {}).filter((d) => keepExternal.
 
 rmSync(join(root, "dist"), { recursive: true, force: true });
 await build({
-  entryPoints: { "cli/main": join(root, "src/cli/main.ts") },
+  // version.js: what bin/kavilo.js prints for --version without loading the CLI.
+  entryPoints: { "cli/main": join(root, "src/cli/main.ts"), version: join(root, "src/core/base/version.ts") },
   outdir: join(root, "dist"),
   bundle: true,
   splitting: true,

@@ -1,17 +1,7 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
+import { kaviloVersion as version } from "../core/base/version.js";
 import type { CliContext } from "./context.js";
 import { CliError } from "./errors.js";
-
-declare const KAVILO_BUNDLED_VERSION: string | undefined;
-
-function version(): string {
-  if (typeof KAVILO_BUNDLED_VERSION === "string") return KAVILO_BUNDLED_VERSION;
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 // Each command module's default export takes the context, then commander's positionals and options.
 type Runner = (ctx: CliContext, ...args: never[]) => Promise<number | undefined>;
@@ -100,13 +90,36 @@ export function buildProgram(getContext: (flags: GlobalFlags) => Promise<CliCont
     .action(run(() => import("./commands/profile.js").then((m) => ({ default: m.rm }))));
 
   const auth = program.command("auth").description("provider subscriptions");
-  const claude = auth.command("claude").description("Claude Pro/Max subscription via OAuth");
-  for (const sub of ["login", "status", "logout"] as const) {
-    claude
-      .command(sub)
-      .description(`${sub} (Claude subscription)`)
-      .action(run(() => import("./commands/auth-claude.js").then((m) => ({ default: m[sub] }))));
-  }
+  const claude = auth
+    .command("claude")
+    .description("Claude Pro/Max subscription via OAuth")
+    .addHelpText(
+      "after",
+      `
+Requests for claude models use the login when <home>/auth/anthropic/oauth.json exists
+(KAVILO_ANTHROPIC_OAUTH_DISABLED=1 forces the API key). No OAuth client id is built in:
+set KAVILO_ANTHROPIC_OAUTH_CLIENT_ID (or auth.claude.clientId), or store a token with --token.
+Endpoints: KAVILO_ANTHROPIC_OAUTH_AUTHORIZE_URL, _TOKEN_URL, _REVOKE_URL, _REDIRECT_PORT.
+Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anthropic enforces this.`,
+    );
+  claude
+    .command("login")
+    .description("log in with the browser (OAuth code + PKCE, redirect to 127.0.0.1)")
+    .option("--no-browser", "print the URL instead of opening a browser")
+    .option("--token <value>", 'store a token you already have ("-" reads stdin); it cannot be refreshed')
+    .option("--port <n>", "loopback port of the redirect (default: any free port)")
+    .option("--timeout <seconds>", "how long to wait for the browser (default 300)")
+    .action(run(() => import("./commands/auth-claude.js").then((m) => ({ default: m.login }))));
+  claude
+    .command("status")
+    .description("who the login is for, its scopes and expiry (never the token)")
+    .option("--json", "print as JSON")
+    .action(run(() => import("./commands/auth-claude.js").then((m) => ({ default: m.status }))));
+  claude
+    .command("logout")
+    .description("revoke the token (best-effort) and delete it")
+    .option("--local-only", "skip the server-side revoke")
+    .action(run(() => import("./commands/auth-claude.js").then((m) => ({ default: m.logout }))));
 
   const mcp = program.command("mcp").description("MCP servers: log in, and serve kavilo over stdio");
   const slack = mcp.command("slack").description("Slack MCP workspace aliases");

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Paths } from "../core/base/paths.js";
 import { redactString } from "../core/base/redact.js";
+import { kaviloVersion } from "../core/base/version.js";
 import { channelState } from "../core/config/channels.js";
 import { ConfigError, type LoadedConfig } from "../core/config/load.js";
 import type { Config, McpServerConfig } from "../core/config/schema.js";
@@ -20,6 +21,7 @@ export interface DiagnosticsContext {
 }
 
 export interface StatusReport {
+  version: string;
   home: string;
   profile: string | null;
   homeSource: string;
@@ -151,6 +153,7 @@ export async function buildStatus(
     StatusReport,
     "provider" | "keys" | "channels" | "mcpServers" | "workspace" | "envOverlays"
   > = {
+    version: kaviloVersion(),
     home: ctx.home.home,
     profile: ctx.home.profile ?? null,
     homeSource: ctx.home.source,

@@ -257,6 +257,7 @@ describe("status --json", () => {
     expect(r.stdout).not.toContain("AAAAAAAA");
     const s = JSON.parse(r.stdout);
     expect(s).toMatchObject({
+      version: pkg.version,
       home: join(home, ".kavilo"),
       profile: "default",
       config: { valid: true, exists: true },
@@ -322,6 +323,8 @@ describe("status --json", () => {
       expect(rows.gone).toMatchObject({ state: "failed", error: expect.stringContaining("ECONNREFUSED") });
       expect(rows.bear).toMatchObject({ authState: { state: "missing" } });
       expect(rows.team).toMatchObject({ authState: { state: "present" } });
+      // kavilo names itself to an MCP server with the one version it prints everywhere.
+      expect(web.clients).toContainEqual({ name: "kavilo", version: pkg.version });
 
       const text = await runCli(["status"], { env, timeoutMs: 30_000 });
       expect(text.code).toBe(0);

@@ -11,6 +11,9 @@ import { approveAuthorization, type FakeOAuthServer, startFakeOAuthServer } from
 import { BIN, cleanEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
 import { SECRETS, SESSION_KEY, SESSION_MESSAGES, writeFixtureHome } from "../integration/mcp-self-home.js";
 
+const pkgVersion = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string })
+  .version;
+
 let fake: FakeOAuthServer;
 let paths: Paths;
 let userHome: string;
@@ -88,7 +91,7 @@ afterAll(async () => {
 
 describe("kavilo mcp serve self over stdio (SDK client, real child process)", () => {
   it("answers initialize as kavilo and lists its tools", async () => {
-    expect(client.getServerVersion()).toMatchObject({ name: "kavilo" });
+    expect(client.getServerVersion()).toMatchObject({ name: "kavilo", version: pkgVersion });
     expect(client.getServerCapabilities()?.tools).toBeDefined();
     const { tools } = await client.listTools();
     responses.push(JSON.stringify(tools));

@@ -8,6 +8,8 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
  */
 export interface McpWeb {
   url: string;
+  /** The clientInfo of every initialize request /mcp received. */
+  clients: Array<{ name: string; version: string }>;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 export async function startMcpWeb(): Promise<McpWeb> {
+  const clients: McpWeb["clients"] = [];
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path === "/502") {
@@ -51,13 +54,17 @@ export async function startMcpWeb(): Promise<McpWeb> {
       void mcp.close();
     });
     await mcp.connect(transport);
-    await transport.handleRequest(req, res, req.method === "POST" ? await readJson(req) : undefined);
+    const body = req.method === "POST" ? await readJson(req) : undefined;
+    const msg = body as { method?: string; params?: { clientInfo?: { name: string; version: string } } };
+    if (msg?.method === "initialize" && msg.params?.clientInfo) clients.push(msg.params.clientInfo);
+    await transport.handleRequest(req, res, body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}`,
+    clients,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

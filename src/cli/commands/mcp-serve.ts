@@ -1,15 +1,7 @@
-import { readFileSync } from "node:fs";
+import { kaviloVersion } from "../../core/base/version.js";
 import { selfDepsOf } from "../compose/tools.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
-
-declare const KAVILO_BUNDLED_VERSION: string | undefined;
-
-function version(): string {
-  if (typeof KAVILO_BUNDLED_VERSION === "string") return KAVILO_BUNDLED_VERSION;
-  const url = new URL("../../../package.json", import.meta.url);
-  return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
-}
 
 /** `kavilo mcp serve self`: kavilo's own state as an MCP server over stdio, for Cursor or Claude Desktop. */
 export default async function serve(ctx: CliContext, server: unknown): Promise<number> {
@@ -20,6 +12,6 @@ export default async function serve(ctx: CliContext, server: unknown): Promise<n
     throw new CliError(`unknown MCP server "${String(server)}": use self or slack`, 2);
   }
   const { serveSelfOverStdio } = await import("../../mcp/servers/self/serve-stdio.js");
-  await serveSelfOverStdio(selfDepsOf(ctx), { name: "kavilo", version: version() });
+  await serveSelfOverStdio(selfDepsOf(ctx), { name: "kavilo", version: kaviloVersion() });
   return 0;
 }

@@ -16,6 +16,7 @@ function mcpAuthText(m: StatusReport["mcpServers"][number]): string {
 function render(r: StatusReport): string {
   const lines: string[] = [];
   const row = (k: string, v: string) => lines.push(`${k.padEnd(12)} ${v}`);
+  row("version", r.version);
   row("home", `${r.home} (${r.homeSource})`);
   row("profile", r.profile ?? "(custom KAVILO_HOME)");
   const cfg = r.config;
