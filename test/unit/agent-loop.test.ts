@@ -202,7 +202,7 @@ describe("agent loop", () => {
     const history = await (agent as unknown as { opts: { sessions: SessionStore } }).opts.sessions.load("k");
     expect(history.messages).toMatchObject([
       { role: "user", content: "talk" },
-      { role: "assistant", content: "partial answer" },
+      { role: "assistant", content: "partial answer\n[aborted]" },
     ]);
   });
 

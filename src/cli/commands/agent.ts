@@ -29,6 +29,10 @@ export function shortArgs(args: unknown, max = 80): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/** 128 + the signal's number, as a shell reports a process killed by it. */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
 export default async function agent(ctx: CliContext, opts: AgentOptions): Promise<number> {
   if (opts.message === undefined) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -46,9 +50,15 @@ export default async function agent(ctx: CliContext, opts: AgentOptions): Promis
       if (!opts.quiet || ctx.debug) process.stderr.write(`kavilo: warning: ${line}\n`);
     },
   });
+  // SIGINT, SIGTERM and SIGHUP all stop the turn the same way: the running shell command's process
+  // group is killed, the user's message and "[aborted]" are saved, and the exit code says which.
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    controller.abort();
+  };
+  for (const s of STOP_SIGNALS) process.once(s, onSignal);
   let code = 0;
   let endedWithNewline = true;
   try {
@@ -64,11 +74,11 @@ export default async function agent(ctx: CliContext, opts: AgentOptions): Promis
       }
       if (ev.type === "turn-end") {
         if (ev.reason === "error") code = 1;
-        if (ev.reason === "aborted") code = 130;
+        if (ev.reason === "aborted") code = SIGNAL_EXIT[stoppedBy ?? "SIGINT"] ?? 130;
       }
     }
   } finally {
-    process.off("SIGINT", onSigint);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
     await composed.close();
   }
   if (!opts.json && !endedWithNewline) process.stdout.write("\n");
@@ -97,12 +107,20 @@ function render(ev: AgentEvent, opts: AgentOptions, atLineStart: boolean): boole
       return atLineStart;
     case "error": {
       const status = ev.status ? ` (HTTP ${ev.status})` : "";
-      const hint = ev.hint ?? (ev.code === "aborted" ? "" : "run kavilo status to check the provider");
-      if (ev.code === "aborted") err("kavilo: interrupted");
-      else err(`kavilo: ${ev.message}${status}${hint ? `; ${hint}` : ""}`);
+      // Only a provider's failure (it has a code) points at the provider; a bad time zone, a full
+      // disk or a broken session file says what to do in its own message.
+      const providerFailure = ev.code !== undefined && ev.code !== "aborted";
+      const hint = ev.hint ?? (providerFailure ? "run kavilo status to check the provider" : "");
+      // A stop is reported once, at turn-end: it may come while a tool runs, with no error event.
+      if (ev.code !== "aborted") err(`kavilo: ${ev.message}${status}${hint ? `; ${hint}` : ""}`);
       return atLineStart;
     }
     case "turn-end":
+      if (ev.reason === "aborted") {
+        if (!atLineStart) process.stdout.write("\n");
+        err("kavilo: interrupted");
+        return true;
+      }
       if (ev.reason === "stop" && ev.text && !ev.text.endsWith("\n")) {
         process.stdout.write("\n");
         return true;

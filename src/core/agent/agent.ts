@@ -15,6 +15,7 @@ import { buildSystemPrompt, type ContextInput } from "./context.js";
 import { EventQueue } from "./event-queue.js";
 import type { AgentEvent, TurnEndReason } from "./events.js";
 import { forStorage } from "./stored-message.js";
+import { abortedReply, incompleteReply, resumeAborted } from "./turn-marks.js";
 import type { AgentRunner, TurnRequest } from "./types.js";
 
 /** What the loop needs from a tool registry. */
@@ -133,8 +134,10 @@ export class Agent implements AgentRunner {
       ...(o.timezone ? { timezone: o.timezone } : {}),
       ...(req.origin ? { origin: req.origin } : {}),
     });
-    const history = recentHistory(loaded.messages, o.historyLimit ?? 200);
-    let pending: Message[] = [{ role: "user", content: req.input }];
+    // A stopped turn asked again (replayed after a restart) goes on from the stored user message.
+    const resumed = resumeAborted(loaded.messages, req.input);
+    const history = recentHistory(resumed ?? loaded.messages, o.historyLimit ?? 200);
+    let pending: Message[] = resumed ? [] : [{ role: "user", content: req.input }];
     const transcript: Message[] = [];
     let total: Usage = { ...ZERO };
     let finalText = "";
@@ -180,7 +183,9 @@ export class Agent implements AgentRunner {
         total = addUsage(total, step.usage);
         if (step.error) {
           reason = signal.aborted ? "aborted" : "error";
-          if (step.text) pending.push({ role: "assistant", content: step.text });
+          // Never stored as a finished answer: marked aborted, or incomplete when the stream broke.
+          if (signal.aborted) pending.push(abortedReply(step.text));
+          else if (step.text) pending.push(incompleteReply(step.text));
           finalText = step.text;
           break;
         }
@@ -199,6 +204,7 @@ export class Agent implements AgentRunner {
         await flush();
         if (signal.aborted) {
           reason = "aborted";
+          pending.push(abortedReply(""));
           break;
         }
       }

@@ -1,0 +1,91 @@
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
+import { BIN, cleanEnv, tempHome } from "../helpers/cli.js";
+
+let fake: FakeLlm | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Pids of live processes in process group `pgid` (Linux /proc). */
+function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // fields[0] is the state, [2] the process group; a zombie has already exited.
+      if (Number(fields[2]) === pgid && fields[0] !== "Z") out.push(Number(name));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return out;
+}
+
+async function waitFor(check: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await sleep(25);
+  }
+}
+
+describe.each<[NodeJS.Signals, number]>([
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+  ["SIGINT", 130],
+])("kavilo agent -m stopped by %s", (signal, exitCode) => {
+  it("kills the running shell command's process group, saves the message and [aborted], exits with the signal's code", async () => {
+    const home = tempHome();
+    const ws = join(home, ".kavilo", "workspace");
+    const pidFile = join(ws, "shell.pid");
+    // The command starts a background grandchild too: the whole group must go, not just sh.
+    const command = `echo $$ > ${pidFile}; sleep 300 & sleep 301; echo never`;
+    fake = await startFakeOpenAI({
+      steps: [{ text: "Running it.", toolCalls: [{ id: "c1", name: "shell", args: { command } }] }],
+    });
+    const env = cleanEnv(home, {
+      KAVILO_PROVIDER: "openai",
+      KAVILO_API_BASE: fake.url,
+      KAVILO_API_KEY: "test-key-not-secret",
+      KAVILO_MODEL: "gpt-test",
+    });
+    const child = spawn(process.execPath, [BIN, "agent", "-m", "run the long job"], {
+      env,
+      cwd: home,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "", 10_000);
+    const shellPid = Number(readFileSync(pidFile, "utf8").trim());
+    await waitFor(() => groupMembers(shellPid).length >= 2, 5000);
+
+    child.kill(signal);
+    const code = await exited;
+    expect(code, stderr).toBe(exitCode);
+    expect(groupMembers(shellPid)).toEqual([]);
+    expect(stderr).toContain("interrupted");
+    expect(stderr).not.toContain("kavilo status");
+
+    const dir = join(ws, "sessions");
+    const file = readdirSync(dir).find((f) => f.endsWith(".jsonl"))!;
+    const messages = readFileSync(join(dir, file), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; message?: { role: string; content: unknown } })
+      .flatMap((r) => (r.type === "message" && r.message ? [r.message] : []));
+    expect(messages[0]).toEqual({ role: "user", content: "run the long job" });
+    expect(messages.at(-1)).toEqual({ role: "assistant", content: "[aborted]" });
+    expect(messages.filter((m) => m.role === "user")).toHaveLength(1);
+  }, 30_000);
+});
