@@ -1,5 +1,6 @@
 import { applyEnvOverlays } from "../../core/config/overlay.js";
 import { createProvider } from "../../providers/create.js";
+import { type CredentialsGetter, staticCredentials } from "../../providers/credentials.js";
 import { httpPolicyFromEnv } from "../../providers/http-policy.js";
 import { probeOllama } from "../../providers/ollama-probe.js";
 import { type ResolvedProvider, resolveProvider } from "../../providers/resolve.js";
@@ -12,10 +13,16 @@ export interface ComposedProvider {
 }
 
 /**
+ * Where a resolved provider's credentials come from, asked per request. Today the key from config
+ * or the environment; an OAuth login (Codex, Claude) returns its refreshing getter from here.
+ */
+export function credentialsFor(resolved: ResolvedProvider): CredentialsGetter {
+  return staticCredentials(resolved.apiKey);
+}
+
+/**
  * Resolves the provider (`--model` included) and creates its adapter. This is the one place that
- * decides where a provider's credentials come from: the per-request `CredentialsGetter`
- * (`providers/credentials.ts`) is built here, from the config/env key today (`staticCredentials`)
- * and from `src/auth/<vendor>` for the OAuth providers, and handed to `createProvider`.
+ * decides where a provider's credentials come from (`credentialsFor`).
  */
 export async function composeProvider(
   ctx: CliContext,
@@ -29,6 +36,10 @@ export async function composeProvider(
     env,
     probeOllama: (at) => probeOllama(env, undefined, at),
   });
-  const provider = createProvider(resolved, { policy: httpPolicyFromEnv(ctx.env), log: opts.log });
+  const provider = createProvider(resolved, {
+    policy: httpPolicyFromEnv(ctx.env),
+    log: opts.log,
+    credentials: credentialsFor(resolved),
+  });
   return { resolved, provider };
 }
