@@ -1,5 +1,5 @@
 import type { Config, ProviderConfig } from "../core/config/schema.js";
-import { findSpec, PROVIDER_SPECS, type ProviderSpec } from "./specs.js";
+import { findSpec, matchModelToSpec, PROVIDER_SPECS, type ProviderSpec } from "./specs.js";
 
 export interface ResolvedProvider {
   name: string;
@@ -125,10 +125,7 @@ function build(
  */
 function unkeyedVendorModel(model: string | undefined): NoProviderError | undefined {
   if (!model || model.includes("/")) return undefined;
-  const lower = model.toLowerCase();
-  const vendor = PROVIDER_SPECS.find(
-    (s) => s.envKey && !s.local && s.keywords.some((k) => lower.includes(k)),
-  );
+  const vendor = matchModelToSpec(model, (s) => Boolean(s.envKey) && !s.local)?.spec;
   if (!vendor) return undefined;
   const article = /^[aeiou]/i.test(vendor.name) ? "an" : "a";
   return new NoProviderError(
@@ -155,18 +152,11 @@ export function resolveProviderOffline(
     }
     return build(spec, config, model, `set by ${origin}`, env);
   }
-  if (model) {
-    const slash = model.indexOf("/");
-    const prefix = slash > 0 ? model.slice(0, slash) : undefined;
-    const prefixed = prefix ? findSpec(prefix) : undefined;
-    if (prefixed && usable(prefixed, config.providers[prefixed.name])) {
-      return build(prefixed, config, model, `model prefix "${prefix}/"`, env);
-    }
-    const lower = model.toLowerCase();
-    const byKeyword = PROVIDER_SPECS.find(
-      (s) => s.keywords.some((k) => lower.includes(k)) && usable(s, config.providers[s.name]),
-    );
-    if (byKeyword) return build(byKeyword, config, model, `model name matches "${byKeyword.name}"`, env);
+  const match = matchModelToSpec(model, (s) => usable(s, config.providers[s.name]));
+  if (model && match) {
+    const reason =
+      match.by === "prefix" ? `model prefix "${match.prefix}/"` : `model name matches "${match.spec.name}"`;
+    return build(match.spec, config, model, reason, env);
   }
   const withKey = PROVIDER_SPECS.find(
     (s) => s.wire !== "openai-codex" && usable(s, config.providers[s.name]),

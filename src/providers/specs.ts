@@ -163,3 +163,30 @@ export function findSpec(name: string): ProviderSpec | undefined {
 }
 
 export const PROVIDER_NAMES: readonly string[] = PROVIDER_SPECS.map((s) => s.name);
+
+export interface ModelMatch {
+  spec: ProviderSpec;
+  /** `prefix`: the model starts with "<provider>/"; `keyword`: the name contains one of its keywords. */
+  by: "prefix" | "keyword";
+  /** The "<provider>" of a prefix match. */
+  prefix?: string;
+}
+
+/**
+ * The provider a model name points to, the one rule for the config overlay and auto resolution:
+ * a "<provider>/" prefix naming a known provider, else the first provider whose keywords appear in
+ * the name (case-insensitive). `accept` narrows both steps (resolution takes only usable providers).
+ */
+export function matchModelToSpec(
+  model: string | undefined,
+  accept: (spec: ProviderSpec) => boolean = () => true,
+): ModelMatch | undefined {
+  if (!model) return undefined;
+  const slash = model.indexOf("/");
+  const prefix = slash > 0 ? model.slice(0, slash) : undefined;
+  const prefixed = prefix ? findSpec(prefix) : undefined;
+  if (prefix && prefixed && accept(prefixed)) return { spec: prefixed, by: "prefix", prefix };
+  const lower = model.toLowerCase();
+  const spec = PROVIDER_SPECS.find((s) => s.keywords.some((k) => lower.includes(k)) && accept(s));
+  return spec ? { spec, by: "keyword" } : undefined;
+}

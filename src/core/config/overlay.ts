@@ -1,4 +1,4 @@
-import { findSpec, PROVIDER_SPECS } from "../../providers/specs.js";
+import { matchModelToSpec, PROVIDER_SPECS } from "../../providers/specs.js";
 import type { Config } from "./schema.js";
 
 export interface OverlayResult {
@@ -11,12 +11,8 @@ export interface OverlayResult {
 function overlayTarget(config: Config, env: NodeJS.ProcessEnv): string {
   const explicit = config.agents.defaults.provider;
   if (explicit && explicit !== "auto") return explicit;
-  const model = config.agents.defaults.model ?? "";
-  const prefix = model.includes("/") ? model.slice(0, model.indexOf("/")) : "";
-  if (prefix && findSpec(prefix)) return prefix;
-  const lower = model.toLowerCase();
-  const byKeyword = PROVIDER_SPECS.find((s) => s.keywords.some((k) => lower.includes(k)));
-  if (byKeyword) return byKeyword.name;
+  const match = matchModelToSpec(config.agents.defaults.model);
+  if (match) return match.spec.name;
   return env.KAVILO_API_BASE ? "custom" : "openai";
 }
 
