@@ -9,5 +9,9 @@ export function isSubscriptionRejection(status: number | undefined, message: str
   return status !== undefined && status >= 400 && status < 500 && RESTRICTED.test(message);
 }
 
-export const SUBSCRIPTION_REJECTED =
-  "Anthropic refused the Claude subscription token: its terms allow it only in Anthropic's own apps; use an API key instead (set ANTHROPIC_API_KEY and KAVILO_ANTHROPIC_OAUTH_DISABLED=1, or run kavilo auth claude logout)";
+/** What `agent` says instead (one line: the message, then the hint after "; "). */
+export const SUBSCRIPTION_REJECTED = {
+  message:
+    "Anthropic refused the Claude subscription token: its terms allow subscription tokens only in Anthropic's own apps",
+  hint: "use an API key instead: set ANTHROPIC_API_KEY and KAVILO_ANTHROPIC_OAUTH_DISABLED=1 (or run kavilo auth claude logout)",
+} as const;

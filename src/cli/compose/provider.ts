@@ -6,6 +6,7 @@ import { probeOllama } from "../../providers/ollama-probe.js";
 import { type ResolvedProvider, resolveProvider } from "../../providers/resolve.js";
 import type { Provider } from "../../providers/types.js";
 import type { CliContext } from "../context.js";
+import { claudeLoginFor } from "./claude-login.js";
 
 export interface ComposedProvider {
   resolved: ResolvedProvider;
@@ -36,10 +37,11 @@ export async function composeProvider(
     env,
     probeOllama: (at) => probeOllama(env, undefined, at),
   });
+  const claude = claudeLoginFor(resolved, ctx.config().paths, ctx.env);
   const provider = createProvider(resolved, {
     policy: httpPolicyFromEnv(ctx.env),
     log: opts.log,
-    credentials: credentialsFor(resolved),
+    credentials: claude?.credentials ?? credentialsFor(resolved),
   });
-  return { resolved, provider };
+  return { resolved, provider: claude ? claude.explainRefusal(provider) : provider };
 }
