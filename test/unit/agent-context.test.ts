@@ -1,12 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  buildSystemPrompt,
-  clockLine,
-  findSkills,
-  parseSkillFrontmatter,
-} from "../../src/core/agent/context.js";
+import { buildSystemPrompt, clockLine } from "../../src/core/agent/context.js";
 import { tempHome } from "../helpers/cli.js";
 
 describe("agent context", () => {
@@ -37,18 +32,13 @@ describe("agent context", () => {
     for (const text of ["Always answer in haiku.", "Calm and kind.", "Name: Ada", "Ada likes tea."]) {
       expect(prompt).toContain(text);
     }
-    expect(prompt).toContain("- weather: Look up the weather with curl");
-    expect(prompt).toContain("- nameless: ");
+    expect(prompt).toContain(
+      "<name>weather</name>\n    <description>Look up the weather with curl</description>",
+    );
+    expect(prompt).toContain(`<location>${join(ws, "skills", "weather", "SKILL.md")}</location>`);
+    // A SKILL.md without frontmatter has no description for the model: it is not offered.
+    expect(prompt).not.toContain("<name>nameless</name>");
     expect(prompt).toContain("telegram, chat 42");
-  });
-
-  it("reads skill frontmatter", async () => {
-    expect(parseSkillFrontmatter("---\nname: a\ndescription: b c\n---\nbody")).toEqual({
-      name: "a",
-      description: "b c",
-    });
-    expect(parseSkillFrontmatter("no frontmatter")).toEqual({});
-    expect(await findSkills(tempHome())).toEqual([]);
   });
 
   it("without a configured zone, the clock uses the system's local time", () => {

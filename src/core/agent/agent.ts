@@ -7,8 +7,9 @@ import type {
   ToolSpec,
   Usage,
 } from "../../providers/types.js";
+import { ContextKeeper, type ContextSettings } from "../context/context-keeper.js";
+import { isContextOverflow, tooLargeLine } from "../context/overflow.js";
 import type { SessionStore } from "../session/session-store.js";
-import { recentHistory } from "../session/session-store.js";
 import type { ToolContext } from "../tools/types.js";
 import { addUsage, type UsageLog } from "../usage.js";
 import { buildSystemPrompt, type ContextInput } from "./context.js";
@@ -43,7 +44,8 @@ export interface AgentOptions {
   maxTokens?: number;
   temperature?: number;
   reasoningEffort?: ReasoningEffort;
-  historyLimit?: number;
+  /** The context budget and memory (agents.defaults); maxTokens comes from above. */
+  context?: Omit<ContextSettings, "maxTokens">;
   /** Detail (retries): shown with --debug, written to the log file. */
   log?: (line: string) => void;
   /** What the user should see: a damaged session file, a usage record that failed. */
@@ -75,10 +77,23 @@ export class Agent implements AgentRunner {
   readonly provider: string;
   private currentModel: string;
   private toolsReady: Promise<void> | undefined;
+  /** Fits each request into the token budget; consolidates what no longer fits. */
+  readonly context: ContextKeeper;
 
   constructor(private readonly opts: AgentOptions) {
     this.provider = opts.providerName;
     this.currentModel = opts.model;
+    this.context = new ContextKeeper({
+      provider: opts.provider,
+      workspace: opts.workspace,
+      sessionsDir: opts.sessions.dir,
+      settings: { ...opts.context, maxTokens: opts.maxTokens },
+      timezone: opts.timezone,
+      log: opts.log,
+      warn: opts.warn,
+      onUsage: (usage, model, session) =>
+        void opts.usage.record({ provider: opts.providerName, model, session, usage }).catch(() => {}),
+    });
   }
 
   get model(): string {
@@ -90,7 +105,10 @@ export class Agent implements AgentRunner {
   }
 
   async resetSession(sessionKey: string): Promise<void> {
-    await this.opts.sessions.reset(sessionKey);
+    const { messages } = await this.opts.sessions.load(sessionKey);
+    await this.context.reset(sessionKey, messages, this.currentModel, async () => {
+      await this.opts.sessions.reset(sessionKey);
+    });
   }
 
   async sessionUsage(sessionKey: string): Promise<Usage> {
@@ -136,7 +154,8 @@ export class Agent implements AgentRunner {
     });
     // A stopped turn asked again (replayed after a restart) goes on from the stored user message.
     const resumed = resumeAborted(loaded.messages, req.input);
-    const history = recentHistory(resumed ?? loaded.messages, o.historyLimit ?? 200);
+    const session = resumed ?? loaded.messages;
+    let shrunk = false;
     let pending: Message[] = resumed ? [] : [{ role: "user", content: req.input }];
     const transcript: Message[] = [];
     let total: Usage = { ...ZERO };
@@ -170,17 +189,29 @@ export class Agent implements AgentRunner {
           break;
         }
         iterations++;
+        const turn = [...transcript, ...pending];
+        const fit = await this.context.fit({
+          sessionKey: req.sessionKey,
+          session,
+          system,
+          tools: o.tools.specs(),
+          turn,
+          model,
+        });
         const step = await this.step(
-          {
-            model,
-            system,
-            messages: [...history, ...transcript, ...pending],
-            signal,
-            sessionKey: req.sessionKey,
-          },
+          { model, system, messages: fit.messages, signal, sessionKey: req.sessionKey },
           emit,
         );
         total = addUsage(total, step.usage);
+        this.context.observe(req.sessionKey, fit.estimate, step.usage.input);
+        if (step.overflow && !shrunk) {
+          // One consolidation of everything before this turn, then one retry.
+          shrunk = true;
+          iterations--;
+          await this.context.shrink(req.sessionKey, session, model);
+          continue;
+        }
+        if (step.overflow) emit({ type: "error", message: tooLargeLine(turn, fit.budget) });
         if (step.error) {
           reason = signal.aborted ? "aborted" : "error";
           // Never stored as a finished answer: marked aborted, or incomplete when the stream broke.
@@ -217,13 +248,21 @@ export class Agent implements AgentRunner {
   private async step(
     r: { model: string; system: string; messages: Message[]; signal: AbortSignal; sessionKey: string },
     emit: (e: AgentEvent) => void,
-  ): Promise<{ text: string; reasoning: string; toolCalls: ToolCall[]; usage: Usage; error: boolean }> {
+  ): Promise<{
+    text: string;
+    reasoning: string;
+    toolCalls: ToolCall[];
+    usage: Usage;
+    error: boolean;
+    overflow: boolean;
+  }> {
     const o = this.opts;
     let text = "";
     let reasoning = "";
     const toolCalls: ToolCall[] = [];
     let usage: Usage = { ...ZERO };
     let error = false;
+    let overflow = false;
     const stream = o.provider.stream(
       {
         model: r.model,
@@ -263,6 +302,9 @@ export class Agent implements AgentRunner {
           break;
         case "error":
           error = true;
+          // The loop answers a context overflow itself: consolidate and retry, or name the culprit.
+          overflow = isContextOverflow(ev.error);
+          if (overflow) break;
           emit({
             type: "error",
             message: ev.error.message,
@@ -275,7 +317,7 @@ export class Agent implements AgentRunner {
           break;
       }
     }
-    return { text, reasoning, toolCalls, usage, error };
+    return { text, reasoning, toolCalls, usage, error, overflow };
   }
 
   /** Runs one step's tool calls concurrently; results come back in call order. */

@@ -1,12 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { cachedSkills } from "../skills/discover.js";
+import { skillsPrompt } from "../skills/prompt.js";
 import type { ChannelTarget } from "../tools/types.js";
-
-export interface Skill {
-  name: string;
-  description: string;
-  path: string;
-}
 
 const WORKSPACE_FILES = ["AGENTS.md", "SOUL.md", "USER.md", "MEMORY.md"] as const;
 const MAX_FILE_CHARS = 20_000;
@@ -18,37 +14,6 @@ async function readOptional(path: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** Reads `name:` and `description:` from a SKILL.md frontmatter block. */
-export function parseSkillFrontmatter(text: string): { name?: string; description?: string } {
-  const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(text);
-  if (!match) return {};
-  const out: { name?: string; description?: string } = {};
-  for (const line of match[1]!.split(/\r?\n/)) {
-    const kv = /^(name|description):\s*(.*)$/.exec(line.trim());
-    if (kv) out[kv[1] as "name" | "description"] = kv[2]!.replace(/^["']|["']$/g, "").trim();
-  }
-  return out;
-}
-
-export async function findSkills(workspace: string): Promise<Skill[]> {
-  const dir = join(workspace, "skills");
-  let entries: import("node:fs").Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const skills: Skill[] = [];
-  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    const path = join(dir, e.name, "SKILL.md");
-    const text = await readOptional(path);
-    if (text === undefined) continue;
-    const fm = parseSkillFrontmatter(text);
-    skills.push({ name: fm.name || e.name, description: fm.description ?? "", path });
-  }
-  return skills;
 }
 
 /**
@@ -90,14 +55,8 @@ export async function buildSystemPrompt(input: ContextInput): Promise<string> {
     const text = files[i]?.trim();
     if (text) parts.push(`## ${name}\n\n${text}`);
   });
-  const skills = await findSkills(input.workspace);
-  if (skills.length > 0) {
-    parts.push(
-      `## Skills\n\nRead a skill's SKILL.md with read_file before using it.\n\n${skills
-        .map((s) => `- ${s.name}: ${s.description} (${s.path})`)
-        .join("\n")}`,
-    );
-  }
+  const skills = skillsPrompt((await cachedSkills({ workspace: input.workspace })).skills);
+  if (skills) parts.push(skills);
   if (input.origin) {
     parts.push(
       `## Channel\n\nThis conversation is on ${input.origin.channel}, chat ${input.origin.chatId}` +

@@ -1,0 +1,228 @@
+import type { Message, Provider, ToolSpec, Usage } from "../../providers/types.js";
+import { Consolidator } from "../memory/consolidate.js";
+import { clearState, type MemoryState, readState, writeState } from "../memory/memory-state.js";
+import { promptBudget } from "./context-budget.js";
+import { fitHistory, historyFrom } from "./history-window.js";
+import { estimateMessages, estimateText, estimateTools } from "./token-estimate.js";
+
+/** agents.defaults' context and memory settings. */
+export interface ContextSettings {
+  contextWindow?: number | undefined;
+  contextBudget?: number | undefined;
+  maxTokens?: number | undefined;
+  /** false: old turns are dropped (one log line) instead of consolidated. Default true. */
+  memory?: boolean | undefined;
+  /** A cheaper model for consolidation. */
+  memoryModel?: string | undefined;
+  /** Consolidate without making the turn wait (channels); the CLI waits. */
+  background?: boolean | undefined;
+}
+
+export interface ContextKeeperDeps {
+  provider: Provider;
+  workspace: string;
+  sessionsDir: string;
+  settings: ContextSettings;
+  timezone?: string | undefined;
+  /** Consolidation attempts before the raw archive (default 3). */
+  attempts?: number;
+  log?: ((line: string) => void) | undefined;
+  warn?: ((line: string) => void) | undefined;
+  onUsage?: ((usage: Usage, model: string, sessionKey: string) => void) | undefined;
+}
+
+export interface FittedRequest {
+  messages: Message[];
+  /** kavilo's own estimate of the whole prompt, before calibration: what `observe` compares against. */
+  estimate: number;
+  /** The calibrated estimate, in the provider's tokens. */
+  tokens: number;
+  budget: number;
+}
+
+const CALIBRATION_RANGE = [0.5, 4] as const;
+
+/**
+ * Keeps every request of a session within its token budget: picks the newest whole turns that fit,
+ * and moves what no longer fits into memory (consolidation) or, with memory off, drops it. One per
+ * agent; sessions never wait for each other.
+ */
+export class ContextKeeper {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly consolidating = new Set<string>();
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: ContextKeeperDeps) {}
+
+  budget(model: string): number {
+    const s = this.deps.settings;
+    return promptBudget({
+      model,
+      contextWindow: s.contextWindow,
+      contextBudget: s.contextBudget,
+      maxTokens: s.maxTokens,
+    });
+  }
+
+  /** The messages to send for one step: the history that fits, then this turn's messages. */
+  async fit(r: {
+    sessionKey: string;
+    session: readonly Message[];
+    system: string;
+    tools: readonly ToolSpec[];
+    turn: readonly Message[];
+    model: string;
+  }): Promise<FittedRequest> {
+    const budget = this.budget(r.model);
+    let state = await this.state(r.sessionKey, r.session.length);
+    const scale = state.calibration ?? 1;
+    const fixed = estimateText(r.system) + estimateTools(r.tools) + estimateMessages(r.turn);
+    const room = budget - fixed * scale;
+    const fit = fitHistory(r.session, state.consolidated, room, room / 2, scale);
+    let start = Math.max(fit.start, state.consolidated);
+    if (fit.start > state.consolidated) {
+      const upTo = fit.keepFrom;
+      if (this.deps.settings.memory === false) {
+        this.deps.log?.(
+          `session ${r.sessionKey}: dropped ${upTo - state.consolidated} old messages that no longer fit the context budget (agents.defaults.memory is false)`,
+        );
+        await this.locked(r.sessionKey, () => this.advance(r.sessionKey, upTo, r.session.length));
+        start = upTo;
+      } else if (this.deps.settings.background) {
+        this.consolidateInBackground(r.sessionKey, r.session, upTo, r.model);
+      } else {
+        await this.consolidate(r.sessionKey, r.session, upTo, r.model);
+        state = await this.state(r.sessionKey, r.session.length);
+        start = Math.max(start, state.consolidated);
+      }
+    }
+    const history = historyFrom(r.session, start);
+    const estimate = fixed + estimateMessages(history);
+    return { messages: [...history, ...r.turn], estimate, tokens: Math.ceil(estimate * scale), budget };
+  }
+
+  /** Calibrates later estimates of the session by what the provider reported for this request. */
+  observe(sessionKey: string, estimate: number, reportedInput: number): void {
+    if (!(reportedInput > 0) || !(estimate > 0)) return;
+    const [lo, hi] = CALIBRATION_RANGE;
+    const ratio = Math.min(hi, Math.max(lo, reportedInput / estimate));
+    this.track(
+      this.locked(sessionKey, async () => {
+        const state = await readState(this.deps.sessionsDir, sessionKey);
+        if (state.calibration && Math.abs(state.calibration - ratio) < 0.02 * ratio) return;
+        await writeState(this.deps.sessionsDir, sessionKey, { ...state, calibration: ratio });
+      }),
+    );
+  }
+
+  /**
+   * After a context-overflow error: everything before the current turn is consolidated (or dropped),
+   * and the estimate is doubled until the provider reports again, as the window was overrated.
+   */
+  async shrink(sessionKey: string, session: readonly Message[], model: string): Promise<void> {
+    await this.consolidate(sessionKey, session, session.length, model);
+    await this.locked(sessionKey, async () => {
+      const state = await readState(this.deps.sessionsDir, sessionKey);
+      const calibration = Math.min(CALIBRATION_RANGE[1], (state.calibration ?? 1) * 2);
+      await writeState(this.deps.sessionsDir, sessionKey, { ...state, calibration });
+    });
+  }
+
+  /** On /new: the unconsolidated turns go to memory before the session is archived. */
+  async reset(
+    sessionKey: string,
+    session: readonly Message[],
+    model: string,
+    archive: () => Promise<void>,
+  ): Promise<void> {
+    if (this.deps.settings.memory !== false)
+      await this.consolidate(sessionKey, session, session.length, model);
+    await this.locked(sessionKey, async () => {
+      await archive();
+      await clearState(this.deps.sessionsDir, sessionKey);
+    });
+  }
+
+  /** Resolves when no background consolidation or state write is in flight (shutdown, tests). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private async state(sessionKey: string, messages: number): Promise<MemoryState> {
+    const state = await readState(this.deps.sessionsDir, sessionKey);
+    // A session file shorter than the record says was replaced: nothing of it is consolidated.
+    return state.consolidated > messages ? { consolidated: 0, messages } : state;
+  }
+
+  private consolidateInBackground(
+    sessionKey: string,
+    session: readonly Message[],
+    upTo: number,
+    model: string,
+  ) {
+    if (this.consolidating.has(sessionKey)) return;
+    this.consolidating.add(sessionKey);
+    this.track(
+      this.consolidate(sessionKey, session, upTo, model).finally(() => this.consolidating.delete(sessionKey)),
+    );
+  }
+
+  private async consolidate(sessionKey: string, session: readonly Message[], upTo: number, model: string) {
+    await this.locked(sessionKey, async () => {
+      const state = await this.state(sessionKey, session.length);
+      if (upTo <= state.consolidated) return;
+      const part = session.slice(state.consolidated, upTo);
+      if (this.deps.settings.memory !== false) {
+        const d = this.deps;
+        const consolidator = new Consolidator({
+          provider: d.provider,
+          workspace: d.workspace,
+          model: () => d.settings.memoryModel ?? model,
+          budget: () => this.budget(d.settings.memoryModel ?? model),
+          ...(d.settings.maxTokens !== undefined ? { maxTokens: d.settings.maxTokens } : {}),
+          ...(d.timezone ? { timezone: d.timezone } : {}),
+          ...(d.attempts !== undefined ? { attempts: d.attempts } : {}),
+          ...(d.onUsage ? { onUsage: (u: Usage, m: string) => d.onUsage?.(u, m, sessionKey) } : {}),
+          ...(d.log ? { log: d.log } : {}),
+        });
+        try {
+          const result = await consolidator.consolidate(part);
+          d.log?.(
+            `session ${sessionKey}: consolidated ${part.length} messages (${result.summarized} summarized, ${result.archivedRaw} archived raw)`,
+          );
+        } catch (err) {
+          // Files could not be written: keep the turns unconsolidated, to try again later.
+          d.warn?.(`memory consolidation failed: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
+      }
+      await this.advance(sessionKey, upTo, session.length);
+    });
+  }
+
+  private async advance(sessionKey: string, upTo: number, messages: number): Promise<void> {
+    const state = await readState(this.deps.sessionsDir, sessionKey);
+    if (upTo <= state.consolidated && state.consolidated <= messages) return;
+    await writeState(this.deps.sessionsDir, sessionKey, { ...state, consolidated: upTo, messages });
+  }
+
+  /** Runs `fn` after everything queued for the session: one writer of its state at a time. */
+  private locked<T>(sessionKey: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(sessionKey) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.tails.set(sessionKey, tail);
+    void tail.then(() => {
+      if (this.tails.get(sessionKey) === tail) this.tails.delete(sessionKey);
+    });
+    return run;
+  }
+
+  private track(p: Promise<unknown>): void {
+    const t = p.catch((err: unknown) =>
+      this.deps.warn?.(`memory: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    this.pending.add(t);
+    void t.finally(() => this.pending.delete(t));
+  }
+}

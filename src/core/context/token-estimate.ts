@@ -1,0 +1,61 @@
+import type { ContentPart, Message, ToolSpec } from "../../providers/types.js";
+
+/** What an inline image costs, roughly, on the vendors' tokenizers (a ~1 MP picture). */
+const IMAGE_TOKENS = 1600;
+/** Role markers and separators each message adds around its content. */
+const MESSAGE_OVERHEAD = 4;
+
+/**
+ * Tokens of a text, estimated without a tokenizer: about 4 characters per token for ASCII (English
+ * prose, code, JSON), about one per character beyond it (CJK, emoji). The error is corrected per
+ * session by calibration against what the provider reports.
+ */
+export function estimateText(text: string): number {
+  let ascii = 0;
+  let other = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) < 128) ascii++;
+    else other++;
+  }
+  return Math.ceil(ascii / 4 + other);
+}
+
+function estimateContent(content: string | ContentPart[]): number {
+  if (typeof content === "string") return estimateText(content);
+  let n = 0;
+  for (const p of content) n += p.type === "text" ? estimateText(p.text) : IMAGE_TOKENS;
+  return n;
+}
+
+export function estimateMessage(m: Message): number {
+  let n = MESSAGE_OVERHEAD + estimateContent(m.content);
+  if (m.role === "assistant") {
+    for (const c of m.toolCalls ?? [])
+      n += MESSAGE_OVERHEAD + estimateText(c.name + JSON.stringify(c.args ?? {}));
+    // Reasoning is not sent back by every adapter; counting it errs on the safe side.
+    if (m.reasoning) n += estimateText(m.reasoning);
+  }
+  return n;
+}
+
+export function estimateMessages(messages: readonly Message[]): number {
+  let n = 0;
+  for (const m of messages) n += estimateMessage(m);
+  return n;
+}
+
+export function estimateTools(tools: readonly ToolSpec[] | undefined): number {
+  let n = 0;
+  for (const t of tools ?? [])
+    n += MESSAGE_OVERHEAD + estimateText(t.name + t.description + JSON.stringify(t.parameters));
+  return n;
+}
+
+/** The parts of a request the budget counts, estimated before calibration. */
+export function estimateRequest(r: {
+  system?: string;
+  messages: readonly Message[];
+  tools?: readonly ToolSpec[];
+}): number {
+  return estimateText(r.system ?? "") + estimateMessages(r.messages) + estimateTools(r.tools);
+}
