@@ -22,6 +22,23 @@ const agentDefaults = z.strictObject({
   maxToolIterations: z.number().int().positive().default(20),
   reasoningEffort: z.enum(["low", "medium", "high"]).optional(),
   timezone: z.string().optional().describe("IANA time zone for the agent's clock; default: the system's"),
+  contextWindow: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("The model's context window in tokens; default: known models' value, else 128000"),
+  contextBudget: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.5)
+    .describe("Share of the context window one request's prompt may use (minus maxTokens)"),
+  memory: z
+    .boolean()
+    .default(true)
+    .describe("Consolidate old turns into MEMORY.md and memory/HISTORY.md; false drops them"),
+  memoryModel: z.string().optional().describe("A cheaper model just for memory consolidation"),
 });
 
 const telegramConfig = z.strictObject({
