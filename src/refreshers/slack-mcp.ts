@@ -1,0 +1,88 @@
+import { cannotRefresh, isDue, refreshSlackToken } from "../auth/slack-mcp/refresh.js";
+import { expiryOf, readSlackToken } from "../auth/slack-mcp/token-file.js";
+import { type FetchFn, SlackApiError } from "../auth/slack-mcp/web-api.js";
+import type { Paths } from "../core/base/paths.js";
+import type { McpServerConfig } from "../core/config/schema.js";
+import type { Refresher, RefresherEnabled, TargetOutcome } from "./types.js";
+
+export const DEFAULT_TICK_SECS = 30 * 60;
+const DEAD_GRANT = new Set(["invalid_refresh_token", "invalid_grant", "token_revoked", "invalid_client_id"]);
+
+export interface SlackMcpRefresherDeps {
+  /** tools.mcpServers; read at each tick so servers added meanwhile are seen. */
+  servers: () => Record<string, McpServerConfig>;
+  paths: Paths;
+  /** KAVILO_SLACK_REFRESH_DISABLED, KAVILO_SLACK_REFRESH_TICK_SECS; the Web API base comes in apiUrl. */
+  env: NodeJS.ProcessEnv;
+  /** The Web API base (ends in "/"), where oauth.v2.access is. */
+  apiUrl: string;
+  fetchFn?: FetchFn;
+}
+
+function tickMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.KAVILO_SLACK_REFRESH_TICK_SECS?.trim();
+  const secs = raw ? Number(raw) : Number.NaN;
+  return (Number.isFinite(secs) && secs > 0 ? secs : DEFAULT_TICK_SECS) * 1000;
+}
+
+function disabledByEnv(env: NodeJS.ProcessEnv): boolean {
+  return ["1", "true", "yes"].includes(env.KAVILO_SLACK_REFRESH_DISABLED?.trim().toLowerCase() ?? "");
+}
+
+async function tickOne(
+  alias: string,
+  server: McpServerConfig,
+  deps: SlackMcpRefresherDeps,
+  now: Date,
+): Promise<TargetOutcome> {
+  const skipped = (reason: string): TargetOutcome => ({ target: alias, result: "skipped", reason });
+  if (!server.enabled) return skipped("disabled in tools.mcpServers");
+  if (server.auth?.tokenFile) return skipped("auth.tokenFile is set: that file is not kavilo's to refresh");
+  const token = await readSlackToken(deps.paths, alias);
+  if (!token) return skipped(`no token file; run kavilo mcp slack login ${alias}`);
+  const why = cannotRefresh(alias, token);
+  if (why) return skipped(why);
+  const expiry = expiryOf(token)?.toISOString();
+  if (!isDue(token, now)) return { target: alias, result: "fresh", ...(expiry ? { expiresAt: expiry } : {}) };
+  const outcome = await refreshSlackToken({
+    alias,
+    paths: deps.paths,
+    apiUrl: deps.apiUrl,
+    now: () => now,
+    ...(deps.fetchFn ? { fetchFn: deps.fetchFn } : {}),
+  });
+  if (outcome.kind === "missing") return skipped(`no token file; run kavilo mcp slack login ${alias}`);
+  const after = expiryOf(outcome.value)?.toISOString();
+  return { target: alias, result: outcome.kind, ...(after ? { expiresAt: after } : {}) };
+}
+
+/**
+ * Keeps every enabled `provider: "slack"` MCP server's rotating user token fresh for `kavilo start`:
+ * inside the 60 s leeway, with a refresh token on file, it calls oauth.v2.access and writes the new
+ * token atomically under the lock. The live bearer is read per request, so no reconnect is needed.
+ */
+export function createSlackMcpRefresher(deps: SlackMcpRefresherDeps): Refresher {
+  return {
+    name: "slack-mcp",
+    intervalMs: tickMs(deps.env),
+    enabled(): RefresherEnabled {
+      if (disabledByEnv(deps.env)) return { enabled: false, reason: "KAVILO_SLACK_REFRESH_DISABLED is set" };
+      return { enabled: true };
+    },
+    async tick(now) {
+      const slack = Object.entries(deps.servers()).filter(([, s]) => s.auth?.provider === "slack");
+      const outcomes: TargetOutcome[] = [];
+      for (const [alias, server] of slack) {
+        try {
+          outcomes.push(await tickOne(alias, server, deps, now));
+        } catch (err) {
+          // A spent or revoked refresh token cannot be recovered silently: the user logs in again.
+          const dead = err instanceof SlackApiError && DEAD_GRANT.has(err.code);
+          const advice = dead ? `; run kavilo mcp slack login ${alias} --force` : "";
+          outcomes.push({ target: alias, result: "failed", reason: `${(err as Error).message}${advice}` });
+        }
+      }
+      return outcomes;
+    },
+  };
+}
