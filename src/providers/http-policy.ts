@@ -2,6 +2,7 @@
  * The one HTTP policy every provider adapter follows: timeouts, retry budget and backoff.
  * Pure values and arithmetic; the retry loop itself lives in policy-stream.ts.
  */
+import { backoffDelay } from "../core/base/backoff.js";
 
 export interface HttpPolicy {
   /** Until response headers arrive. */
@@ -80,12 +81,11 @@ export function retryAfterMs(
   return Number.isNaN(at) ? undefined : Math.max(0, at - now());
 }
 
-/** Exponential backoff with jitter: a random point in the upper half of base·2^n, capped. */
+/** The policy's exponential backoff with jitter (core/base/backoff.ts): the upper half of base·2^n, capped. */
 export function backoffMs(
   retryIndex: number,
   policy: HttpPolicy,
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** retryIndex);
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+  return backoffDelay(retryIndex, { baseMs: policy.retryBaseMs, maxMs: policy.retryMaxMs }, random);
 }

@@ -1,5 +1,6 @@
 import { SocketModeClient } from "@slack/socket-mode";
 import { ErrorCode, WebClient, type WebClientOptions } from "@slack/web-api";
+import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../../core/base/backoff.js";
 import type { Paths } from "../../core/base/paths.js";
 import { redactText } from "../../core/base/redact.js";
 import type {
@@ -10,7 +11,6 @@ import type {
   OutboundMessage,
 } from "../../core/bus/types.js";
 import type { SlackConfig } from "../../core/config/schema.js";
-import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../backoff.js";
 import { errorText } from "../error-text.js";
 import { MAX_MEDIA_BYTES, skippedFileNote } from "../media-store.js";
 import { markdownToMrkdwn } from "../text/slack-mrkdwn.js";

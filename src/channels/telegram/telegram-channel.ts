@@ -1,5 +1,6 @@
 import { Bot, GrammyError } from "grammy";
 import type { Message, UserFromGetMe } from "grammy/types";
+import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../../core/base/backoff.js";
 import type { Paths } from "../../core/base/paths.js";
 import { redactText } from "../../core/base/redact.js";
 import type {
@@ -10,7 +11,6 @@ import type {
   OutboundMessage,
 } from "../../core/bus/types.js";
 import type { TelegramConfig } from "../../core/config/schema.js";
-import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../backoff.js";
 import { errorText } from "../error-text.js";
 import { MAX_MEDIA_BYTES, skippedFileNote } from "../media-store.js";
 import { classifyTelegramMessage } from "./telegram-inbound.js";

@@ -1,6 +1,6 @@
 import { type Api, GrammyError, HttpError } from "grammy";
+import { sleep } from "../../core/base/backoff.js";
 import type { OutboundMessage } from "../../core/bus/types.js";
-import { sleep } from "../backoff.js";
 import { errorText } from "../error-text.js";
 import { splitMarkdown } from "../text/split-markdown.js";
 import { markdownToTelegramHtml } from "../text/telegram-html.js";

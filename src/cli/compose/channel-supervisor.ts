@@ -1,4 +1,4 @@
-import { backoffDelay, type RetryOptions, sleep } from "../../channels/backoff.js";
+import { backoffDelay, type RetryOptions, sleep } from "../../core/base/backoff.js";
 import type { Logger } from "../../core/base/logger.js";
 import type { Channel, InboundSink } from "../../core/bus/types.js";
 

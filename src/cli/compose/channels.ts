@@ -1,4 +1,4 @@
-import type { RetryOptions } from "../../channels/backoff.js";
+import type { RetryOptions } from "../../core/base/backoff.js";
 import type { Logger } from "../../core/base/logger.js";
 import type { Paths } from "../../core/base/paths.js";
 import type { Channel } from "../../core/bus/types.js";
