@@ -1,6 +1,7 @@
-import { appendFile, mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Usage } from "../providers/types.js";
+import { AppendError, appendWhole } from "./base/append-whole.js";
 
 export interface UsageRecord {
   at: string;
@@ -71,7 +72,17 @@ export class UsageLog {
       cacheWrite: entry.usage.cacheWrite ?? 0,
     };
     await mkdir(this.dir, { recursive: true });
-    await appendFile(join(this.dir, `${record.at.slice(0, 10)}.jsonl`), `${JSON.stringify(record)}\n`);
+    const file = join(this.dir, `${record.at.slice(0, 10)}.jsonl`);
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => undefined,
+    );
+    try {
+      await appendWhole(file, `${JSON.stringify(record)}\n`, size);
+    } catch (err) {
+      const why = err instanceof AppendError && err.diskFull ? "disk full" : (err as Error).message;
+      throw new Error(`${why}: a usage record was not saved to ${file}`, { cause: err });
+    }
   }
 
   async records(sinceDate?: string): Promise<UsageRecord[]> {

@@ -9,7 +9,7 @@ import type {
 } from "../../providers/types.js";
 import { ContextKeeper, type ContextSettings } from "../context/context-keeper.js";
 import { isContextOverflow, tooLargeLine } from "../context/overflow.js";
-import type { SessionStore } from "../session/session-store.js";
+import { SessionFileError, type SessionStore } from "../session/session-store.js";
 import type { ToolContext } from "../tools/types.js";
 import { addUsage, type UsageLog } from "../usage.js";
 import { buildSystemPrompt, type ContextInput } from "./context.js";
@@ -123,8 +123,12 @@ export class Agent implements AgentRunner {
     this.drive(req, (e) => queue.push(e))
       .catch((err: unknown) => {
         // The loop reports its own failures; this is the last net for a bug in it.
-        const message = err instanceof Error ? err.message : String(err);
-        queue.push({ type: "error", message: `internal error: ${message}` });
+        // A session file that cannot be read or written says so itself (disk full, a folder in its place).
+        const message =
+          err instanceof SessionFileError
+            ? err.message
+            : `internal error: ${err instanceof Error ? err.message : String(err)}`;
+        queue.push({ type: "error", message });
         queue.push({ type: "turn-end", reason: "error", text: "", usage: { ...ZERO }, iterations: 0 });
       })
       .finally(() => queue.close());

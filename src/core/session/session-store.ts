@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
-import { appendFile, mkdir, open, readdir, readFile, rename, stat } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
+import * as z from "zod";
 import type { Message } from "../../providers/types.js";
+import { AppendError, appendWhole } from "../base/append-whole.js";
 
 /** One line of a session file. */
 export type SessionRecord =
@@ -32,6 +34,38 @@ export function sessionFileName(key: string): string {
   return `${safe}-${hash}.jsonl`;
 }
 
+/** A session file that cannot be read or written; the message names the file and what to do. */
+export class SessionFileError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "SessionFileError";
+  }
+}
+
+const contentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]);
+/** Enough of a record to trust it: a message has a known role and text or parts. */
+const recordSchema = z.union([
+  z.looseObject({ type: z.literal("meta") }),
+  z.looseObject({ type: z.literal("torn-line-skipped") }),
+  z.looseObject({
+    type: z.literal("message"),
+    message: z.looseObject({ role: z.enum(["user", "assistant", "tool"]), content: contentSchema }),
+  }),
+]);
+
+function parseRecord(line: string): SessionRecord | undefined {
+  try {
+    const parsed = recordSchema.safeParse(JSON.parse(line));
+    return parsed.success ? (parsed.data as SessionRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseLines(text: string, file: string): { records: SessionRecord[]; warnings: string[] } {
   const records: SessionRecord[] = [];
   const warnings: string[] = [];
@@ -49,10 +83,9 @@ function parseLines(text: string, file: string): { records: SessionRecord[]; war
   };
   lines.forEach((line, i) => {
     if (!line.trim()) return;
-    let record: SessionRecord;
-    try {
-      record = JSON.parse(line) as SessionRecord;
-    } catch {
+    // Not JSON, or JSON that is not a record (`message: null`, an unknown role): skipped alike.
+    const record = parseRecord(line);
+    if (!record) {
       report();
       unreported = i;
       return;
@@ -103,7 +136,11 @@ export class SessionStore {
       this.remember(key, cached);
       return { key, messages: [...cached.messages], warnings: [] };
     }
-    const buf = await readFile(file);
+    const buf = await readFile(file).catch((err: Error) => {
+      throw new SessionFileError(`cannot read the session file ${file}: ${err.message}`, file, {
+        cause: err,
+      });
+    });
     const { records, warnings } = parseLines(buf.toString("utf8"), file);
     const messages = records.flatMap((r) => (r.type === "message" ? [r.message] : []));
     // A file with a torn tail is not cached, so the next append checks for it and starts a new line.
@@ -131,7 +168,7 @@ export class SessionStore {
       JSON.stringify({ type: "message", at, message } satisfies SessionRecord),
     );
     const text = `${prefix}${body.join("\n")}\n`;
-    await appendFile(file, text, { mode: 0o600 });
+    await appendRecords(file, text, size);
     // Keep the cache only when this process knows the whole file: it wrote or read all of it.
     const known = size === undefined ? [] : cached?.size === size ? cached.messages : undefined;
     if (known) {
@@ -180,12 +217,34 @@ export class SessionStore {
   }
 }
 
+/** The session file's size, undefined when there is none; a folder or device in its place is an error. */
 async function sizeOf(file: string): Promise<number | undefined> {
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
-    return (await stat(file)).size;
+    info = await stat(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
+    throw new SessionFileError(`cannot read the session file ${file}: ${(err as Error).message}`, file, {
+      cause: err,
+    });
+  }
+  if (!info.isFile()) {
+    const what = info.isDirectory() ? "a folder" : "not a regular file";
+    throw new SessionFileError(
+      `the session file ${file} is ${what}; move it away so the session can start fresh`,
+      file,
+    );
+  }
+  return info.size;
+}
+
+/** Appends whole or not at all; a failure (a full disk) is one line naming the file. */
+async function appendRecords(file: string, text: string, size: number | undefined): Promise<void> {
+  try {
+    await appendWhole(file, text, size);
+  } catch (err) {
+    const why = err instanceof AppendError && err.diskFull ? "disk full" : (err as Error).message;
+    throw new SessionFileError(`${why}: the answer was shown but not saved to ${file}`, file, { cause: err });
   }
 }
 
