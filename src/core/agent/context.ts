@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { ChannelTarget } from "../bus/types.js";
 import { cachedSkills } from "../skills/discover.js";
 import { skillsPrompt } from "../skills/prompt.js";
-import type { ChannelTarget } from "../tools/types.js";
 
 const WORKSPACE_FILES = ["AGENTS.md", "SOUL.md", "USER.md", "MEMORY.md"] as const;
 const MAX_FILE_CHARS = 20_000;

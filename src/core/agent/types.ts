@@ -1,5 +1,5 @@
 import type { ContentPart, Usage } from "../../providers/types.js";
-import type { ChannelTarget } from "../tools/types.js";
+import type { ChannelTarget } from "../bus/types.js";
 import type { AgentEvent } from "./events.js";
 import type { Interaction } from "./interaction.js";
 

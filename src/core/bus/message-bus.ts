@@ -1,11 +1,10 @@
 import type { ContentPart } from "../../providers/types.js";
 import type { AgentRunner } from "../agent/types.js";
-import type { ChannelTarget } from "../tools/types.js";
 import { turnInputOf } from "./inbound-input.js";
 import type { Inbox } from "./inbox.js";
 import { runTurnToEnd, type TurnOutcome } from "./run-turn.js";
 import { SchedulerClosedError, SessionScheduler } from "./session-scheduler.js";
-import type { InboundMessage, InboundSink, OutboundMessage } from "./types.js";
+import type { ChannelTarget, InboundMessage, InboundSink, OutboundMessage } from "./types.js";
 
 export interface BusLogger {
   debug(msg: string): void;

@@ -1,3 +1,10 @@
+/** Where a conversation lives, so the bus, the turn and tools like `message` and `cron` can answer back to it. */
+export interface ChannelTarget {
+  channel: string;
+  chatId: string;
+  threadId?: string;
+}
+
 /** A file a user sent with a message, already downloaded into the profile's media/. */
 export interface InboundMedia {
   path: string;

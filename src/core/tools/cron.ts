@@ -1,9 +1,10 @@
 import * as z from "zod";
+import type { ChannelTarget } from "../bus/types.js";
 import { describeSchedule, nextCronRun } from "../cron/next-run.js";
 import { CronInputError, scheduleFromInput } from "../cron/schedule-input.js";
 import type { CronStore } from "../cron/store.js";
 import type { CronDeliver, CronJob, CronSchedule } from "../cron/types.js";
-import { type ChannelTarget, defineTool, ToolError } from "./types.js";
+import { defineTool, ToolError } from "./types.js";
 
 export interface CronToolOptions {
   store: CronStore;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as z from "zod";
-import { type ChannelTarget, defineTool, ToolError } from "./types.js";
+import type { ChannelTarget } from "../bus/types.js";
+import { defineTool, ToolError } from "./types.js";
 
 export interface SpawnRequest {
   id: string;

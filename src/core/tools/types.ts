@@ -1,13 +1,7 @@
 import type * as z from "zod";
 import type { ContentPart } from "../../providers/types.js";
 import type { Interaction } from "../agent/interaction.js";
-
-/** Where a conversation lives, so tools like `message` and `cron` can answer back to it. */
-export interface ChannelTarget {
-  channel: string;
-  chatId: string;
-  threadId?: string;
-}
+import type { ChannelTarget } from "../bus/types.js";
 
 export interface ToolContext {
   /** Absolute, real path of the workspace. */
