@@ -51,6 +51,7 @@ export function buildProgram(getContext: (flags: GlobalFlags) => Promise<CliCont
     .description("chat with the agent: interactive TUI, or one-shot with -m")
     .option("-m, --message <text>", 'send one message and print the answer ("-" reads stdin)')
     .option("-s, --session <key>", "session key", "cli:default")
+    .option("--new", "with -m: answer in a fresh session (the session key's history is not sent)")
     .option("--model <name>", "model for this run")
     .option("-q, --quiet", "hide tool-call lines on stderr")
     .option("--json", "print agent events as JSON lines")
@@ -178,6 +179,13 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
     .command("unset <key>")
     .description("remove a value by dotted key (the default applies again)")
     .action(run(() => import("./commands/config.js").then((m) => ({ default: m.unset }))));
+
+  const skills = program.command("skills").description("skills the agent can read (workspace and built-in)");
+  skills
+    .command("list")
+    .description("list skills with their source and availability")
+    .option("--json", "print JSON")
+    .action(run(() => import("./commands/skills.js").then((m) => ({ default: m.list }))));
 
   program
     .command("usage")

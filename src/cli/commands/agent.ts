@@ -6,6 +6,8 @@ import { CliError } from "../errors.js";
 export interface AgentOptions {
   message?: string;
   session: string;
+  /** -m only: a fresh session of its own (<session>:<time>) instead of continuing --session. */
+  new?: boolean;
   model?: string;
   quiet?: boolean;
   json?: boolean;
@@ -27,6 +29,14 @@ export function shortArgs(args: unknown, max = 80): string {
     )
     .join(" ");
   return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** A session key nobody used before: the given one, suffixed with the current time. */
+export function freshSessionKey(base: string, now = new Date()): string {
+  return `${base}:${now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}-${process.pid}`;
 }
 
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -63,7 +73,7 @@ export default async function agent(ctx: CliContext, opts: AgentOptions): Promis
   let endedWithNewline = true;
   try {
     for await (const ev of composed.agent.runTurn({
-      sessionKey: opts.session,
+      sessionKey: opts.new ? freshSessionKey(opts.session) : opts.session,
       input: text,
       signal: controller.signal,
     })) {

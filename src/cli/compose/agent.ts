@@ -18,6 +18,8 @@ export interface ComposeOptions {
   warn?: (line: string) => void;
   /** Tools that need the runtime (message, spawn, cron), added by `kavilo start`. */
   extraTools?: Tool[];
+  /** Memory consolidation runs beside the turn instead of before it (`kavilo start`'s channels). */
+  backgroundMemory?: boolean;
 }
 
 export interface ComposedAgent {
@@ -61,7 +63,16 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
     warn,
     ...(d.temperature !== undefined ? { temperature: d.temperature } : {}),
     ...(d.reasoningEffort ? { reasoningEffort: d.reasoningEffort } : {}),
+    context: {
+      contextWindow: d.contextWindow,
+      contextBudget: d.contextBudget,
+      memory: d.memory,
+      memoryModel: d.memoryModel,
+      background: opts.backgroundMemory ?? false,
+    },
     log,
   });
-  return { agent, resolved, registry: tools.registry, sessions, usage, close: () => tools.close() };
+  // A consolidation still running (channels) finishes before the tools and the process go.
+  const close = () => agent.context.idle().then(() => tools.close());
+  return { agent, resolved, registry: tools.registry, sessions, usage, close };
 }

@@ -69,6 +69,7 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     log: (line) => log.debug(line),
     warn: (line) => log.warn(line),
     extraTools,
+    backgroundMemory: true,
   });
   busRef = createMessageBus({
     agent: composed.agent,

@@ -1,5 +1,6 @@
 import type { Paths } from "../../core/base/paths.js";
 import type { Config } from "../../core/config/schema.js";
+import { builtinSkillsDir } from "../../core/skills/builtin-dir.js";
 import { createBuiltinTools } from "../../core/tools/builtin.js";
 import { ToolRegistry } from "../../core/tools/registry.js";
 import type { Tool } from "../../core/tools/types.js";
@@ -46,9 +47,11 @@ export interface ToolsInput {
 export function composeTools(ctx: CliContext, input: ToolsInput): ComposedTools {
   const { config, paths, warn, log } = input;
   const registry = new ToolRegistry();
-  // Files users send on Telegram/Slack land in the profile's media/; the agent may read them there.
-  for (const tool of createBuiltinTools({ tools: config.tools, readRoots: [paths.media] }))
-    registry.register(tool);
+  // Files users send on Telegram/Slack land in the profile's media/; the agent may read them there,
+  // and the built-in skills' SKILL.md files, which live with kavilo itself.
+  const skills = builtinSkillsDir();
+  const readRoots = skills ? [paths.media, skills] : [paths.media];
+  for (const tool of createBuiltinTools({ tools: config.tools, readRoots })) registry.register(tool);
   for (const tool of input.extraTools ?? []) registry.register(tool);
   // The `mcp serve self` tools, in-process (kavilo_status, kavilo_list_sessions, ...). Sending goes
   // through the runtime's `message` tool, so the self server's send tool is left out here.

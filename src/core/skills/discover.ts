@@ -39,7 +39,8 @@ async function readSource(root: string, source: SkillSource, env: NodeJS.Process
   const out: SkillSet = { skills: [], warnings: [] };
   const folders = await skillFolders(root);
   if (folders.length === 0) return out;
-  yamlParse ??= import("yaml").then((m) => m.parse);
+  // yaml's Node entry is CommonJS: bundled, its functions sit on the default export.
+  yamlParse ??= import("yaml").then((m) => m.parse ?? (m as unknown as { default: typeof m }).default.parse);
   const parse = await yamlParse;
   const texts = await Promise.all(
     folders.map((f) => readFile(join(root, f, "SKILL.md"), "utf8").catch(() => undefined)),
