@@ -1,4 +1,4 @@
-import type { Config, ProviderConfig } from "../core/config/schema.js";
+import type { Config, ProviderConfig } from "../core/base/config-types.js";
 import { findSpec, matchModelToSpec, PROVIDER_SPECS, type ProviderSpec } from "./specs.js";
 
 export interface ResolvedProvider {
@@ -49,6 +49,11 @@ export interface ResolveInput {
    * models. Called as a last resort, and to name the models when the ollama provider has none set.
    */
   probeOllama?: (baseUrl?: string) => Promise<{ baseUrl: string; models: string[] } | undefined>;
+  /**
+   * Providers with a subscription login (a Claude OAuth token): usable without an API key. The
+   * composition root decides; the adapter gets that login's credentials getter.
+   */
+  loggedIn?: ReadonlySet<string>;
 }
 
 function hostOf(url: string | undefined): string | undefined {
@@ -89,8 +94,8 @@ function keySourceOf(
   return `providers.${spec.name}.apiKey`;
 }
 
-function usable(spec: ProviderSpec, pc: ProviderConfig | undefined): boolean {
-  if (spec.wire === "openai-codex") return true;
+function usable(spec: ProviderSpec, pc: ProviderConfig | undefined, loggedIn?: ReadonlySet<string>): boolean {
+  if (spec.wire === "openai-codex" || loggedIn?.has(spec.name)) return true;
   if (pc?.apiKey) return true;
   if (spec.local && pc !== undefined) return true;
   return spec.name === "custom" && Boolean(pc?.apiBase);
@@ -138,6 +143,7 @@ function unkeyedVendorModel(model: string | undefined): NoProviderError | undefi
 export function resolveProviderOffline(
   config: Config,
   env?: NodeJS.ProcessEnv,
+  loggedIn?: ReadonlySet<string>,
 ): ResolvedProvider | undefined {
   const d = config.agents.defaults;
   const model = d.model;
@@ -152,14 +158,14 @@ export function resolveProviderOffline(
     }
     return build(spec, config, model, `set by ${origin}`, env);
   }
-  const match = matchModelToSpec(model, (s) => usable(s, config.providers[s.name]));
+  const match = matchModelToSpec(model, (s) => usable(s, config.providers[s.name], loggedIn));
   if (model && match) {
     const reason =
       match.by === "prefix" ? `model prefix "${match.prefix}/"` : `model name matches "${match.spec.name}"`;
     return build(match.spec, config, model, reason, env);
   }
   const withKey = PROVIDER_SPECS.find(
-    (s) => s.wire !== "openai-codex" && usable(s, config.providers[s.name]),
+    (s) => s.wire !== "openai-codex" && usable(s, config.providers[s.name], loggedIn),
   );
   if (withKey) {
     // Sending a vendor's bare model name to whichever provider has a key would only fail there.
@@ -185,13 +191,13 @@ export async function resolveProvider(input: ResolveInput): Promise<ResolvedProv
   const { config, env } = input;
   let offline: ResolvedProvider | undefined;
   try {
-    offline = resolveProviderOffline(config, env);
+    offline = resolveProviderOffline(config, env, input.loggedIn);
   } catch (err) {
     if (err instanceof NoModelError && err.provider === "ollama") throw await ollamaNoModel(input);
     throw err;
   }
   if (offline) {
-    if (!offline.apiKey && needsKey(offline)) {
+    if (!offline.apiKey && needsKey(offline) && !input.loggedIn?.has(offline.name)) {
       const login = offline.spec.wire === "anthropic" ? " (or run kavilo auth claude login)" : "";
       throw new NoProviderError(
         `no API key for ${offline.name}: set ${offline.spec.envKey ?? "KAVILO_API_KEY"} or providers.${offline.name}.apiKey${login}`,

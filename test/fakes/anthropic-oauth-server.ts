@@ -21,6 +21,8 @@ export interface FakeAnthropicOAuth {
   revoked: string[];
   /** Whether an access token was issued here, is the newest of its grant and not revoked. */
   isAccessTokenActive(token: string): boolean;
+  /** The server forgets the current access token (as if it expired early); its refresh token still works. */
+  expireAccessTokens(): void;
   /** The newest refresh token of the (single) grant, for assertions. */
   currentRefreshToken(): string | undefined;
   /** The next authorize redirect carries this state instead of the one asked for (a forged link). */
@@ -41,6 +43,7 @@ interface Grant {
   refresh: string;
   usedRefresh: Set<string>;
   revoked: boolean;
+  accessExpired: boolean;
 }
 
 const mint = (prefix: string) => `${prefix}-${randomBytes(12).toString("hex")}`;
@@ -132,6 +135,7 @@ export async function startFakeAnthropicOAuth(
         refresh: mint("sk-ant-ort01-fake"),
         usedRefresh: new Set(),
         revoked: false,
+        accessExpired: false,
       };
       grants.push(grant);
       return issue(res, grant, pending.scope);
@@ -145,6 +149,7 @@ export async function startFakeAnthropicOAuth(
       grant.usedRefresh.add(rt);
       grant.refresh = mint("sk-ant-ort01-fake");
       grant.access = mint("sk-ant-oat01-fake");
+      grant.accessExpired = false;
       return issue(res, grant, "user:profile user:inference");
     }
     return send(res, 400, { error: "unsupported_grant_type" });
@@ -183,7 +188,10 @@ export async function startFakeAnthropicOAuth(
     stats,
     authorizeQueries,
     revoked,
-    isAccessTokenActive: (t) => grants.some((g) => g.access === t && !g.revoked),
+    isAccessTokenActive: (t) => grants.some((g) => g.access === t && !g.revoked && !g.accessExpired),
+    expireAccessTokens() {
+      for (const g of grants) g.accessExpired = true;
+    },
     currentRefreshToken: () => grants.at(-1)?.refresh,
     tamperNextState(state) {
       tamperedState = state;

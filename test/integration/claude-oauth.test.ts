@@ -10,6 +10,8 @@ import { claudeAuthStatus } from "../../src/auth/claude/status.js";
 import { claudeTokenPath } from "../../src/auth/claude/token-file.js";
 import { s256Challenge } from "../../src/auth/pkce.js";
 import { makePaths } from "../../src/core/base/paths.js";
+import { configSchema } from "../../src/core/config/schema.js";
+import { resolveProvider } from "../../src/providers/resolve.js";
 import { type FakeAnthropicOAuth, startFakeAnthropicOAuth } from "../fakes/anthropic-oauth-server.js";
 import { tempHome } from "../helpers/cli.js";
 
@@ -93,7 +95,9 @@ describe("Claude OAuth login", () => {
         settings: settingsFor(fake),
         clientId: fake.clientId,
         openBrowser: true,
-        openUrl: async (url) => void (status = await playBrowser(url)),
+        openUrl: async (url) => {
+          status = await playBrowser(url);
+        },
         print: () => {},
         timeoutMs: 400,
       }),
@@ -250,4 +254,17 @@ it("recognizes Anthropic's refusal of a subscription token outside its apps", ()
   expect(isSubscriptionRejection(400, msg)).toBe(true);
   expect(isSubscriptionRejection(500, msg)).toBe(false);
   expect(isSubscriptionRejection(400, "max_tokens: too large")).toBe(false);
+});
+
+describe("resolution with a Claude login and no API key", () => {
+  const config = configSchema.parse({ agents: { defaults: { model: "claude-sonnet-4-5" } } });
+
+  it("picks anthropic (Anthropic's own host) instead of failing for a missing key", async () => {
+    const r = await resolveProvider({ config, env: {}, loggedIn: new Set(["anthropic"]) });
+    expect(r).toMatchObject({ name: "anthropic", model: "claude-sonnet-4-5", apiKey: undefined });
+  });
+
+  it("without the login it still says no key is set", async () => {
+    await expect(resolveProvider({ config, env: {} })).rejects.toThrow(/no Anthropic key is set/);
+  });
 });

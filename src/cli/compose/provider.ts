@@ -6,7 +6,7 @@ import { probeOllama } from "../../providers/ollama-probe.js";
 import { type ResolvedProvider, resolveProvider } from "../../providers/resolve.js";
 import type { Provider } from "../../providers/types.js";
 import type { CliContext } from "../context.js";
-import { claudeLoginFor } from "./claude-login.js";
+import { claudeLoginFor, claudeLoginResolves } from "./claude-login.js";
 
 export interface ComposedProvider {
   resolved: ResolvedProvider;
@@ -36,6 +36,7 @@ export async function composeProvider(
     config: opts.model ? applyEnvOverlays(ctx.config().loaded.config, env).config : config,
     env,
     probeOllama: (at) => probeOllama(env, undefined, at),
+    loggedIn: claudeLoginResolves(opts.model ?? config.agents.defaults.model, ctx.config().paths, ctx.env),
   });
   const claude = claudeLoginFor(resolved, ctx.config().paths, ctx.env);
   const provider = createProvider(resolved, {
