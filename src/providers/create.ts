@@ -2,6 +2,7 @@ import { createAnthropicProvider } from "./anthropic.js";
 import type { CredentialsGetter } from "./credentials.js";
 import { type HttpPolicy, resolveHttpPolicy } from "./http-policy.js";
 import { createOpenAIChatProvider } from "./openai-chat.js";
+import { createOpenAIResponsesProvider } from "./openai-responses.js";
 import type { AdapterDeps } from "./policy-stream.js";
 import { needsKey, type ResolvedProvider } from "./resolve.js";
 import { createTransport, type Transport } from "./transport.js";
@@ -17,10 +18,9 @@ export interface ProviderOptions {
    * composition root passes a refreshing getter for OAuth logins (Codex, Claude).
    */
   credentials?: CredentialsGetter;
+  /** The user's time zone (`agents.defaults.timezone`), for times in errors; else the process's. */
+  timezone?: string | undefined;
 }
-
-export const CODEX_UNAVAILABLE =
-  "the openai_codex provider is not available yet in this build; use provider openai with an API key";
 
 /** The adapter for a resolved provider. Cheap: SDKs and undici load on the first request. */
 export function createProvider(resolved: ResolvedProvider, opts: ProviderOptions = {}): Provider {
@@ -36,7 +36,16 @@ export function createProvider(resolved: ResolvedProvider, opts: ProviderOptions
   };
   switch (resolved.spec.wire) {
     case "openai-codex":
-      return unavailableProvider(resolved.name, CODEX_UNAVAILABLE);
+      // The ChatGPT login lives in Codex's auth.json; only the composition root can read it.
+      if (!opts.credentials) {
+        return unavailableProvider(
+          resolved.name,
+          "openai_codex has no ChatGPT login to use",
+          "auth",
+          "run `codex login`, then retry",
+        );
+      }
+      return createOpenAIResponsesProvider(resolved, deps, opts.credentials, { timezone: opts.timezone });
     case "anthropic":
       if (!opts.credentials && !resolved.apiKey && needsKey(resolved)) {
         return unavailableProvider(

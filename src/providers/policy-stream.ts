@@ -18,6 +18,8 @@ export interface AttemptFailure {
   error: ProviderError;
   /** What the server asked for (retry-after), if anything. */
   retryAfterMs?: number;
+  /** The server said a retry cannot help now (a subscription's usage limit): report it at once. */
+  final?: boolean;
 }
 
 export interface PolicyStreamOptions {
@@ -174,7 +176,7 @@ export async function* policyStream(o: PolicyStreamOptions): AsyncGenerator<Stre
     }
     if (ok || !failure) return;
 
-    const retryable = RETRYABLE.has(failure.error.code);
+    const retryable = RETRYABLE.has(failure.error.code) && !failure.final;
     const serverWait = failure.retryAfterMs;
     const maxWait = Math.max(MAX_SERVER_WAIT_MS, policy.retryMaxMs);
     const tooLong = serverWait !== undefined && serverWait > maxWait;

@@ -153,6 +153,8 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     name: "openai_codex",
     label: "OpenAI Codex (ChatGPT subscription)",
     keywords: [],
+    // The Responses endpoint `codex` uses; requests go to <base>/responses.
+    defaultApiBase: "https://chatgpt.com/backend-api/codex",
     wire: "openai-codex",
     defaultModel: "gpt-5.5",
   },

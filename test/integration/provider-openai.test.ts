@@ -404,7 +404,7 @@ describe("openai fake extras", () => {
 });
 
 describe("createProvider", () => {
-  it("gives openai_codex a provider whose stream explains it is not available", async () => {
+  it("gives openai_codex without a ChatGPT login one error saying to run codex login", async () => {
     const spec = findSpec("openai_codex")!;
     const p = createProvider({
       name: spec.name,
@@ -419,8 +419,8 @@ describe("createProvider", () => {
     expect(evs).toHaveLength(1);
     expect(evs[0]).toMatchObject({ type: "error", retryable: false });
     if (evs[0]?.type === "error") {
-      expect(evs[0].error.code).toBe("bad_request");
-      expect(evs[0].error.message).toContain("use provider openai with an API key");
+      expect(evs[0].error.code).toBe("auth");
+      expect(evs[0].error.hint).toContain("codex login");
     }
   });
 });
