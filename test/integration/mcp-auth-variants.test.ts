@@ -56,8 +56,7 @@ function ctx(interaction?: Interaction): ToolContext {
   return {
     workspace: home,
     restrictToWorkspace: true,
-    signal:
-      new AbortSignal.constructor() === Function ? AbortSignal.timeout(10_000) : AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(10_000),
     sessionKey: "cli:test",
     ...(interaction ? { interaction } : {}),
   };
@@ -134,7 +133,7 @@ describe("mcp login discovers from the challenge of the real POST", () => {
 });
 
 describe("step-up on 403 insufficient_scope", () => {
-  const stepUpServer = { challengeScope: "basic", toolScopes: ["basic", "write"] } as const;
+  const stepUpServer: McpAuthServerOptions = { challengeScope: "basic", toolScopes: ["basic", "write"] };
 
   it("without a terminal: the result says to log in; the next login asks for the union", async () => {
     fake = await startMcpAuthServer(stepUpServer);
