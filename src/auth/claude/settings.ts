@@ -1,4 +1,4 @@
-import type { Config } from "../../core/config/schema.js";
+import type { Config } from "../../core/base/config-types.js";
 
 /** Anthropic's public OAuth endpoints: the consent page on claude.ai, the token endpoint on the console. */
 export const DEFAULT_AUTHORIZE_URL = "https://claude.ai/oauth/authorize";

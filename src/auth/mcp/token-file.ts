@@ -7,8 +7,8 @@ import {
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import * as z from "zod";
 import { readJsonFile, writeJsonAtomic } from "../../core/base/atomic-file.js";
+import { isSafeMcpAlias } from "../../core/base/mcp-alias.js";
 import type { Paths } from "../../core/base/paths.js";
-import { MCP_ALIAS } from "../../core/config/schema.js";
 
 const clientInformationSchema = z.looseObject({
   client_id: z.string().min(1),
@@ -66,7 +66,7 @@ export type StoredDiscovery = z.infer<typeof discoverySchema>;
 
 // Aliases come from config keys; keep them from escaping the directory.
 export function safeAlias(alias: string): string {
-  if (!MCP_ALIAS.test(alias) || alias.startsWith(".")) {
+  if (!isSafeMcpAlias(alias)) {
     throw new Error(`invalid MCP server alias "${alias}": use letters, digits, ".", "_" or "-"`);
   }
   return alias;

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { isSafeMcpAlias } from "../base/mcp-alias.js";
 
 // Parse without generated code: zod compiles a fast path for each object schema with new Function
 // on first use, which costs more than it saves in a short-lived command.
@@ -102,16 +103,13 @@ export const mcpServerSchema = z.union([mcpHttp, mcpStdio], {
     'an MCP server is {"command": "...", "args": [...]} (stdio) or {"url": "https://..."} (http), with the keys in docs/configuration.md',
 });
 
-/** The characters an MCP server alias may use (it becomes a file name under mcp-auth/). */
-export const MCP_ALIAS = /^[A-Za-z0-9._-]+$/;
-
 const toolsConfig = z.strictObject({
   mcpServers: z
     .record(z.string(), mcpServerSchema)
     .superRefine((servers, ctx) => {
       // An alias names its token file (mcp-auth/<alias>.json) and its tools: the same rule as safeAlias.
       for (const alias of Object.keys(servers)) {
-        if (MCP_ALIAS.test(alias) && !alias.startsWith(".")) continue;
+        if (isSafeMcpAlias(alias)) continue;
         ctx.addIssue({
           code: "custom",
           path: [alias],
