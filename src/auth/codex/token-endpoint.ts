@@ -1,4 +1,10 @@
 import { z } from "zod";
+import {
+  EndpointUnreachableError,
+  postTokenJson,
+  type TokenPostAnswer,
+  type TokenPostOptions,
+} from "../token-post.js";
 import { CodexAuthError } from "./errors.js";
 import type { CodexEnv } from "./paths.js";
 
@@ -46,22 +52,6 @@ export function tokenErrorCode(body: string): string | undefined {
   return typeof map.code === "string" ? map.code : undefined;
 }
 
-function reachError(url: string, err: unknown): CodexAuthError {
-  const cause = (err as { cause?: { code?: string } }).cause?.code;
-  const name = (err as Error).name;
-  const why = name === "TimeoutError" ? "timed out" : (cause ?? (err as Error).message);
-  return new CodexAuthError(
-    "refresh-failed",
-    `cannot reach the Codex token endpoint ${new URL(url).host} (${why})`,
-  );
-}
-
-export interface TokenRequestOptions {
-  fetch?: typeof fetch;
-  signal?: AbortSignal;
-  timeoutMs?: number;
-}
-
 /**
  * Exchanges a refresh token for new tokens, with the body codex-rs sends: JSON
  * `{client_id, grant_type: "refresh_token", refresh_token}`. A 401, or a known "never again" code,
@@ -70,28 +60,22 @@ export interface TokenRequestOptions {
 export async function requestCodexRefresh(
   env: CodexEnv,
   refreshToken: string,
-  opts: TokenRequestOptions = {},
+  opts: TokenPostOptions = {},
 ): Promise<CodexRefreshResponse> {
   const url = codexRefreshTokenUrl(env);
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  let res: Response;
-  let body: string;
+  let res: TokenPostAnswer;
   try {
-    res = await (opts.fetch ?? fetch)(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({
-        client_id: CODEX_CLIENT_ID,
-        grant_type: "refresh_token",
-        refresh_token: refreshToken,
-      }),
-      signal,
-    });
-    body = await res.text();
+    res = await postTokenJson(
+      url,
+      { client_id: CODEX_CLIENT_ID, grant_type: "refresh_token", refresh_token: refreshToken },
+      opts,
+    );
   } catch (err) {
-    throw reachError(url, err);
+    if (err instanceof EndpointUnreachableError)
+      throw new CodexAuthError("refresh-failed", `Codex token endpoint: ${err.message}`);
+    throw err;
   }
+  const body = res.text;
   if (!res.ok) {
     const code = tokenErrorCode(body);
     const what = code ? PERMANENT[code.toLowerCase()] : undefined;
