@@ -55,6 +55,7 @@ export function buildProgram(getContext: (flags: GlobalFlags) => Promise<CliCont
     .option("--model <name>", "model for this run")
     .option("-q, --quiet", "hide tool-call lines on stderr")
     .option("--json", "print agent events as JSON lines")
+    .option("-y, --yes", "with -m: accept an MCP server's request for input with its defaults")
     .action(run(() => import("./commands/agent.js")));
 
   program
@@ -151,10 +152,12 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
     .option("--client-id <id>", "use this client instead of dynamic registration")
     .option("--client-secret <secret>")
     .option("--no-browser", "print the URL instead of opening a browser")
+    .option("--port <n>", "loopback port of the redirect (default 7898; 0 picks a free one)")
     .action(run(() => import("./commands/mcp-login.js")));
   mcp
     .command("serve <server>")
     .description("run a built-in MCP server over stdio: self | slack")
+    .option("--alias <alias>", "slack: the Slack MCP alias to act as (default: the only one)")
     .action(run(() => import("./commands/mcp-serve.js")));
 
   const config = program.command("config").description("inspect and edit config.json");

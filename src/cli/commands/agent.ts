@@ -2,6 +2,7 @@ import type { AgentEvent } from "../../core/agent/events.js";
 import { composeAgent } from "../compose/agent.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { headlessInteraction } from "../headless-interaction.js";
 
 export interface AgentOptions {
   message?: string;
@@ -11,6 +12,8 @@ export interface AgentOptions {
   model?: string;
   quiet?: boolean;
   json?: boolean;
+  /** -m: accept an MCP server's request for input (elicitation) with its defaults. */
+  yes?: boolean;
 }
 
 async function readStdin(): Promise<string> {
@@ -76,6 +79,7 @@ export default async function agent(ctx: CliContext, opts: AgentOptions): Promis
       sessionKey: opts.new ? freshSessionKey(opts.session) : opts.session,
       input: text,
       signal: controller.signal,
+      interaction: headlessInteraction(opts.yes),
     })) {
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(ev)}\n`);
