@@ -22,6 +22,18 @@ export function credentialsFor(resolved: ResolvedProvider): CredentialsGetter {
 }
 
 /**
+ * The ChatGPT login `codex login` keeps in `$CODEX_HOME/auth.json`, read (and refreshed) per
+ * request. Loaded on the first request, so other providers never load the Codex auth code.
+ */
+function codexCredentials(env: NodeJS.ProcessEnv): CredentialsGetter {
+  let getter: Promise<CredentialsGetter> | undefined;
+  return async (req) => {
+    getter ??= import("../../auth/codex/credentials.js").then((m) => m.codexCredentialsGetter(env));
+    return (await getter)(req);
+  };
+}
+
+/**
  * Resolves the provider (`--model` included) and creates its adapter. This is the one place that
  * decides where a provider's credentials come from (`credentialsFor`).
  */
@@ -42,7 +54,10 @@ export async function composeProvider(
   const provider = createProvider(resolved, {
     policy: httpPolicyFromEnv(ctx.env),
     log: opts.log,
-    credentials: claude?.credentials ?? credentialsFor(resolved),
+    credentials:
+      claude?.credentials ??
+      (resolved.spec.wire === "openai-codex" ? codexCredentials(ctx.env) : credentialsFor(resolved)),
+    timezone: config.agents.defaults.timezone,
   });
   return { resolved, provider: claude ? claude.explainRefusal(provider) : provider };
 }
