@@ -2,7 +2,11 @@ import { spawn } from "node:child_process";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type FakeAnthropicOAuth, startFakeAnthropicOAuth } from "../fakes/anthropic-oauth-server.js";
+import {
+  type FakeAnthropicOAuth,
+  playBrowser,
+  startFakeAnthropicOAuth,
+} from "../fakes/anthropic-oauth-server.js";
 import { type FakeLlm, type RecordedRequest, startFakeAnthropic } from "../fakes/anthropic-server.js";
 import { BIN, type CliResult, cleanEnv, runCli, tempHome } from "../helpers/cli.js";
 
@@ -41,16 +45,6 @@ function envFor(home: string, o: FakeAnthropicOAuth, extra: Record<string, strin
     KAVILO_ANTHROPIC_OAUTH_REVOKE_URL: o.revokeUrl,
     ...extra,
   });
-}
-
-/** Plays the browser: GET the authorize URL, follow its redirect to kavilo's loopback listener. */
-async function playBrowser(url: string): Promise<number> {
-  const res = await fetch(url, { redirect: "manual" });
-  const location = res.headers.get("location");
-  if (!location) throw new Error(`authorize answered ${res.status} without a redirect`);
-  const back = await fetch(location);
-  await back.text();
-  return back.status;
 }
 
 /** Runs `auth claude login --no-browser`, plays the browser on the URL it prints, waits for exit. */
@@ -107,6 +101,23 @@ async function loggedInHome(o: FakeAnthropicOAuth): Promise<string> {
   return home;
 }
 
+/** A logged-in home, a fake Anthropic that checks the bearer, and the env that points agent -m at it. */
+async function loggedInWithModel() {
+  oauth = await startFakeAnthropicOAuth();
+  llm = await anthropicCheckingBearer(oauth);
+  const home = await loggedInHome(oauth);
+  const env = { ...envFor(home, oauth), KAVILO_MODEL: "claude-test", KAVILO_API_BASE: llm.url };
+  return { home, env, oauth, llm };
+}
+
+/** Time passes: the stored token's expiry is a minute ago. */
+async function expireOnDisk(home: string, file: Record<string, unknown>): Promise<void> {
+  await writeFile(
+    tokenFile(home),
+    JSON.stringify({ ...file, expiresAt: new Date(Date.now() - 60_000).toISOString() }),
+  );
+}
+
 describe("kavilo auth claude (built CLI)", () => {
   it("login --no-browser, status, agent -m with the bearer and beta header, logout", async () => {
     oauth = await startFakeAnthropicOAuth();
@@ -158,16 +169,10 @@ describe("kavilo auth claude (built CLI)", () => {
   });
 
   it("an expired token is refreshed on use; a 401 refreshes once and retries", async () => {
-    oauth = await startFakeAnthropicOAuth();
-    llm = await anthropicCheckingBearer(oauth);
-    const home = await loggedInHome(oauth);
-    const env = { ...envFor(home, oauth), KAVILO_MODEL: "claude-test", KAVILO_API_BASE: llm.url };
+    const { home, env, oauth, llm } = await loggedInWithModel();
 
     const before = await readToken(home);
-    await writeFile(
-      tokenFile(home),
-      JSON.stringify({ ...before, expiresAt: new Date(Date.now() - 60_000).toISOString() }),
-    );
+    await expireOnDisk(home, before);
     const first = await runCli(["agent", "-m", "hi"], { env });
     expect(first.code, first.stderr).toBe(0);
     const rotated = await readToken(home);
@@ -189,15 +194,9 @@ describe("kavilo auth claude (built CLI)", () => {
   });
 
   it("two runs hitting an expired token at once rotate it exactly once and both answer", async () => {
-    oauth = await startFakeAnthropicOAuth();
-    llm = await anthropicCheckingBearer(oauth);
-    const home = await loggedInHome(oauth);
-    const env = { ...envFor(home, oauth), KAVILO_MODEL: "claude-test", KAVILO_API_BASE: llm.url };
+    const { home, env, oauth, llm } = await loggedInWithModel();
     const before = await readToken(home);
-    await writeFile(
-      tokenFile(home),
-      JSON.stringify({ ...before, expiresAt: new Date(Date.now() - 60_000).toISOString() }),
-    );
+    await expireOnDisk(home, before);
     const [a, b] = await Promise.all([
       runCli(["agent", "-m", "one", "-s", "cli:a"], { env }),
       runCli(["agent", "-m", "two", "-s", "cli:b"], { env }),
@@ -205,6 +204,8 @@ describe("kavilo auth claude (built CLI)", () => {
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     expect(oauth.stats.refreshes).toBe(1);
+    const rotated = (await readToken(home)).accessToken;
+    expect(llm.requests.map((r) => bearerOf(r))).toEqual([rotated, rotated]);
   });
 
   it("Anthropic refusing the token outside its apps is one line suggesting an API key", async () => {

@@ -206,3 +206,13 @@ export async function startFakeAnthropicOAuth(
       }),
   };
 }
+
+/** Plays the browser: GET the authorize URL, follow its redirect to the loopback listener; the listener's status. */
+export async function playBrowser(url: string): Promise<number> {
+  const res = await fetch(url, { redirect: "manual" });
+  const location = res.headers.get("location");
+  if (!location) throw new Error(`authorize answered ${res.status} without a redirect`);
+  const back = await fetch(location);
+  await back.text();
+  return back.status;
+}

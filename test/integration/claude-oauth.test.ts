@@ -12,7 +12,11 @@ import { s256Challenge } from "../../src/auth/pkce.js";
 import { makePaths } from "../../src/core/base/paths.js";
 import { configSchema } from "../../src/core/config/schema.js";
 import { resolveProvider } from "../../src/providers/resolve.js";
-import { type FakeAnthropicOAuth, startFakeAnthropicOAuth } from "../fakes/anthropic-oauth-server.js";
+import {
+  type FakeAnthropicOAuth,
+  playBrowser,
+  startFakeAnthropicOAuth,
+} from "../fakes/anthropic-oauth-server.js";
 import { tempHome } from "../helpers/cli.js";
 
 let fake: FakeAnthropicOAuth | undefined;
@@ -28,16 +32,6 @@ function settingsFor(f: FakeAnthropicOAuth): ClaudeOAuthSettings {
     KAVILO_ANTHROPIC_OAUTH_TOKEN_URL: f.tokenUrl,
     KAVILO_ANTHROPIC_OAUTH_REVOKE_URL: f.revokeUrl,
   });
-}
-
-/** Plays the browser: GET the authorize URL, follow its redirect to the loopback listener. */
-async function playBrowser(url: string): Promise<number> {
-  const res = await fetch(url, { redirect: "manual" });
-  const location = res.headers.get("location");
-  if (!location) throw new Error(`authorize answered ${res.status} without a redirect`);
-  const back = await fetch(location);
-  await back.text();
-  return back.status;
 }
 
 async function loggedIn(f: FakeAnthropicOAuth) {
