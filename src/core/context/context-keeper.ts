@@ -41,6 +41,7 @@ export interface FittedRequest {
 }
 
 const CALIBRATION_RANGE = [0.5, 4] as const;
+const SAFETY = 0.95;
 
 /**
  * Keeps every request of a session within its token budget: picks the newest whole turns that fit,
@@ -77,7 +78,8 @@ export class ContextKeeper {
     let state = await this.state(r.sessionKey, r.session.length);
     const scale = state.calibration ?? 1;
     const fixed = estimateText(r.system) + estimateTools(r.tools) + estimateMessages(r.turn);
-    const room = budget - fixed * scale;
+    // A small margin for what estimates miss between calibrations (JSON framing, a new mix of content).
+    const room = budget * SAFETY - fixed * scale;
     const fit = fitHistory(r.session, state.consolidated, room, room / 2, scale);
     let start = Math.max(fit.start, state.consolidated);
     if (fit.start > state.consolidated) {
