@@ -48,6 +48,8 @@ export interface FakeSlackOAuth {
   /** The access token the fake accepts now. */
   currentAccessToken(): string | undefined;
   currentRefreshToken(): string | undefined;
+  /** A grant as a finished login would hold it (the fake accepts its tokens from now on). */
+  issueGrant(): { access_token: string; refresh_token: string; user_id: string; team_id: string };
   /** The next authorize visit is refused (error=access_denied). */
   denyNext(): void;
   /** Every token stops working (as after a workspace admin revokes the app). */
@@ -301,6 +303,15 @@ export async function startFakeSlackOAuth(opts: FakeSlackOAuthOptions = {}): Pro
     mcpBearers,
     currentAccessToken: () => access,
     currentRefreshToken: () => refresh,
+    issueGrant() {
+      const t = grant();
+      return {
+        access_token: t.access_token,
+        refresh_token: t.refresh_token,
+        user_id: userId,
+        team_id: teamId,
+      };
+    },
     denyNext() {
       deny = true;
     },

@@ -3,11 +3,26 @@ import { selfDepsOf } from "../compose/tools.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
-/** `kavilo mcp serve self`: kavilo's own state as an MCP server over stdio, for Cursor or Claude Desktop. */
-export default async function serve(ctx: CliContext, server: unknown): Promise<number> {
-  if (server === "slack") {
-    throw new CliError("kavilo mcp serve slack is not available yet: Slack MCP login is not built", 2);
+/** `kavilo mcp serve slack`: the user's Slack account (one alias) as an MCP server over stdio. */
+async function serveSlack(ctx: CliContext, asked: string | undefined): Promise<number> {
+  const { pickSlackAlias, serveSlackOverStdio } = await import("../../mcp/servers/slack/serve-stdio.js");
+  let alias: string;
+  try {
+    alias = await pickSlackAlias(ctx.basePaths, asked);
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
   }
+  await serveSlackOverStdio({ alias, paths: ctx.basePaths, env: ctx.env, version: kaviloVersion() });
+  return 0;
+}
+
+/** `kavilo mcp serve self`: kavilo's own state as an MCP server over stdio, for Cursor or Claude Desktop. */
+export default async function serve(
+  ctx: CliContext,
+  server: unknown,
+  opts: { alias?: string } = {},
+): Promise<number> {
+  if (server === "slack") return serveSlack(ctx, opts.alias);
   if (server !== "self") {
     throw new CliError(`unknown MCP server "${String(server)}": use self or slack`, 2);
   }
