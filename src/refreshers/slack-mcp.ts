@@ -3,6 +3,7 @@ import { expiryOf, readSlackToken } from "../auth/slack-mcp/token-file.js";
 import { type FetchFn, SlackApiError } from "../auth/slack-mcp/web-api.js";
 import type { Paths } from "../core/base/paths.js";
 import type { McpServerConfig } from "../core/config/schema.js";
+import { disabledByEnv } from "./switches.js";
 import type { Refresher, RefresherEnabled, TargetOutcome } from "./types.js";
 
 export const DEFAULT_TICK_SECS = 30 * 60;
@@ -23,10 +24,6 @@ function tickMs(env: NodeJS.ProcessEnv): number {
   const raw = env.KAVILO_SLACK_REFRESH_TICK_SECS?.trim();
   const secs = raw ? Number(raw) : Number.NaN;
   return (Number.isFinite(secs) && secs > 0 ? secs : DEFAULT_TICK_SECS) * 1000;
-}
-
-function disabledByEnv(env: NodeJS.ProcessEnv): boolean {
-  return ["1", "true", "yes"].includes(env.KAVILO_SLACK_REFRESH_DISABLED?.trim().toLowerCase() ?? "");
 }
 
 async function tickOne(
@@ -66,7 +63,8 @@ export function createSlackMcpRefresher(deps: SlackMcpRefresherDeps): Refresher 
     name: "slack-mcp",
     intervalMs: tickMs(deps.env),
     enabled(): RefresherEnabled {
-      if (disabledByEnv(deps.env)) return { enabled: false, reason: "KAVILO_SLACK_REFRESH_DISABLED is set" };
+      if (disabledByEnv(deps.env, "KAVILO_SLACK_REFRESH_DISABLED"))
+        return { enabled: false, reason: "KAVILO_SLACK_REFRESH_DISABLED is set" };
       return { enabled: true };
     },
     async tick(now) {
