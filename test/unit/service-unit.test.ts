@@ -15,7 +15,7 @@ import {
   type RunCommand,
   serviceStatus,
   uninstallService,
-} from "../../src/cli/runtime/service-manager.js";
+} from "../../src/cli/service/service-manager.js";
 import {
   currentCommand,
   launchdPlist,
@@ -23,7 +23,7 @@ import {
   type ServiceSpec,
   systemdUnit,
   systemdUnitPath,
-} from "../../src/cli/runtime/service-unit.js";
+} from "../../src/cli/service/service-unit.js";
 
 const userHome = () => mkdtempSync(join(tmpdir(), "kavilo-service-"));
 

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { homedir } from "node:os";
 import type { CliContext } from "../context.js";
-import type { ServiceEnv } from "../runtime/service-manager.js";
-import { currentCommand, type ServiceSpec } from "../runtime/service-unit.js";
-import { SHUTDOWN_MARGIN_S } from "../runtime/shutdown-margin.js";
+import type { ServiceEnv } from "../service/service-manager.js";
+import { currentCommand, type ServiceSpec } from "../service/service-unit.js";
+import { SHUTDOWN_MARGIN_S } from "../service/shutdown-margin.js";
 
 /** systemd's wait after SIGTERM: kavilo's own limit (deadline + margin) and a little more. */
 function stopTimeoutS(ctx: CliContext): number {
@@ -38,7 +38,7 @@ function envOf(ctx: CliContext): ServiceEnv {
   };
 }
 
-const manager = () => import("../runtime/service-manager.js");
+const manager = () => import("../service/service-manager.js");
 
 export async function install(ctx: CliContext): Promise<number> {
   const m = await manager();

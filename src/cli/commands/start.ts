@@ -6,7 +6,7 @@ import { createLogger, secretValuesOf } from "../../core/base/logger.js";
 import { isSecretKey } from "../../core/base/redact.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
-import { SHUTDOWN_MARGIN_S } from "../runtime/shutdown-margin.js";
+import { SHUTDOWN_MARGIN_S } from "../service/shutdown-margin.js";
 
 function waitForSignal(): { signalled: Promise<NodeJS.Signals>; dispose(): void } {
   let on: (sig: NodeJS.Signals) => void = () => {};
