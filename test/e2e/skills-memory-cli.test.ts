@@ -1,0 +1,78 @@
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { bodyOf, type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
+import { cleanEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
+
+let llm: FakeLlm | undefined;
+afterEach(async () => {
+  await llm?.close();
+  llm = undefined;
+});
+
+describe("kavilo skills list (built CLI)", () => {
+  it("--json lists workspace and built-in skills with source, availability and reason", async () => {
+    const home = tempHome();
+    const ws = join(home, ".kavilo", "workspace");
+    for (const [name, text] of [
+      ["cron", "---\nname: cron\ndescription: The user's own reminders skill.\n---\n"],
+      [
+        "gh",
+        `---\nname: gh\ndescription: GitHub via gh.\nmetadata: '{"nanobot":{"requires":{"bins":["kv-no-such-bin"]}}}'\n---\n`,
+      ],
+    ]) {
+      mkdirSync(join(ws, "skills", name!), { recursive: true });
+      writeFileSync(join(ws, "skills", name!, "SKILL.md"), text!);
+    }
+    const r = await runCli(["skills", "list", "--json"], { env: cleanEnv(home) });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { skills: Record<string, unknown>[]; warnings: string[] };
+    expect(out.warnings).toEqual([]);
+    expect(out.skills.map((s) => [s.name, s.source, s.available, s.reason ?? null])).toEqual([
+      ["cron", "workspace", true, null],
+      ["gh", "workspace", false, "missing on PATH: kv-no-such-bin"],
+      ["memory", "builtin", true, null],
+      ["skill-creator", "builtin", true, null],
+    ]);
+    expect(out.skills.find((s) => s.name === "memory")?.path).toBe(
+      join(ROOT, "skills", "memory", "SKILL.md"),
+    );
+
+    const text = await runCli(["skills", "list"], { env: cleanEnv(home) });
+    expect(text.stdout).toContain("gh             workspace  unavailable: missing on PATH: kv-no-such-bin\n");
+    expect(text.stdout).toContain("memory         builtin    always\n");
+  });
+});
+
+describe("kavilo agent -m --new", () => {
+  it("answers in a fresh session; without it, cli:default goes on", async () => {
+    llm = await startFakeOpenAI({ steps: [{ text: "ok" }] });
+    const home = tempHome();
+    const env = cleanEnv(home, {
+      KAVILO_PROVIDER: "openai",
+      KAVILO_API_BASE: llm.url,
+      KAVILO_API_KEY: "test-key-not-secret",
+      KAVILO_MODEL: "gpt-test",
+    });
+    const ask = async (args: string[]) => {
+      const r = await runCli(["agent", ...args], { env });
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.stringify(bodyOf(llm!.requests.at(-1)).messages);
+    };
+    await ask(["-m", "my cat is called Miso"]);
+    const fresh = await ask(["--new", "-m", "what is my cat called?"]);
+    expect(fresh).not.toContain("Miso");
+    const again = await ask(["-m", "and again?"]);
+    expect(again).toContain("Miso");
+    expect(again).not.toContain("what is my cat called?");
+    // The system prompt lists the built-in skills, and the memory skill's body is in it (always).
+    const system = JSON.stringify(bodyOf(llm.requests.at(-1)).messages);
+    expect(system).toContain("<name>skill-creator</name>");
+    expect(system).toContain("### Skill: memory");
+    const sessions = readdirSync(join(home, ".kavilo", "workspace", "sessions")).filter((f) =>
+      f.endsWith(".jsonl"),
+    );
+    expect(sessions).toHaveLength(2);
+  });
+});
