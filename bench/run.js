@@ -11,7 +11,7 @@ if (!only || only === "startup") {
   rows.push({ name: "kavilo --help", budget: 1.3, ...ratioOf([BIN, "--help"], env) });
 }
 // `floors` (what the SDKs cost before any kavilo code) runs only when asked for by name.
-for (const extra of ["agent", "mcp", "tui", "start", "floors"]) {
+for (const extra of ["agent", "context", "mcp", "tui", "start", "floors"]) {
   if (only ? only !== extra : extra === "floors") continue;
   const file = new URL(`./${extra}.js`, import.meta.url);
   if (!existsSync(file)) continue;
