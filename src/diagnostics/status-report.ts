@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { claudeLoginProviders } from "../auth/claude/credentials.js";
 import type { Paths } from "../core/base/paths.js";
 import { redactString } from "../core/base/redact.js";
 import { kaviloVersion } from "../core/base/version.js";
@@ -56,6 +57,8 @@ async function providerLine(ctx: DiagnosticsContext, config: Config): Promise<St
       config,
       env: ctx.env,
       probeOllama: (at) => probeOllama(ctx.env, undefined, at),
+      // A Claude Pro/Max login stands in for an anthropic key, as it does for agent runs.
+      loggedIn: claudeLoginProviders(config.agents.defaults.model, ctx.config().paths, ctx.env),
     });
     return { name: r.name, model: r.model, apiBase: r.apiBase ?? null, reason: r.reason };
   } catch (err) {

@@ -40,6 +40,18 @@ export function namesClaude(model: string | undefined): boolean {
   return /claude|anthropic/i.test(model ?? "");
 }
 
+/**
+ * For provider resolution: with a Claude login, anthropic counts as configured (no API key needed)
+ * when the model names claude or anthropic, or no model is set (anthropic's default is a claude model).
+ */
+export function claudeLoginProviders(
+  model: string | undefined,
+  paths: Pick<Paths, "auth">,
+  env: NodeJS.ProcessEnv,
+): ReadonlySet<string> {
+  return (!model || namesClaude(model)) && claudeLoginActive(paths, env) ? new Set(["anthropic"]) : new Set();
+}
+
 function credentialsOf(token: ClaudeToken): RequestCredentials {
   return { bearer: token.accessToken, headers: { "anthropic-beta": OAUTH_BETA } };
 }

@@ -27,18 +27,6 @@ export function claudeLoginFor(
   return { credentials: claudeCredentialsGetter(paths, env), explainRefusal };
 }
 
-/**
- * For resolution: with a Claude login, anthropic counts as configured (no API key needed) when the
- * model names claude or anthropic, or no model is set (anthropic's default model is a claude one).
- */
-export function claudeLoginResolves(
-  model: string | undefined,
-  paths: Pick<Paths, "auth">,
-  env: NodeJS.ProcessEnv,
-): ReadonlySet<string> {
-  return (!model || namesClaude(model)) && claudeLoginActive(paths, env) ? new Set(["anthropic"]) : new Set();
-}
-
 function refused(ev: StreamEvent): StreamEvent {
   if (ev.type !== "error" || !isSubscriptionRejection(ev.error.status, ev.error.message)) return ev;
   const error = new ProviderError(SUBSCRIPTION_REJECTED.message, {

@@ -1,3 +1,4 @@
+import { claudeLoginProviders } from "../../auth/claude/credentials.js";
 import { applyEnvOverlays } from "../../core/config/overlay.js";
 import { createProvider } from "../../providers/create.js";
 import { type CredentialsGetter, staticCredentials } from "../../providers/credentials.js";
@@ -6,7 +7,7 @@ import { probeOllama } from "../../providers/ollama-probe.js";
 import { type ResolvedProvider, resolveProvider } from "../../providers/resolve.js";
 import type { Provider } from "../../providers/types.js";
 import type { CliContext } from "../context.js";
-import { claudeLoginFor, claudeLoginResolves } from "./claude-login.js";
+import { claudeLoginFor } from "./claude-login.js";
 
 export interface ComposedProvider {
   resolved: ResolvedProvider;
@@ -48,7 +49,7 @@ export async function composeProvider(
     config: opts.model ? applyEnvOverlays(ctx.config().loaded.config, env).config : config,
     env,
     probeOllama: (at) => probeOllama(env, undefined, at),
-    loggedIn: claudeLoginResolves(opts.model ?? config.agents.defaults.model, ctx.config().paths, ctx.env),
+    loggedIn: claudeLoginProviders(opts.model ?? config.agents.defaults.model, ctx.config().paths, ctx.env),
   });
   const claude = claudeLoginFor(resolved, ctx.config().paths, ctx.env);
   const provider = createProvider(resolved, {
