@@ -149,6 +149,11 @@ describe("kavilo auth claude (built CLI)", () => {
     });
     expect(json.stdout).not.toContain(String(file.refreshToken));
 
+    // kavilo status resolves like agent: the login stands in for an anthropic key on Anthropic's own host.
+    const overall = await runCli(["status"], { env: { ...env, KAVILO_MODEL: "claude-sonnet-4-5" } });
+    expect(overall.stdout).toMatch(/provider +anthropic \(model name matches "anthropic"\)/);
+    expect(overall.stdout).not.toContain("no Anthropic key is set");
+
     // No API key anywhere: the login alone answers.
     const agent = await runCli(["agent", "-m", "hi"], {
       env: { ...env, KAVILO_MODEL: "claude-test", KAVILO_API_BASE: llm.url },
