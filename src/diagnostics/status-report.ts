@@ -11,6 +11,7 @@ import type { McpAuthState } from "../mcp/client/auth-state.js";
 import { probeOllama } from "../providers/ollama-probe.js";
 import { NoProviderError, resolveProvider } from "../providers/resolve.js";
 import { PROVIDER_SPECS } from "../providers/specs.js";
+import { type RefresherReport, refresherReport } from "../refreshers/report.js";
 
 /** What the diagnostics read: the resolved home, and config.json with env overlays (throws ConfigError). */
 export interface DiagnosticsContext {
@@ -49,6 +50,8 @@ export interface StatusReport {
     toolCount?: number;
   }>;
   workspace: { path: string; exists: boolean };
+  /** The token refreshers of `kavilo start` and the Codex login (absent when the config is invalid). */
+  refreshers?: RefresherReport;
 }
 
 async function providerLine(ctx: DiagnosticsContext, config: Config): Promise<StatusReport["provider"]> {
@@ -219,5 +222,11 @@ export async function buildStatus(
           }))
         : await mcpLine(config, paths),
     workspace: { path: paths.workspace, exists: existsSync(paths.workspace) },
+    refreshers: await refresherReport({
+      home: paths.home,
+      config,
+      env: ctx.env,
+      wantCodexLogin: config.agents.defaults.provider === "openai_codex",
+    }),
   };
 }

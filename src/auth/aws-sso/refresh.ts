@@ -77,6 +77,9 @@ export async function refreshSsoSession(
         return token;
       },
       due: (current) => {
+        // Refreshed by someone else since we looked: adopt it.
+        if (current.refreshToken !== before.refreshToken || current.accessToken !== before.accessToken)
+          return false;
         unusable = due(current, opts.now, opts.leadMs) ? whyNot(session, current, opts.now) : undefined;
         return unusable === undefined && due(current, opts.now, opts.leadMs);
       },

@@ -59,7 +59,9 @@ export async function refreshCodexAuth(
   const leadMs = opts.leadMs ?? 60_000;
   const before = parseCodexAuth(await readCodexAuthJson(path), path);
   const due = (current: CodexAuth) => {
-    if (!opts.force) return codexRefreshDue(current, now, leadMs);
+    // Rotated by someone else since we looked: adopt it, even if its lifetime is shorter than the lead.
+    if (!opts.force)
+      return current.refreshToken === before.refreshToken && codexRefreshDue(current, now, leadMs);
     return opts.staleAccessToken === undefined || current.accessToken === opts.staleAccessToken;
   };
   const outcome = await refreshUnderLock<CodexAuth>({

@@ -1,4 +1,5 @@
 import { buildStatus, type StatusReport } from "../../diagnostics/status-report.js";
+import { describeRefreshers } from "../../refreshers/describe.js";
 import type { CliContext } from "../context.js";
 
 /** The auth part of an MCP row: login or token-file state, nothing for a server that needs none. */
@@ -59,6 +60,7 @@ function render(r: StatusReport): string {
     row(i === 0 ? "mcp" : "", `${m.alias} (${m.transport}${mcpAuthText(m)}): ${state}`);
   });
   row("workspace", `${r.workspace.path}${r.workspace.exists ? "" : " (missing: run kavilo onboard)"}`);
+  if (r.refreshers) for (const [k, v] of describeRefreshers(r.refreshers)) row(k, v);
   return `${lines.join("\n")}\n`;
 }
 

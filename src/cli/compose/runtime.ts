@@ -14,7 +14,7 @@ import { composeAgent } from "./agent.js";
 import { createChannelRouter } from "./channel-router.js";
 import { superviseChannel } from "./channel-supervisor.js";
 import { buildChannels, retryFromEnv } from "./channels.js";
-import { composeRefreshers } from "./refreshers.js";
+import { startRefreshers } from "./refreshers.js";
 import { createCronRuntime, createHeartbeatRuntime } from "./scheduled-work.js";
 
 /** How long stopping the channels may take beyond the turns' deadline before kavilo exits anyway. */
@@ -87,6 +87,8 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     await composed.close().catch(() => undefined);
     throw new Error(`cannot read the message inbox ${paths.inbox}: ${(err as Error).message}`);
   }
+  // The token refreshers tick once before cron, the heartbeat and the channels run turns, then in the background.
+  const refreshers = await startRefreshers({ config, paths, env: ctx.env, log });
   cron = createCronRuntime(cronStore, bus, send, log);
   try {
     await cron.start();
@@ -98,9 +100,6 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     heartbeat = createHeartbeatRuntime(rt.heartbeat, paths.workspace, bus, send, log);
     heartbeat.start();
   }
-  // The token refreshers (none built yet); the refresher runner ticks what this returns.
-  const refreshers = composeRefreshers({ config, paths, env: ctx.env, log });
-  if (refreshers.length > 0) log.debug(`refreshers: ${refreshers.map((r) => r.name).join(", ")}`);
   for (const s of supervised) s.start(busRef);
   if (supervised.length === 0) log.warn("no channel is enabled; running cron and heartbeat only");
   // Messages that `kavilo mcp serve self` (another process) asks this one to send.
@@ -126,7 +125,10 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
       const outboxDone = outbox?.stop();
       const cronDone = cron?.stop();
       const heartbeatDone = heartbeat?.stop();
+      // A refresh that is writing a token file finishes (within the deadline) before kavilo exits.
+      const refreshersDone = refreshers.stop(deadlineMs);
       const result = await bus().shutdown(deadlineMs);
+      await refreshersDone;
       // A channel's stop talks to its platform, and a cron or outbox send may hang on it: a dead
       // network must not hold the exit for long (start.ts also has a hard limit past this).
       let timer: NodeJS.Timeout | undefined;
