@@ -168,6 +168,17 @@ describe("openai_codex (Responses on the Codex backend) against the fake", () =>
     expect(f.requests).toHaveLength(1);
   });
 
+  it("a 200 HTML page (a captive portal) is one error naming the provider and content type", async () => {
+    const portal = `<html><head><title>Hotel WiFi</title></head><body>${"<p>accept</p>".repeat(50)}</body></html>`;
+    const f = await start({ steps: [{ fault: { status: 200, contentType: "text/html", body: portal } }] });
+    const p = createProvider(resolved(f.url), { policy: fast, credentials: creds });
+    const evs = await collect(p.stream(ask));
+    expect(of(evs, "finish")).toEqual([]);
+    const last = evs.at(-1);
+    expect(last?.type === "error" && last.error.message).toMatch(/openai_codex.*text\/html/);
+    expect(last?.type === "error" && last.error.message).not.toContain("<p>");
+  });
+
   it("response.failed is one error with the server's message and code", async () => {
     const f = await start({
       steps: [{ text: "par", failed: { code: "server_error", message: "model exploded" } }],
