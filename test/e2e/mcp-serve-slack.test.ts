@@ -4,6 +4,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterEach, describe, expect, it } from "vitest";
 import { readSlackToken, writeSlackApp, writeSlackToken } from "../../src/auth/slack-mcp/token-file.js";
 import { makePaths, type Paths } from "../../src/core/base/paths.js";
+import { startFakeOpenAI } from "../fakes/openai-server.js";
 import {
   type FakeSlackOAuth,
   type FakeSlackOAuthOptions,
@@ -207,4 +208,47 @@ describe("kavilo mcp serve slack, driven by an MCP SDK client", () => {
       "kavilo: several Slack MCP aliases are logged in (a, b): pass --alias",
     );
   }, 30_000);
+  it("the same tools run in-process for kavilo agent (slack_user_*) when an alias is logged in", async () => {
+    const fake = await startFake();
+    const { home } = await loggedInHome(fake, "work");
+    const llm = await startFakeOpenAI({
+      steps: [
+        {
+          toolCalls: [
+            {
+              id: "call_post",
+              name: "slack_user_post_message",
+              args: { channel: "C0GEN", text: "from the agent" },
+            },
+          ],
+        },
+        { text: "Posted." },
+      ],
+    });
+    try {
+      const env = cleanEnv(home, {
+        KAVILO_SLACK_API_URL: fake.apiUrl,
+        KAVILO_PROVIDER: "openai",
+        KAVILO_API_BASE: llm.url,
+        KAVILO_API_KEY: "k",
+        KAVILO_MODEL: "m",
+      });
+      const r = await runCli(["agent", "-m", "tell #general"], { env, timeoutMs: 30_000 });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("Posted.");
+      const first = llm.requests[0]!.body as {
+        tools: Array<{ function: { name: string; description: string } }>;
+      };
+      const names = first.tools.map((t) => t.function.name).filter((n) => n.startsWith("slack_user_"));
+      expect(names).toHaveLength(11);
+      const post = first.tools.find((t) => t.function.name === "slack_user_post_message");
+      expect(post?.function.description).toContain('Acts as the user\'s Slack account "work".');
+      const call = fake.calls.find((c) => c.method === "chat.postMessage");
+      expect(call?.params).toMatchObject({ channel: "C0GEN", text: "from the agent" });
+      expect(call?.token).toBe(fake.currentAccessToken());
+      expect(JSON.stringify(llm.requests[1]!.body)).toContain("1700000009.000100");
+    } finally {
+      await llm.close();
+    }
+  }, 40_000);
 });

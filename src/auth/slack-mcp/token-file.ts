@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
@@ -97,19 +98,29 @@ export async function removeSlackToken(paths: Paths, alias: string): Promise<boo
   return existed;
 }
 
+const aliasesIn = (names: string[]) =>
+  names
+    .filter((n) => n.endsWith(".json") && !n.endsWith(".app.json") && !n.startsWith("."))
+    .map((n) => n.slice(0, -".json".length))
+    .sort();
+
 /** The aliases with a token file, sorted. */
 export async function listSlackAliases(paths: Paths): Promise<string[]> {
-  let names: string[];
   try {
-    names = await readdir(slackAuthDir(paths));
+    return aliasesIn(await readdir(slackAuthDir(paths)));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw err;
   }
-  return names
-    .filter((n) => n.endsWith(".json") && !n.endsWith(".app.json") && !n.startsWith("."))
-    .map((n) => n.slice(0, -".json".length))
-    .sort();
+}
+
+/** The same, at start-up (composing the agent's tools); an unreadable folder is no alias. */
+export function listSlackAliasesSync(paths: Paths): string[] {
+  try {
+    return aliasesIn(readdirSync(slackAuthDir(paths)));
+  } catch {
+    return [];
+  }
 }
 
 /** The expiry as a Date; undefined for a legacy non-rotating token. */

@@ -1,3 +1,4 @@
+import { listSlackAliasesSync } from "../../auth/slack-mcp/token-file.js";
 import type { Paths } from "../../core/base/paths.js";
 import type { Config } from "../../core/config/schema.js";
 import { builtinSkillsDir } from "../../core/skills/builtin-dir.js";
@@ -7,6 +8,7 @@ import type { Tool } from "../../core/tools/types.js";
 import type { McpPool } from "../../mcp/client/pool.js";
 import { selfToolsAsAgentTools } from "../../mcp/servers/self/agent-tools.js";
 import type { SelfDeps } from "../../mcp/servers/self/self-tool.js";
+import { slackToolsAsAgentTools } from "../../mcp/servers/slack/agent-tools.js";
 import type { CliContext } from "../context.js";
 
 /** The self tools' view of a CLI context. Nothing is read until a tool is called. */
@@ -56,6 +58,11 @@ export function composeTools(ctx: CliContext, input: ToolsInput): ComposedTools 
   // The `mcp serve self` tools, in-process (kavilo_status, kavilo_list_sessions, ...). Sending goes
   // through the runtime's `message` tool, so the self server's send tool is left out here.
   for (const tool of selfToolsAsAgentTools(selfDepsOf(ctx), { exclude: ["send_channel_message"] })) {
+    registry.register(tool);
+  }
+  // The `mcp serve slack` tools, in-process (slack_user_*), when a Slack MCP alias is logged in.
+  const slackAliases = listSlackAliasesSync(paths);
+  for (const tool of slackToolsAsAgentTools({ aliases: slackAliases, paths, env: ctx.env, log })) {
     registry.register(tool);
   }
 

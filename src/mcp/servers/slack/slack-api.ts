@@ -1,7 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import { readSlackBearer, slackAuthRequiredText } from "../../../auth/slack-mcp/bearer.js";
 import { slackEndpoints } from "../../../auth/slack-mcp/endpoints.js";
-import { slackLogger } from "../../../channels/slack/slack-logger.js";
 import type { Paths } from "../../../core/base/paths.js";
 
 /** One Web API call as the alias's user; the token is read (and refreshed when due) per call. */
@@ -56,8 +55,11 @@ export function slackErrorLine(alias: string, method: string, err: unknown): str
 export function createSlackUserApi(deps: SlackUserApiDeps): SlackCall {
   let client: Promise<WebClient> | undefined;
   const web = () => {
-    client ??= import("@slack/web-api").then(
-      ({ WebClient }) =>
+    client ??= Promise.all([
+      import("@slack/web-api"),
+      import("../../../channels/slack/slack-logger.js"),
+    ]).then(
+      ([{ WebClient }, { slackLogger }]) =>
         new WebClient(undefined, {
           slackApiUrl: slackEndpoints(deps.env).apiUrl,
           logger: slackLogger((_level, msg) => deps.log(msg), []),
