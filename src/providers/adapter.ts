@@ -111,7 +111,10 @@ export function createWireProvider<Sdk extends SdkErrorClasses, Client, Body ext
             ...(signal ? { signal } : {}),
           });
         } catch (err) {
-          yield { type: "error", error: credentialsError(spec.provider, err), retryable: false };
+          const error = signal?.aborted
+            ? new ProviderError("request aborted", { code: "aborted", provider: spec.provider })
+            : credentialsError(spec.provider, err);
+          yield { type: "error", error, retryable: false };
           return;
         }
         const key = credentialKey(creds);
