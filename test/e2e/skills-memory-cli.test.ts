@@ -1,8 +1,30 @@
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { bodyOf, type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
-import { cleanEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
+import { BIN, cleanEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
+
+/** Whether the YAML parser's chunk was loaded by a built-CLI run in this home. */
+function loadsYaml(home: string, args: string[]): boolean {
+  const log = join(home, "loaded.txt");
+  const hook = join(home, "hook.mjs");
+  writeFileSync(log, "");
+  writeFileSync(
+    hook,
+    `import { registerHooks } from "node:module"; import { appendFileSync } from "node:fs";
+     registerHooks({ resolve(s, c, next) { const r = next(s, c); if (r.url.startsWith("file:")) appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; } });`,
+  );
+  const r = spawnSync(process.execPath, ["--import", hook, BIN, ...args], {
+    env: cleanEnv(home),
+    encoding: "utf8",
+  });
+  expect(r.status, r.stderr).toBe(0);
+  return readFileSync(log, "utf8")
+    .split("\n")
+    .filter((u) => u.startsWith("file://") && u.includes("/dist/"))
+    .some((u) => readFileSync(new URL(u), "utf8").includes("YAMLParseError"));
+}
 
 let llm: FakeLlm | undefined;
 afterEach(async () => {
@@ -42,6 +64,19 @@ describe("kavilo skills list (built CLI)", () => {
     const text = await runCli(["skills", "list"], { env: cleanEnv(home) });
     expect(text.stdout).toContain("gh             workspace  unavailable: missing on PATH: kv-no-such-bin\n");
     expect(text.stdout).toContain("memory         builtin    always\n");
+  });
+});
+
+describe("the YAML parser loads only when a frontmatter needs it", () => {
+  it("not for the built-in skills; yes for a folded description, which it reads", async () => {
+    const home = tempHome();
+    expect(loadsYaml(home, ["skills", "list", "--json"])).toBe(false);
+    const dir = join(home, ".kavilo", "workspace", "skills", "folded");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "SKILL.md"), "---\nname: folded\ndescription: >\n  two\n  lines\n---\n");
+    expect(loadsYaml(home, ["skills", "list", "--json"])).toBe(true);
+    const r = await runCli(["skills", "list", "--json"], { env: cleanEnv(home) });
+    expect(JSON.parse(r.stdout).skills[0]).toMatchObject({ name: "folded", description: "two lines" });
   });
 });
 

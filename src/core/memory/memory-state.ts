@@ -1,4 +1,4 @@
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
 import { writeFileAtomic } from "../base/atomic-file.js";
@@ -20,21 +20,39 @@ export function stateFile(sessionsDir: string, key: string): string {
   return join(sessionsDir, sessionFileName(key).replace(/\.jsonl$/, ".memory.json"));
 }
 
+/** Read every step of every turn: parsed once, then re-read only when the file changed (a stat). */
+const cache = new Map<string, { stamp: string; state: MemoryState }>();
+
+async function stampOf(file: string): Promise<string | undefined> {
+  const s = await stat(file).catch(() => undefined);
+  return s ? `${s.mtimeMs}:${s.size}:${s.ino}` : undefined;
+}
+
 export async function readState(sessionsDir: string, key: string): Promise<MemoryState> {
+  const file = stateFile(sessionsDir, key);
+  const stamp = await stampOf(file);
+  const hit = cache.get(file);
+  if (stamp && hit?.stamp === stamp) return { ...hit.state };
+  let state: MemoryState = { consolidated: 0, messages: 0 };
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(await readFile(stateFile(sessionsDir, key), "utf8")));
-    if (parsed.success) return parsed.data;
+    const parsed = stateSchema.safeParse(JSON.parse(await readFile(file, "utf8")));
+    if (parsed.success) state = parsed.data;
   } catch {
     // missing or damaged: start over (at worst a stretch is summarized again)
   }
-  return { consolidated: 0, messages: 0 };
+  if (stamp) cache.set(file, { stamp, state });
+  return { ...state };
 }
 
 export async function writeState(sessionsDir: string, key: string, state: MemoryState): Promise<void> {
-  await writeFileAtomic(stateFile(sessionsDir, key), `${JSON.stringify(state)}\n`, { mode: 0o600 });
+  const file = stateFile(sessionsDir, key);
+  await writeFileAtomic(file, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+  const stamp = await stampOf(file);
+  if (stamp) cache.set(file, { stamp, state: { ...state } });
 }
 
 /** After /new: the session file was archived, so its side record goes too. */
 export async function clearState(sessionsDir: string, key: string): Promise<void> {
+  cache.delete(stateFile(sessionsDir, key));
   await rm(stateFile(sessionsDir, key), { force: true });
 }

@@ -2,6 +2,8 @@ import type { Dirent } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { builtinSkillsDir } from "./builtin-dir.js";
+import { frontmatterBlock } from "./frontmatter.js";
+import { parseSimpleYaml } from "./simple-yaml.js";
 import { parseSkill, type Skill, type SkillSource } from "./skill-file.js";
 
 export interface SkillSet {
@@ -18,8 +20,19 @@ export interface DiscoverOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-type YamlParse = typeof import("yaml").parse;
+type YamlParse = (source: string) => unknown;
 let yamlParse: Promise<YamlParse> | undefined;
+
+function loadYaml(): Promise<YamlParse> {
+  // yaml's Node entry is CommonJS: bundled, its functions sit on the default export.
+  yamlParse ??= import("yaml").then((m) => m.parse ?? (m as unknown as { default: typeof m }).default.parse);
+  return yamlParse;
+}
+
+function needsYaml(text: string): boolean {
+  const block = frontmatterBlock(text);
+  return block !== undefined && parseSimpleYaml(block) === undefined;
+}
 
 async function skillFolders(root: string): Promise<string[]> {
   let entries: Dirent[];
@@ -40,11 +53,12 @@ async function readSource(root: string, source: SkillSource, env: NodeJS.Process
   const folders = await skillFolders(root);
   if (folders.length === 0) return out;
   // yaml's Node entry is CommonJS: bundled, its functions sit on the default export.
-  yamlParse ??= import("yaml").then((m) => m.parse ?? (m as unknown as { default: typeof m }).default.parse);
-  const parse = await yamlParse;
   const texts = await Promise.all(
     folders.map((f) => readFile(join(root, f, "SKILL.md"), "utf8").catch(() => undefined)),
   );
+  // The YAML parser loads only for a frontmatter the simple reading cannot take exactly.
+  const yaml = texts.some((t) => t !== undefined && needsYaml(t)) ? await loadYaml() : undefined;
+  const parse: YamlParse = (src: string) => parseSimpleYaml(src) ?? yaml?.(src);
   folders.forEach((folder, i) => {
     const content = texts[i];
     if (content === undefined) return; // a folder without SKILL.md is not a skill

@@ -1,5 +1,3 @@
-import type { parse as parseYaml } from "yaml";
-
 export interface Frontmatter {
   /** The YAML mapping between the `---` lines; empty when there is none. */
   data: Record<string, unknown>;
@@ -11,11 +9,16 @@ export interface Frontmatter {
 
 const BLOCK = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
+/** The YAML between the `---` lines, if the text starts with a frontmatter block. */
+export function frontmatterBlock(text: string): string | undefined {
+  return BLOCK.exec(text)?.[1];
+}
+
 /**
- * Splits a SKILL.md into its YAML frontmatter and body. The YAML parser is passed in: it is loaded
- * lazily (once per process) by the caller, so a turn without skills never pays for it.
+ * Splits a SKILL.md into its YAML frontmatter and body. The parser is passed in: the caller loads the
+ * YAML package lazily, only for a frontmatter that simple-yaml.ts cannot read exactly.
  */
-export function splitFrontmatter(text: string, parse: typeof parseYaml): Frontmatter {
+export function splitFrontmatter(text: string, parse: (source: string) => unknown): Frontmatter {
   const match = BLOCK.exec(text);
   if (!match) return { data: {}, body: text, error: "no YAML frontmatter (a block between --- lines)" };
   const body = text.slice(match[0].length);

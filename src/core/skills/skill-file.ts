@@ -1,4 +1,3 @@
-import type { parse as parseYaml } from "yaml";
 import { splitFrontmatter } from "./frontmatter.js";
 import { readRequirements, type SkillRequirements, unmetReason } from "./gating.js";
 
@@ -42,7 +41,7 @@ function text(value: unknown): string | undefined {
 export function parseSkill(
   content: string,
   at: { folder: string; path: string; source: SkillSource },
-  parse: typeof parseYaml,
+  parse: (source: string) => unknown,
   env: NodeJS.ProcessEnv = process.env,
 ): { skill?: Skill; error?: string } {
   const fm = splitFrontmatter(content, parse);
