@@ -155,12 +155,12 @@ describe("kavilo mcp serve self over stdio (SDK client, real child process)", ()
 });
 
 describe("kavilo mcp serve, other servers", () => {
-  it("slack is not available yet: exit 2 with one line", async () => {
+  it("slack with no Slack MCP alias logged in: exit 2 with one line", async () => {
     const r = await runCli(["mcp", "serve", "slack"], { env: cleanEnv(tempHome()) });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim().split("\n")).toEqual([
-      "kavilo: kavilo mcp serve slack is not available yet: Slack MCP login is not built",
+      "kavilo: no Slack MCP alias is logged in: run kavilo mcp slack login <alias>",
     ]);
   });
 

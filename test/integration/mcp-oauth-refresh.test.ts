@@ -237,7 +237,7 @@ describe("MCP OAuth tokens: refresh, rotation and use by the pool", () => {
       const errors = Object.fromEntries(pool.status().map((s) => [s.alias, s.error]));
       expect(errors).toEqual({
         bear: `MCP_AUTH_REQUIRED:server=bear; the token file ${join(home, "missing-token.txt")} is missing or was rejected`,
-        team: "MCP_AUTH_REQUIRED:server=team; run kavilo mcp slack login",
+        team: "MCP_AUTH_REQUIRED:server=team; reason=invalid_token; run kavilo mcp slack login team --force",
         hdr: "MCP_AUTH_REQUIRED:server=hdr; the server rejected the configured headers",
       });
       expect(pool.tools().map((t) => t.name)).toEqual([
