@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -86,6 +87,16 @@ function loginPlayingBrowser(
     child.on("close", (code) => {
       clearTimeout(timer);
       void Promise.resolve(browsing).then(() => resolve({ code, stdout, stderr, browserStatus }));
+    });
+  });
+}
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
     });
   });
 }
@@ -272,6 +283,24 @@ describe("kavilo auth claude (built CLI)", () => {
     expect(r.stderr).toContain("no OAuth redirect arrived within 2 s");
     expect(oauth.stats.codeExchanges).toBe(0);
     await expect(stat(tokenFile(home))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("takes the client, endpoints and a fixed redirect port from auth.claude in config.json", async () => {
+    oauth = await startFakeAnthropicOAuth();
+    const home = tempHome();
+    const port = await freePort();
+    await mkdir(join(home, ".kavilo"), { recursive: true });
+    const claude = {
+      clientId: oauth.clientId,
+      authorizeUrl: oauth.authorizeUrl,
+      tokenUrl: oauth.tokenUrl,
+      redirectPort: port,
+    };
+    await writeFile(join(home, ".kavilo", "config.json"), JSON.stringify({ auth: { claude } }));
+    const r = await loginPlayingBrowser(cleanEnv(home), oauth.authorizeUrl);
+    expect(r.code, r.stderr).toBe(0);
+    expect(oauth.authorizeQueries[0]?.get("redirect_uri")).toBe(`http://127.0.0.1:${port}/callback`);
+    expect((await readToken(home)).clientId).toBe(oauth.clientId);
   });
 
   it("--token - stores a pasted token read from stdin; status says it cannot be refreshed", async () => {
