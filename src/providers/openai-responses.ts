@@ -5,7 +5,7 @@ import { isUsageLimit, type UsageLimitBody, usageLimitFailure } from "./codex-us
 import type { CredentialsGetter, RequestCredentials } from "./credentials.js";
 import type { AdapterDeps, AttemptFailure } from "./policy-stream.js";
 import type { ResolvedProvider } from "./resolve.js";
-import { ResponsesEventAssembler } from "./responses-events.js";
+import { ResponsesEventAssembler, responsesErrorCode } from "./responses-events.js";
 import {
   promptCacheKey,
   type ReasoningReplay,
@@ -15,7 +15,7 @@ import {
   toResponsesTools,
 } from "./responses-input.js";
 import type { Transport } from "./transport.js";
-import type { ChatRequest, Provider, ReasoningEffort } from "./types.js";
+import { type ChatRequest, type Provider, ProviderError, type ReasoningEffort } from "./types.js";
 
 type OpenAIModule = typeof import("openai");
 
@@ -125,10 +125,20 @@ export function createOpenAIResponsesProvider(
   const memory = new ReasoningMemory();
   const refine = (failure: AttemptFailure, err: unknown): AttemptFailure => {
     const api = err as { status?: unknown; error?: unknown } | undefined;
-    const body = (api?.error ?? undefined) as UsageLimitBody | undefined;
-    if (!isUsageLimit(body) || !body) return failure;
+    const body = (api?.error ?? undefined) as (UsageLimitBody & { code?: unknown }) | undefined;
     const status = typeof api?.status === "number" ? api.status : undefined;
-    return usageLimitFailure(r.name, body, { status, timezone: opts.timezone });
+    if (body && isUsageLimit(body))
+      return usageLimitFailure(r.name, body, { status, timezone: opts.timezone });
+    // An `error` event inside the stream (no HTTP status): classified by its Responses code.
+    if (status === undefined && typeof body?.code === "string" && failure.error.code === "unknown") {
+      const code = responsesErrorCode(body.code);
+      const e = failure.error;
+      return {
+        ...failure,
+        error: new ProviderError(e.message, { code, provider: e.provider, cause: e.cause }),
+      };
+    }
+    return failure;
   };
   return createWireProvider(
     {

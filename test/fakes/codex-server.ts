@@ -24,6 +24,8 @@ export interface CodexStep extends FakeStep {
   failed?: { code: string; message: string };
   /** Send everything but `response.completed`, then end the stream cleanly. */
   cutBeforeCompleted?: boolean;
+  /** End with an `error` event (`event: error`) instead of `response.completed`. */
+  streamError?: { code: string; message: string };
 }
 
 export interface FakeCodexOptions {
@@ -178,7 +180,9 @@ function frames(step: CodexStep, req: RecordedRequest): string[] {
       }),
     );
   });
-  if (step.failed) out.push(sse("response.failed", { response: response("failed", { error: step.failed }) }));
+  if (step.streamError) out.push(sse("error", { ...step.streamError, param: null }));
+  else if (step.failed)
+    out.push(sse("response.failed", { response: response("failed", { error: step.failed }) }));
   else if (!step.cutBeforeCompleted)
     out.push(sse("response.completed", { response: response("completed", { usage: usageJson(step) }) }));
   return out;

@@ -192,6 +192,24 @@ describe("openai_codex (Responses on the Codex backend) against the fake", () =>
     }
   });
 
+  it("an error event before any output is classified by its code, so a rate limit is retried", async () => {
+    const f = await start({
+      steps: [
+        { streamError: { code: "rate_limit_exceeded", message: "slow down" } },
+        { text: "after the wait" },
+      ],
+    });
+    const p = createProvider(resolved(f.url), { policy: fast, credentials: creds });
+    const evs = await collect(p.stream(ask));
+    expect(of(evs, "retry")).toHaveLength(1);
+    expect(of(evs, "retry")[0]?.reason).toContain("rate_limit");
+    expect(
+      of(evs, "text-delta")
+        .map((e) => e.text)
+        .join(""),
+    ).toBe("after the wait");
+  });
+
   it("a 429 usage_limit_reached names the plan and the reset time in the user's zone, without retrying", async () => {
     const resets = new Date("2031-03-04T05:06:00Z");
     const f = await start({ steps: [{ fault: { status: 429, body: usageLimitBody("plus", resets) } }] });
