@@ -10,6 +10,7 @@ import type {
   InboundSink,
   OutboundMessage,
 } from "../../core/bus/types.js";
+import { slackApiUrl } from "../../core/config/channels.js";
 import type { SlackConfig } from "../../core/config/schema.js";
 import { errorText } from "../error-text.js";
 import { MAX_MEDIA_BYTES, skippedFileNote } from "../media-store.js";
@@ -20,7 +21,6 @@ import { downloadSlackFile } from "./slack-files.js";
 import { classifySlackEvent, type SlackIdentity } from "./slack-inbound.js";
 import { slackLogger } from "./slack-logger.js";
 
-export const DEFAULT_SLACK_API_URL = "https://slack.com/api/";
 const CHUNK = 3500;
 /** Platform errors that retrying cannot fix: the tokens or the app setup are wrong. */
 const FATAL =
@@ -46,7 +46,7 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
   const { botToken, appToken } = config;
   if (!botToken) throw new Error("channels.slack.botToken is not set (xoxb-...)");
   if (!appToken) throw new Error("channels.slack.appToken is not set (xapp-..., with connections:write)");
-  const apiUrl = withSlash(config.apiUrl ?? DEFAULT_SLACK_API_URL);
+  const apiUrl = slackApiUrl(config);
   const retry = opts.retry ?? DEFAULT_RETRY;
   const now = opts.now ?? (() => new Date());
   const secrets = [botToken, appToken];
@@ -252,8 +252,4 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
 function platformError(err: unknown): string | undefined {
   const e = err as { code?: string; data?: { error?: string } };
   return e?.code === ErrorCode.PlatformError ? e.data?.error : undefined;
-}
-
-function withSlash(url: string): string {
-  return url.endsWith("/") ? url : `${url}/`;
 }

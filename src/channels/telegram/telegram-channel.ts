@@ -10,6 +10,7 @@ import type {
   InboundSink,
   OutboundMessage,
 } from "../../core/bus/types.js";
+import { telegramApiRoot } from "../../core/config/channels.js";
 import type { TelegramConfig } from "../../core/config/schema.js";
 import { errorText } from "../error-text.js";
 import { MAX_MEDIA_BYTES, skippedFileNote } from "../media-store.js";
@@ -21,7 +22,6 @@ import { type SendPolicy, sendTelegramReply } from "./telegram-send.js";
 type GrammySignal = NonNullable<Parameters<Bot["api"]["getMe"]>[0]>;
 const asGrammySignal = (signal: AbortSignal) => signal as unknown as GrammySignal;
 
-export const DEFAULT_TELEGRAM_API_ROOT = "https://api.telegram.org";
 const TYPING_EVERY_MS = 4_000;
 
 export interface TelegramChannelOptions {
@@ -47,7 +47,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
   const { config } = opts;
   const token = config.token;
   if (!token) throw new Error("channels.telegram.token is not set (get one from @BotFather)");
-  const apiRoot = (config.apiRoot ?? DEFAULT_TELEGRAM_API_ROOT).replace(/\/+$/, "");
+  const apiRoot = telegramApiRoot(config);
   const retry = opts.retry ?? DEFAULT_RETRY;
   const now = opts.now ?? (() => new Date());
   const log = (level: "info" | "warn" | "error", msg: string) => opts.log(level, redactText(msg, [token]));

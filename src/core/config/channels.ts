@@ -1,4 +1,4 @@
-import type { Config } from "./schema.js";
+import type { Config, SlackConfig, TelegramConfig } from "./schema.js";
 
 export type ChannelName = keyof Config["channels"];
 
@@ -6,6 +6,17 @@ export interface ChannelState {
   enabled: boolean;
   /** It has the tokens it needs to connect: Telegram's bot token, Slack's bot and app tokens. */
   configured: boolean;
+}
+
+/** The Bot API server a Telegram channel talks to (channels.telegram.apiRoot), without a trailing slash. */
+export function telegramApiRoot(telegram: Pick<TelegramConfig, "apiRoot">): string {
+  return (telegram.apiRoot ?? "https://api.telegram.org").replace(/\/+$/, "");
+}
+
+/** The Web API base a Slack channel calls (channels.slack.apiUrl), with its trailing slash. */
+export function slackApiUrl(slack: Pick<SlackConfig, "apiUrl">): string {
+  const url = slack.apiUrl ?? "https://slack.com/api/";
+  return url.endsWith("/") ? url : `${url}/`;
 }
 
 /** Whether a channel is on and has what it needs to connect. Tokens are looked at, never returned. */

@@ -24,6 +24,8 @@ export interface LoadedConfig {
   path: string;
   exists: boolean;
   warnings: string[];
+  /** The file without the unknown keys the warnings name; present only when there were some. */
+  cleaned?: Record<string, unknown>;
 }
 
 function keyPathOf(path: readonly PropertyKey[]): string {
@@ -65,7 +67,10 @@ export async function openConfigStore(file: string): Promise<Conf<Record<string,
  * Validates a raw config. Unknown keys are warnings (and stay in the file); anything else
  * is a ConfigError naming the key path and what was expected.
  */
-export function parseConfig(raw: unknown, file: string): { config: Config; warnings: string[] } {
+export function parseConfig(
+  raw: unknown,
+  file: string,
+): { config: Config; warnings: string[]; cleaned?: Record<string, unknown> } {
   const warnings: string[] = [];
   let result = configSchema.safeParse(raw);
   if (!result.success) {
@@ -82,6 +87,7 @@ export function parseConfig(raw: unknown, file: string): { config: Config; warni
     }
     result = configSchema.safeParse(stripped);
     if (!result.success) throw toConfigError(result.error.issues, file);
+    return { config: result.data, warnings, cleaned: stripped as Record<string, unknown> };
   }
   return { config: result.data, warnings };
 }
@@ -126,8 +132,8 @@ export function loadConfig(file: string): LoadedConfig {
     }
     raw = parsed as Record<string, unknown>;
   }
-  const { config, warnings } = parseConfig(raw, file);
-  return { config, raw, path: file, exists, warnings };
+  const { config, warnings, cleaned } = parseConfig(raw, file);
+  return { config, raw, path: file, exists, warnings, ...(cleaned ? { cleaned } : {}) };
 }
 
 /** The workspace directory of a config, absolute. */

@@ -1,0 +1,139 @@
+import { claudeLoginProviders } from "../auth/claude/credentials.js";
+import type { Config } from "../core/config/schema.js";
+import { probeOllama } from "../providers/ollama-probe.js";
+import { NoProviderError, type ResolvedProvider, resolveProvider } from "../providers/resolve.js";
+import type { Check, DiagnosticsContext, Probe } from "./types.js";
+
+export type ProviderLine =
+  | { name: string; model: string; apiBase: string | null; reason: string }
+  | { error: string };
+
+/** Resolves the provider as an agent run would (a Claude login stands in for an anthropic key). */
+async function resolveFor(
+  ctx: DiagnosticsContext,
+  config: Config,
+): Promise<ResolvedProvider | NoProviderError> {
+  try {
+    return await resolveProvider({
+      config,
+      env: ctx.env,
+      probeOllama: (at) => probeOllama(ctx.env, undefined, at),
+      loggedIn: claudeLoginProviders(config.agents.defaults.model, ctx.config().paths, ctx.env),
+    });
+  } catch (err) {
+    if (err instanceof NoProviderError) return err;
+    throw err;
+  }
+}
+
+/** The provider was named by the environment, not the file: say which variable (KAVILO_API_BASE picks one). */
+function reasonOf(r: ResolvedProvider, ctx: DiagnosticsContext): string {
+  const { loaded, config, applied } = ctx.config();
+  if (r.reason !== "set by agents.defaults.provider") return r.reason;
+  if (loaded.config.agents.defaults.provider === config.agents.defaults.provider) return r.reason;
+  return `set by ${applied.includes("KAVILO_PROVIDER") ? "KAVILO_PROVIDER" : "KAVILO_API_BASE"}`;
+}
+
+/** Which provider and model would answer, and why; or why none would. */
+export async function providerLine(ctx: DiagnosticsContext): Promise<ProviderLine> {
+  const r = await resolveFor(ctx, ctx.config().config);
+  if (r instanceof NoProviderError) return { error: r.message };
+  return { name: r.name, model: r.model, apiBase: r.apiBase ?? null, reason: reasonOf(r, ctx) };
+}
+
+/** Where to ask a provider's API whether it is there and takes the key: its model list. */
+function modelsRequest(r: ResolvedProvider): { url: string; headers: Record<string, string> } | undefined {
+  if (!r.apiBase) return undefined;
+  const base = r.apiBase.replace(/\/+$/, "");
+  const headers: Record<string, string> = { ...r.extraHeaders };
+  if (r.spec.wire === "anthropic") {
+    if (r.apiKey) headers["x-api-key"] = r.apiKey;
+    headers["anthropic-version"] = "2023-06-01";
+    return { url: `${base.endsWith("/v1") ? base : `${base}/v1`}/models`, headers };
+  }
+  if (r.apiKey) headers.authorization = `Bearer ${r.apiKey}`;
+  return { url: `${base}/models`, headers };
+}
+
+/** Any answer means the server is there; 401/403 means it refused the key. */
+export async function reachabilityCheck(r: ResolvedProvider, signal: AbortSignal): Promise<Check> {
+  const req = modelsRequest(r);
+  const id = "provider.reachable";
+  if (!req) return { id, area: "provider", status: "skip", summary: `${r.name}: no API base URL to probe` };
+  const host = new URL(req.url).host;
+  let res: Response;
+  try {
+    res = await fetch(req.url, { headers: req.headers, signal });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    return {
+      id,
+      area: "provider",
+      status: "fail",
+      summary: `${r.name} at ${host} cannot be reached (${cause})`,
+      fix: `check the network, or providers.${r.name}.apiBase`,
+    };
+  }
+  await res.body?.cancel().catch(() => undefined);
+  if ((res.status === 401 || res.status === 403) && r.apiKey) {
+    return {
+      id,
+      area: "provider",
+      status: "fail",
+      summary: `${r.name} at ${host} refused the key (HTTP ${res.status})`,
+      fix: `set a valid key: ${r.keySource ?? r.spec.envKey ?? `providers.${r.name}.apiKey`}`,
+    };
+  }
+  return { id, area: "provider", status: "ok", summary: `${r.name} at ${host} answers (HTTP ${res.status})` };
+}
+
+/** provider.resolve (offline, with a local Ollama probe) and provider.reachable (one request). */
+export function providerProbes(ctx: DiagnosticsContext): Probe[] {
+  let resolved: Promise<ResolvedProvider | NoProviderError> | undefined;
+  const resolve = () => {
+    resolved ??= resolveFor(ctx, ctx.config().config);
+    return resolved;
+  };
+  return [
+    {
+      id: "provider.resolve",
+      area: "provider",
+      network: false,
+      async run() {
+        const r = await resolve();
+        if (r instanceof NoProviderError) {
+          return {
+            id: "provider.resolve",
+            area: "provider",
+            status: "fail",
+            summary: r.message,
+            fix: "see kavilo onboard or docs/configuration.md",
+          };
+        }
+        return {
+          id: "provider.resolve",
+          area: "provider",
+          status: "ok",
+          summary: `${r.name}/${r.model} (${reasonOf(r, ctx)})`,
+        };
+      },
+    },
+    {
+      id: "provider.reachable",
+      area: "provider",
+      network: true,
+      async run(signal) {
+        const r = await resolve();
+        if (r instanceof NoProviderError) {
+          return {
+            id: "provider.reachable",
+            area: "provider",
+            status: "skip",
+            summary: "no provider to probe",
+          };
+        }
+        return reachabilityCheck(r, signal);
+      },
+    },
+  ];
+}
