@@ -18,13 +18,18 @@ export interface ClaudeLoginUse {
  * forces the API key. It wins over an API key, as the login is what the user set up last.
  */
 export function claudeLoginFor(
-  resolved: Pick<ResolvedProvider, "spec" | "model">,
+  resolved: Pick<ResolvedProvider, "spec" | "model" | "apiKey">,
   paths: Pick<Paths, "auth">,
   env: NodeJS.ProcessEnv,
 ): ClaudeLoginUse | undefined {
   if (resolved.spec.wire !== "anthropic" || !namesClaude(resolved.model)) return undefined;
   if (!claudeLoginActive(paths, env)) return undefined;
-  return { credentials: claudeCredentialsGetter(paths, env), explainRefusal };
+  const login = claudeCredentialsGetter(paths, env);
+  const key = resolved.apiKey;
+  // A logout while a long-running process (start, the TUI) is up: its next request uses the key, if any.
+  const credentials: CredentialsGetter = async (req) =>
+    key && !claudeLoginActive(paths, env) ? { apiKey: key } : login(req);
+  return { credentials, explainRefusal };
 }
 
 function refused(ev: StreamEvent): StreamEvent {
