@@ -239,6 +239,18 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
     .action(run(() => import("./commands/status.js")));
 
   program
+    .command("doctor")
+    .description(
+      "check config, provider, credentials, channels, MCP servers, cron and the service; exit 0/1/2",
+    )
+    .option("--json", "print JSON")
+    .option(
+      "--fix",
+      "repair what is safe to: file modes, workspace templates, a stale lock, unknown config keys",
+    )
+    .action(run(() => import("./commands/doctor.js")));
+
+  program
     .command("version")
     .description("print the version")
     .action(() => {

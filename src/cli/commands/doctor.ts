@@ -1,0 +1,96 @@
+import { homedir } from "node:os";
+import { redactString } from "../../core/base/redact.js";
+import type { Check, Probe } from "../../diagnostics/index.js";
+import type { CliContext } from "../context.js";
+
+export interface DoctorOptions {
+  json?: boolean;
+  fix?: boolean;
+}
+
+const LABEL: Record<Check["status"], string> = { ok: "ok", warn: "warn", fail: "FAIL", skip: "skip" };
+
+function line(c: Check): string {
+  const head = `${LABEL[c.status].padEnd(5)} ${c.area.padEnd(12)} ${redactString(c.summary)}`;
+  return c.fix && (c.status === "warn" || c.status === "fail")
+    ? `${head}\n${" ".repeat(19)}→ ${redactString(c.fix)}\n`
+    : `${head}\n`;
+}
+
+/** 0 when all is well, 1 when something deserves a look, 2 when something is broken. */
+function exitCode(checks: readonly Check[]): number {
+  if (checks.some((c) => c.status === "fail")) return 2;
+  return checks.some((c) => c.status === "warn") ? 1 : 0;
+}
+
+/**
+ * `kavilo doctor [--json] [--fix]`: every check, each within its time budget (network ones 5 s, all
+ * at once), printed as it finishes; `--fix` then makes the safe, reversible repairs and says what
+ * it changed. Exit 0, 1 (warnings) or 2 (failures), counting what is still wrong after the fixes.
+ */
+export default async function doctor(ctx: CliContext, opts: DoctorOptions = {}): Promise<number> {
+  const [{ diagnosticProbes, runChecks }, { serviceCheck }, { applyRepair }] = await Promise.all([
+    import("../../diagnostics/index.js"),
+    import("../service/check.js"),
+    import("../../diagnostics/repair.js"),
+  ]);
+  const probes: Probe[] = [
+    ...diagnosticProbes(ctx),
+    {
+      id: "service.unit",
+      area: "service",
+      network: false,
+      run: () =>
+        serviceCheck(
+          { profile: ctx.home.profile, kaviloHome: ctx.home.home },
+          { platform: process.platform, userHome: ctx.env.HOME || homedir() },
+        ),
+    },
+  ];
+  const out = (text: string) => process.stdout.write(text);
+  const checks: Check[] = [];
+  for await (const c of runChecks(probes)) {
+    checks.push(c);
+    if (!opts.json) out(line(c));
+  }
+  const fixed: Array<{ id: string; change: string }> = [];
+  const failedFixes: Array<{ id: string; error: string }> = [];
+  if (opts.fix) {
+    for (const c of checks) {
+      if (!c.repair || (c.status !== "warn" && c.status !== "fail")) continue;
+      try {
+        const change = await applyRepair(c.repair);
+        fixed.push({ id: c.id, change });
+        c.status = "ok";
+        c.summary = `fixed: ${change}`;
+        delete c.fix;
+        if (!opts.json) out(`fixed ${change}\n`);
+      } catch (err) {
+        const error = redactString((err as Error).message);
+        failedFixes.push({ id: c.id, error });
+        if (!opts.json) out(`could not fix ${c.id}: ${error}\n`);
+      }
+    }
+    if (!opts.json && fixed.length === 0 && failedFixes.length === 0) out("nothing to fix\n");
+  }
+  const count = (s: Check["status"]) => checks.filter((c) => c.status === s).length;
+  const code = exitCode(checks);
+  if (opts.json) {
+    const shown = checks.map(({ repair, data: _data, ...c }) => ({
+      ...c,
+      summary: redactString(c.summary),
+      ...(c.fix ? { fix: redactString(c.fix) } : {}),
+      ...(repair ? { fixable: true } : {}),
+    }));
+    const result = code === 2 ? "fail" : code === 1 ? "warn" : "ok";
+    const doc = { status: result, checks: shown, ...(opts.fix ? { fixed, failedFixes } : {}) };
+    out(`${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    const fixable = checks.filter((c) => c.repair && (c.status === "warn" || c.status === "fail")).length;
+    const hint = !opts.fix && fixable ? `; kavilo doctor --fix can repair ${fixable}` : "";
+    out(
+      `\n${count("ok")} ok, ${count("warn")} warnings, ${count("fail")} failures, ${count("skip")} skipped${hint}\n`,
+    );
+  }
+  return code;
+}
