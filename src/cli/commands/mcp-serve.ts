@@ -27,6 +27,10 @@ export default async function serve(
     throw new CliError(`unknown MCP server "${String(server)}": use self or slack`, 2);
   }
   const { serveSelfOverStdio } = await import("../../mcp/servers/self/serve-stdio.js");
-  await serveSelfOverStdio(selfDepsOf(ctx), { name: "kavilo", version: kaviloVersion() });
-  return 0;
+  const { rejected } = await serveSelfOverStdio(selfDepsOf(ctx), {
+    name: "kavilo",
+    version: kaviloVersion(),
+  });
+  // Each bad line was answered and logged; the exit code still says the input was not all valid.
+  return rejected > 0 ? 1 : 0;
 }

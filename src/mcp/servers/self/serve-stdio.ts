@@ -1,6 +1,6 @@
 import { format } from "node:util";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { DrainingTransport } from "./draining-transport.js";
+import { LineStdioTransport } from "./line-transport.js";
 import type { SelfDeps } from "./self-tool.js";
 import { createSelfServer, type SelfServerInfo } from "./server.js";
 
@@ -11,12 +11,16 @@ export interface StdioOptions {
   log?: (line: string) => void;
 }
 
-/** Serves the self tools on stdin/stdout until the client closes stdin (after answering what it sent). */
+/**
+ * Serves the self tools on stdin/stdout until the client closes stdin (after answering what it sent).
+ * Returns how many input lines were rejected (not JSON, not JSON-RPC, too large): each got an error
+ * reply and the session went on.
+ */
 export async function serveSelfOverStdio(
   deps: SelfDeps,
   info: SelfServerInfo,
   opts: StdioOptions = {},
-): Promise<void> {
+): Promise<{ rejected: number }> {
   const stdin = opts.stdin ?? process.stdin;
   const stdout = opts.stdout ?? process.stdout;
   const log = opts.log ?? ((line: string) => process.stderr.write(`kavilo mcp: ${line}\n`));
@@ -27,7 +31,8 @@ export async function serveSelfOverStdio(
     server.server.onclose = resolve;
   });
   server.server.onerror = (err) => log(err.message);
-  const transport = new DrainingTransport(new StdioServerTransport(stdin, stdout));
+  const lines = new LineStdioTransport(stdin, stdout, { log });
+  const transport = new DrainingTransport(lines);
   await server.connect(transport);
   // The SDK's stdio transport ignores end of input; a client that goes away closes stdin.
   stdin.once("end", () => transport.endOfInput());
@@ -35,6 +40,7 @@ export async function serveSelfOverStdio(
   stdout.once("error", () => void server.close().catch(() => {}));
   await closed;
   restoreConsole();
+  return { rejected: lines.rejected };
 }
 
 /** Sends console.log/info/debug to `log` (stderr) instead of stdout; returns the undo. */
