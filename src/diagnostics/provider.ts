@@ -107,7 +107,7 @@ export function providerProbes(ctx: DiagnosticsContext): Probe[] {
             area: "provider",
             status: "fail",
             summary: r.message,
-            fix: "see kavilo onboard or docs/configuration.md",
+            fix: "run kavilo onboard, or see docs/configuration.md",
           };
         }
         return {

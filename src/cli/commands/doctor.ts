@@ -17,6 +17,8 @@ function line(c: Check): string {
     : `${head}\n`;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 /** 0 when all is well, 1 when something deserves a look, 2 when something is broken. */
 function exitCode(checks: readonly Check[]): number {
   if (checks.some((c) => c.status === "fail")) return 2;
@@ -89,7 +91,8 @@ export default async function doctor(ctx: CliContext, opts: DoctorOptions = {}):
     const fixable = checks.filter((c) => c.repair && (c.status === "warn" || c.status === "fail")).length;
     const hint = !opts.fix && fixable ? `; kavilo doctor --fix can repair ${fixable}` : "";
     out(
-      `\n${count("ok")} ok, ${count("warn")} warnings, ${count("fail")} failures, ${count("skip")} skipped${hint}\n`,
+      `\n${count("ok")} ok, ${plural(count("warn"), "warning")}, ${plural(count("fail"), "failure")}, ` +
+        `${count("skip")} skipped${hint}\n`,
     );
   }
   return code;
