@@ -1,8 +1,16 @@
 #!/usr/bin/env node
 // Builds the single executable described by pkg.config.json with Node's SEA support.
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
 import { build } from "esbuild";
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
@@ -48,6 +56,19 @@ await build({
   logOverride: { "empty-import-meta": "silent" },
 });
 
+// The built-in skills ride along as assets (src/core/skills/builtin-dir.ts writes them out on first use).
+const skillFiles = readdirSync(join(root, "skills"), { recursive: true })
+  .map(String)
+  .filter((f) => statSync(join(root, "skills", f)).isFile())
+  .map((f) => `skills/${f.split(sep).join("/")}`)
+  .sort();
+const skillsIndex = join(outDir, "skills-index.json");
+writeFileSync(skillsIndex, JSON.stringify(skillFiles));
+const assets = Object.fromEntries([
+  ["skills/index.json", skillsIndex],
+  ...skillFiles.map((f) => [f, join(root, f)]),
+]);
+
 const blob = join(outDir, "sea-prep.blob");
 const seaConfig = join(outDir, "sea-config.json");
 writeFileSync(
@@ -57,6 +78,7 @@ writeFileSync(
     output: blob,
     disableExperimentalSEAWarning: true,
     useCodeCache: cfg.useCodeCache,
+    assets,
   }),
 );
 execFileSync(process.execPath, ["--experimental-sea-config", seaConfig], { stdio: "inherit" });

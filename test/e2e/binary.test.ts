@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -48,5 +48,23 @@ describe("single executable (make binary)", () => {
     const bad = run(["config", "validate"], home);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("agents.defaults.maxTokens");
+  });
+
+  it("carries the built-in skills and writes them out where read_file can read them", () => {
+    const home = tempHome();
+    const r = run(["skills", "list", "--json"], home);
+    expect(r.status, r.stderr).toBe(0);
+    const { skills } = JSON.parse(r.stdout) as { skills: { name: string; source: string; path: string }[] };
+    expect(skills.map((s) => `${s.name}:${s.source}`)).toEqual([
+      "cron:builtin",
+      "memory:builtin",
+      "skill-creator:builtin",
+    ]);
+    for (const s of skills) {
+      expect(s.path.startsWith(join(home, ".kavilo", "builtin-skills"))).toBe(true);
+      expect(readFileSync(s.path, "utf8")).toBe(
+        readFileSync(join(ROOT, "skills", s.name, "SKILL.md"), "utf8"),
+      );
+    }
   });
 });
