@@ -80,6 +80,28 @@ describe("the YAML parser loads only when a frontmatter needs it", () => {
   });
 });
 
+describe("read_file and the built-in skills", () => {
+  it("reads a built-in SKILL.md outside the workspace with restrictToWorkspace on", async () => {
+    const path = join(ROOT, "skills", "cron", "SKILL.md");
+    llm = await startFakeOpenAI({
+      steps: [{ toolCalls: [{ name: "read_file", args: { path } }] }, { text: "Read it." }],
+    });
+    const home = tempHome();
+    const env = cleanEnv(home, {
+      KAVILO_PROVIDER: "openai",
+      KAVILO_API_BASE: llm.url,
+      KAVILO_API_KEY: "test-key-not-secret",
+      KAVILO_MODEL: "gpt-test",
+    });
+    const r = await runCli(["agent", "-m", "how do reminders work?"], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const messages = bodyOf(llm.requests[1]).messages as { role: string; content: string }[];
+    const result = messages.find((m) => m.role === "tool");
+    expect(result?.content).toContain("# Reminders and schedules");
+    expect(r.stdout).toContain("Read it.");
+  });
+});
+
 describe("kavilo agent -m --new", () => {
   it("answers in a fresh session; without it, cli:default goes on", async () => {
     llm = await startFakeOpenAI({ steps: [{ text: "ok" }] });
