@@ -33,8 +33,11 @@ export default async function start(ctx: CliContext): Promise<number> {
     release = await acquirePidLock(paths.lock);
   } catch (err) {
     if (err instanceof LockHeldError) {
+      // Unverified: the pid is alive, but kavilo could not tell whether it is the kavilo that took
+      // the lock (a reused pid); the user can.
+      const unsure = err.verified ? "" : `; if pid ${err.holder.pid} is not kavilo, delete ${err.path}`;
       throw new CliError(
-        `kavilo start is already running for this profile (pid ${err.holder.pid}); stop it first`,
+        `kavilo start is already running for this profile (pid ${err.holder.pid}); stop it first${unsure}`,
         2,
       );
     }

@@ -1,16 +1,21 @@
 import { mkdirSync } from "node:fs";
 import { link, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { processStartToken } from "./process-identity.js";
 
 export interface LockHolder {
   pid: number;
   startedAt: string;
+  /** The holder's process start token (processStartToken): tells a reused pid from the holder. */
+  proc?: string;
 }
 
 export class LockHeldError extends Error {
   constructor(
     readonly path: string,
     readonly holder: LockHolder,
+    /** False when kavilo could not check that the live pid is the process that took the lock. */
+    readonly verified: boolean,
   ) {
     super(`${path} is held by pid ${holder.pid}`);
     this.name = "LockHeldError";
@@ -30,17 +35,37 @@ export function isAlive(pid: number): boolean {
 async function readHolder(path: string): Promise<LockHolder | undefined> {
   try {
     const parsed = JSON.parse(await readFile(path, "utf8")) as Partial<LockHolder>;
-    if (typeof parsed.pid === "number") return { pid: parsed.pid, startedAt: String(parsed.startedAt ?? "") };
+    if (typeof parsed.pid === "number") {
+      return {
+        pid: parsed.pid,
+        startedAt: String(parsed.startedAt ?? ""),
+        ...(typeof parsed.proc === "string" ? { proc: parsed.proc } : {}),
+      };
+    }
   } catch {
     // unreadable or torn: treated as stale
   }
   return undefined;
 }
 
-/** The holder of the lock if it is another process that is alive. */
+/**
+ * Whether the holder still holds the lock: its pid is alive and is the same process (same start
+ * token). "unknown" when the pid is alive but that cannot be checked (a lock written before tokens
+ * were recorded, or no /proc and no ps).
+ */
+function holderState(holder: LockHolder): "live" | "stale" | "unknown" {
+  if (holder.pid === process.pid || !isAlive(holder.pid)) return "stale";
+  if (!holder.proc) return "unknown";
+  const now = processStartToken(holder.pid);
+  if (now === undefined) return "unknown";
+  // The pid was reused (after a reboot, say) by a process that is not the one that took the lock.
+  return now === holder.proc ? "live" : "stale";
+}
+
+/** The holder of the lock if it is another process that is alive (or may be: see holderState). */
 export async function liveHolder(path: string): Promise<LockHolder | undefined> {
   const holder = await readHolder(path);
-  if (holder && holder.pid !== process.pid && isAlive(holder.pid)) return holder;
+  if (holder && holderState(holder) !== "stale") return holder;
   return undefined;
 }
 
@@ -56,7 +81,12 @@ export async function acquirePidLock(path: string): Promise<() => Promise<void>>
     try {
       // Written aside and linked into place: the lock file is never seen empty, and link() fails if
       // the lock exists, like O_EXCL.
-      const me: LockHolder = { pid: process.pid, startedAt: new Date().toISOString() };
+      const proc = processStartToken(process.pid);
+      const me: LockHolder = {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        ...(proc ? { proc } : {}),
+      };
       const mine = `${path}.${process.pid}.tmp`;
       await writeFile(mine, JSON.stringify(me), { mode: 0o600 });
       try {
@@ -71,8 +101,9 @@ export async function acquirePidLock(path: string): Promise<() => Promise<void>>
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
-    const live = await liveHolder(path);
-    if (live) throw new LockHeldError(path, live);
+    const holder = await readHolder(path);
+    const state = holder ? holderState(holder) : "stale";
+    if (holder && state !== "stale") throw new LockHeldError(path, holder, state === "live");
     try {
       const t = await open(takeover, "wx", 0o600);
       await t.close();
@@ -91,7 +122,7 @@ export async function acquirePidLock(path: string): Promise<() => Promise<void>>
       const before = await stat(path).catch(() => undefined);
       if (before) {
         const holder = await readHolder(path);
-        const stale = !holder || holder.pid === process.pid || !isAlive(holder.pid);
+        const stale = !holder || holderState(holder) === "stale";
         const after = await stat(path).catch(() => undefined);
         if (stale && after && after.ino === before.ino) await rm(path, { force: true });
       }
