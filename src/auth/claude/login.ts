@@ -1,8 +1,9 @@
 import { dirname } from "node:path";
+import { withFileMutex } from "../../core/base/file-lock.js";
 import type { Paths } from "../../core/base/paths.js";
 import { startLoopbackCallbackServer } from "../loopback.js";
 import { createPkce, randomState } from "../pkce.js";
-import { ensurePrivateDir, writeTokenJson } from "../token-store.js";
+import { ensurePrivateDir, tokenLockPath, writeTokenJson } from "../token-store.js";
 import { exchangeCode, type HttpDeps, tokenFields } from "./oauth-client.js";
 import { CALLBACK_PATH, type ClaudeOAuthSettings } from "./settings.js";
 import { type ClaudeToken, claudeTokenPath, parseClaudeToken } from "./token-file.js";
@@ -47,6 +48,12 @@ export function authorizeUrl(
   url.searchParams.set("code_challenge_method", "S256");
   url.searchParams.set("state", state);
   return url.href;
+}
+
+/** Writes a new login under the token store's lock, so a refresh in another process cannot overwrite it. */
+async function saveLogin(path: string, file: Record<string, unknown>): Promise<void> {
+  await ensurePrivateDir(dirname(path));
+  await withFileMutex(tokenLockPath(path), () => writeTokenJson(path, file));
 }
 
 /**
@@ -103,8 +110,7 @@ export async function claudeLogin(opts: ClaudeLoginOptions): Promise<ClaudeToken
       savedAt: now.toISOString(),
     };
     const token = parseClaudeToken(path, file);
-    await ensurePrivateDir(dirname(path));
-    await writeTokenJson(path, file);
+    await saveLogin(path, file);
     return token;
   } finally {
     await server.close();
@@ -120,7 +126,6 @@ export async function storeClaudeToken(
   const path = claudeTokenPath(paths);
   const file = { accessToken, scopes: [], source: "token", savedAt: now.toISOString() };
   const token = parseClaudeToken(path, file);
-  await ensurePrivateDir(dirname(path));
-  await writeTokenJson(path, file);
+  await saveLogin(path, file);
   return token;
 }
