@@ -20,9 +20,12 @@ const page = (title: string, body: string) =>
 export async function startLoopbackCallbackServer(
   port: number,
   path = "/oauth/callback",
+  /** Told (after the 400 page) that a request carried the wrong state; a login may give up on it. */
+  onStateMismatch?: () => void,
 ): Promise<LoopbackCallbackServer> {
   let expected: string | undefined;
   let deliver: ((url: URL) => void) | undefined;
+  let waitTimer: NodeJS.Timeout | undefined;
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -35,6 +38,7 @@ export async function startLoopbackCallbackServer(
       res
         .writeHead(400, { "content-type": "text/html; charset=utf-8" })
         .end(page("Login failed", "This link does not belong to the login in progress (state mismatch)."));
+      if (expected) onStateMismatch?.();
       return;
     }
     const refused = url.searchParams.get("error");
@@ -71,6 +75,7 @@ export async function startLoopbackCallbackServer(
           deliver = undefined;
           reject(new Error(`no OAuth redirect arrived within ${Math.round(timeoutMs / 1000)} s`));
         }, timeoutMs);
+        waitTimer = timer;
         deliver = (url) => {
           clearTimeout(timer);
           deliver = undefined;
@@ -79,6 +84,8 @@ export async function startLoopbackCallbackServer(
       });
     },
     close() {
+      // A wait the caller gave up on (a state mismatch) must not hold the process open.
+      clearTimeout(waitTimer);
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

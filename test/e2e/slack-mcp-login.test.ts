@@ -54,7 +54,6 @@ function loginAsBrowser(
       if (tamper) callback = tamper(callback);
       const back = await fetch(callback);
       callbackStatus = back.status;
-      if (tamper) child.kill("SIGTERM");
     });
     child.on("close", (code) => {
       clearTimeout(timer);
@@ -268,8 +267,12 @@ describe("kavilo mcp slack login / status / logout against a fake Slack", () => 
         return cb;
       },
     );
-    // the loopback refuses the forged redirect (400) and keeps waiting for the real one
+    // the loopback refuses the forged redirect (400 page) and the login ends with one line
     expect(forged.callbackStatus).toBe(400);
+    expect(forged.code).toBe(1);
+    expect(forged.stderr.trim().split("\n").at(-1)).toBe(
+      "kavilo: mcp slack login ws: OAuth state mismatch; nothing was saved: start the login again",
+    );
     expect(() => statSync(join(kaviloDir(home), "mcp-auth", "slack", "ws.json"))).toThrow();
     expect(() => statSync(join(kaviloDir(home), "config.json"))).toThrow();
   }, 40_000);

@@ -61,9 +61,9 @@ async function appFor(opts: SlackLoginOptions): Promise<SlackApp> {
   return { client_id: clientId, client_secret: clientSecret };
 }
 
-async function listen(port: number): Promise<LoopbackCallbackServer> {
+async function listen(port: number, onStateMismatch: () => void): Promise<LoopbackCallbackServer> {
   try {
-    return await startLoopbackCallbackServer(port, CALLBACK_PATH);
+    return await startLoopbackCallbackServer(port, CALLBACK_PATH, onStateMismatch);
   } catch (err) {
     if (!/in use/.test((err as Error).message)) throw err;
     const owner = await portOwner(port);
@@ -100,7 +100,13 @@ export async function slackLogin(opts: SlackLoginOptions): Promise<SlackLoginRes
   }
   const app = await appFor(opts);
   const endpoints = slackEndpoints(opts.env);
-  const server = await listen(redirectPort(opts.env));
+  let mismatch = () => {};
+  const mismatched = new Promise<never>((_, reject) => {
+    mismatch = () =>
+      reject(new SlackLoginError("OAuth state mismatch; nothing was saved: start the login again"));
+  });
+  mismatched.catch(() => {});
+  const server = await listen(redirectPort(opts.env), () => mismatch());
   try {
     const redirectUri = opts.redirectUri ?? server.redirectUrl;
     const state = randomState();
@@ -123,9 +129,12 @@ export async function slackLogin(opts: SlackLoginOptions): Promise<SlackLoginRes
       );
     }
     opts.print(`Waiting for the redirect on ${server.redirectUrl} ...`);
-    const back = await callback.catch((err: Error) => {
-      throw new SlackLoginError(`${err.message}; nothing was saved`);
-    });
+    const back = await Promise.race([
+      callback.catch((err: Error) => {
+        throw new SlackLoginError(`${err.message}; nothing was saved`);
+      }),
+      mismatched,
+    ]);
     const refused = back.searchParams.get("error");
     if (refused) throw new SlackLoginError(`Slack refused the login (${refused}); nothing was saved`);
     if (back.searchParams.get("state") !== state) {
