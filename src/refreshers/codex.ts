@@ -44,7 +44,15 @@ export function createCodexRefresher(opts: CodexRefresherOptions): Refresher {
         return [{ target, result: result.kind, ...(expiresAt ? { expiresAt } : {}) }];
       } catch (err) {
         if (err instanceof CodexAuthError && SKIPS.has(err.kind)) {
-          return [{ target, result: "skipped", reason: err.message }];
+          // No Codex login at all is the normal case for most users: said once, not as a warning.
+          return [
+            {
+              target,
+              result: "skipped",
+              reason: err.message,
+              ...(err.kind === "missing" ? { quiet: true } : {}),
+            },
+          ];
         }
         return [{ target, result: "failed", reason: (err as Error).message }];
       }

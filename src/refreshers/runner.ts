@@ -129,7 +129,7 @@ export function createRefresherRunner(opts: RefresherRunnerOptions): RefresherRu
         break;
       case "skipped":
         if (slot.saidSkip.get(o.target) !== o.reason)
-          log.warn(`${name} ${o.target}: skipped: ${o.reason ?? ""}`);
+          log[o.quiet ? "info" : "warn"](`${name} ${o.target}: skipped: ${o.reason ?? ""}`);
         slot.saidSkip.set(o.target, o.reason ?? "");
         break;
       default:

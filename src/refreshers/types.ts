@@ -13,6 +13,8 @@ export interface TargetOutcome {
   reason?: string;
   /** The credential's expiry after this tick, when known (ISO). */
   expiresAt?: string;
+  /** A skip that needs no action (nothing to keep alive here) is said at info level, not as a warning. */
+  quiet?: boolean;
 }
 
 export type RefresherEnabled = { enabled: true } | { enabled: false; reason: string };

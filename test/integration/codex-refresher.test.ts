@@ -33,6 +33,7 @@ describe("Codex refresher", () => {
     const r = createCodexRefresher({ env, config });
     expect((await r.tick(new Date()))[0]).toMatchObject({
       result: "skipped",
+      quiet: true,
       reason: expect.stringContaining("run `codex login`"),
     });
     const path = await writeCodexAuthFile(env.CODEX_HOME, {});

@@ -85,9 +85,11 @@ describe("refresher runner", () => {
   it("says a skip once per reason, and says a disabled refresher once with why", async () => {
     const clock = new FakeClock(T0);
     const { log, lines } = collector();
-    const skip = scripted("codex", 1000, async (n) => [
-      { target: "x", result: "skipped", reason: n < 3 ? "no login" : "API-key mode" },
-    ]);
+    const skip = scripted("codex", 1000, async (n) =>
+      n < 3
+        ? [{ target: "x", result: "skipped", reason: "no login", quiet: true }]
+        : [{ target: "x", result: "skipped", reason: "API-key mode" }],
+    );
     const off: Refresher = {
       name: "aws-sso",
       intervalMs: 1000,
@@ -100,7 +102,7 @@ describe("refresher runner", () => {
     await runner.start();
     await clock.runUntil(T0 + 4000, () => runner.whenIdle());
     expect(lines.filter((l) => l.includes("skipped"))).toEqual([
-      "warn codex x: skipped: no login",
+      "info codex x: skipped: no login",
       "warn codex x: skipped: API-key mode",
     ]);
     expect(lines).toContain("info aws-sso refresher is off: aws.enabled is false");
