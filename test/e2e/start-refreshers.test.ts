@@ -95,7 +95,35 @@ describe("kavilo start keeps tokens alive", () => {
       /^codex login +user@example\.com \(plus\), account acc-e2e, access token expires /m,
     );
     expect(status.stdout).not.toContain(auth.tokens?.access_token ?? "none");
+    // The same data as JSON (what the kavilo_status tool returns), with no token in it.
+    const json = await runCli(["status", "--json"], {
+      env: llmEnv(home, llmUrl, { CODEX_HOME: codexHome, AWS_CONFIG_FILE: awsConfig }),
+    });
+    const report = JSON.parse(json.stdout) as {
+      refreshers: {
+        source: string;
+        refreshers: Array<{ name: string; targets: Array<{ target: string; result: string }> }>;
+      };
+    };
+    expect(report.refreshers.source).toBe("running");
+    expect(report.refreshers.refreshers.find((r) => r.name === "aws-sso")?.targets).toEqual([
+      expect.objectContaining({ target: "corp", result: "refreshed" }),
+    ]);
+    for (const secret of [
+      auth.tokens?.access_token,
+      auth.tokens?.refresh_token,
+      cache.refreshToken,
+      cache.clientSecret,
+    ]) {
+      expect(json.stdout).not.toContain(secret ?? "none");
+    }
     expect(await kavilo.stop("SIGTERM")).toBe(0);
+    // After the stop, status says the last start stopped and shows no next tick.
+    const after = await runCli(["status"], {
+      env: llmEnv(home, llmUrl, { CODEX_HOME: codexHome, AWS_CONFIG_FILE: awsConfig }),
+    });
+    expect(after.stdout).toMatch(/^refreshers +as of .*, stopped\)$/m);
+    expect(after.stdout).not.toMatch(/next 20/);
   }, 30_000);
 
   it("two kavilo start in two profiles sharing one CODEX_HOME rotate exactly once", async () => {

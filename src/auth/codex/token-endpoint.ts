@@ -53,8 +53,9 @@ export function tokenErrorCode(body: string): string | undefined {
 }
 
 /**
- * Exchanges a refresh token for new tokens, with the body codex-rs sends: JSON
- * `{client_id, grant_type: "refresh_token", refresh_token}`. A 401, or a known "never again" code,
+ * Exchanges a refresh token for new tokens, with the body current codex-rs sends: JSON
+ * `{client_id, grant_type: "refresh_token", refresh_token}` (older releases added
+ * `scope: "openid profile email"`; the endpoint takes both). A 401, or a known "never again" code,
  * is `rejected`; anything else is `refresh-failed` (worth retrying). No token reaches a message.
  */
 export async function requestCodexRefresh(
