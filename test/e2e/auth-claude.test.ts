@@ -277,7 +277,14 @@ describe("kavilo auth claude (built CLI)", () => {
     oauth = await startFakeAnthropicOAuth();
     oauth.tamperNextState("forged");
     const home = tempHome();
-    const r = await loginPlayingBrowser(envFor(home, oauth), oauth.authorizeUrl, ["--timeout", "2"]);
+    const port = await freePort();
+    const r = await loginPlayingBrowser(envFor(home, oauth), oauth.authorizeUrl, [
+      "--timeout",
+      "2",
+      "--port",
+      String(port),
+    ]);
+    expect(oauth.authorizeQueries[0]?.get("redirect_uri")).toBe(`http://127.0.0.1:${port}/callback`);
     expect(r.browserStatus).toBe(400);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("no OAuth redirect arrived within 2 s");
