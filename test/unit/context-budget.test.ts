@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contextWindowOf, promptBudget } from "../../src/core/context/context-budget.js";
 import { fitHistory, historyFrom } from "../../src/core/context/history-window.js";
-import { isContextOverflow } from "../../src/core/context/overflow.js";
+import { isContextOverflow, tooLargeLine } from "../../src/core/context/overflow.js";
 import { estimateText } from "../../src/core/context/token-estimate.js";
 import type { Message } from "../../src/providers/types.js";
 import { ProviderError } from "../../src/providers/types.js";
@@ -69,5 +69,23 @@ describe("the context budget", () => {
     );
     expect(isContextOverflow(err("openai returned 400: Invalid value for 'temperature'"))).toBe(false);
     expect(isContextOverflow(err("openai returned 500: context window", "server", 500))).toBe(false);
+  });
+});
+
+describe("the too-large line", () => {
+  it("names the largest message of the turn and what to do", () => {
+    const line = tooLargeLine(
+      [
+        { role: "user", content: "read the log" },
+        { role: "assistant", content: "", toolCalls: [{ id: "c", name: "read_file", args: {} }] },
+        { role: "tool", toolCallId: "c", toolName: "read_file", content: "y".repeat(40_000) },
+      ],
+      5_000,
+    );
+    expect(line).toBe(
+      "the result of the read_file tool is too large for the model's context (40,000 characters, about 10,004 tokens; " +
+        "the prompt budget is 5,000): ask for a smaller part of it (a line range, a narrower command), or raise " +
+        "agents.defaults.contextWindow if the model allows more",
+    );
   });
 });

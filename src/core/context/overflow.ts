@@ -37,9 +37,13 @@ export function tooLargeLine(messages: readonly Message[], budget: number): stri
   for (const m of messages) if (!largest || sizeOf(m) > sizeOf(largest)) largest = m;
   if (!largest) return "the request does not fit the model's context window";
   const n = chars(largest.content).toLocaleString("en-US");
+  const fix =
+    largest.role === "tool"
+      ? "ask for a smaller part of it (a line range, a narrower command)"
+      : "send a smaller part of it";
   return (
     `${describe(largest)} is too large for the model's context (${n} characters, about ` +
     `${sizeOf(largest).toLocaleString("en-US")} tokens; the prompt budget is ${budget.toLocaleString("en-US")}): ` +
-    "send a smaller part of it, or raise agents.defaults.contextWindow if the model allows more"
+    `${fix}, or raise agents.defaults.contextWindow if the model allows more`
   );
 }
