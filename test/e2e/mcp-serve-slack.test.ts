@@ -179,11 +179,18 @@ describe("kavilo mcp serve slack, driven by an MCP SDK client", () => {
     send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "whoami", arguments: {} } });
     child.stdin.end();
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    expect(code).toBe(0);
+    // as for `serve self`: the bad line got an error reply, and the exit code says the input was not all valid
+    expect(code).toBe(1);
     const lines = out.trim().split("\n");
     const messages = lines.map(
-      (l) => JSON.parse(l) as { id?: number; result?: { content?: Array<{ text: string }> } },
+      (l) =>
+        JSON.parse(l) as {
+          id?: number;
+          error?: { code: number };
+          result?: { content?: Array<{ text: string }> };
+        },
     );
+    expect(messages[0]?.error?.code).toBe(-32700);
     const answer = messages.find((m) => m.id === 2);
     expect(answer?.result?.content?.[0]?.text).toContain('"user_id": "U0ME"');
   }, 30_000);

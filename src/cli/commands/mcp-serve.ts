@@ -12,8 +12,14 @@ async function serveSlack(ctx: CliContext, asked: string | undefined): Promise<n
   } catch (err) {
     throw new CliError((err as Error).message, 2);
   }
-  await serveSlackOverStdio({ alias, paths: ctx.basePaths, env: ctx.env, version: kaviloVersion() });
-  return 0;
+  const { rejected } = await serveSlackOverStdio({
+    alias,
+    paths: ctx.basePaths,
+    env: ctx.env,
+    version: kaviloVersion(),
+  });
+  // As for self: each bad line was answered and logged; the exit code says the input was not all valid.
+  return rejected > 0 ? 1 : 0;
 }
 
 /** `kavilo mcp serve self`: kavilo's own state as an MCP server over stdio, for Cursor or Claude Desktop. */

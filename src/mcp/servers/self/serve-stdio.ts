@@ -1,4 +1,5 @@
 import { format } from "node:util";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { DrainingTransport } from "./draining-transport.js";
 import { LineStdioTransport } from "./line-transport.js";
 import type { SelfDeps } from "./self-tool.js";
@@ -21,12 +22,19 @@ export async function serveSelfOverStdio(
   info: SelfServerInfo,
   opts: StdioOptions = {},
 ): Promise<{ rejected: number }> {
+  return serveOverStdio(createSelfServer(deps, info), opts);
+}
+
+/** Serves any of kavilo's MCP servers (self, slack) on stdin/stdout, as serveSelfOverStdio does. */
+export async function serveOverStdio(
+  server: McpServer,
+  opts: StdioOptions = {},
+): Promise<{ rejected: number }> {
   const stdin = opts.stdin ?? process.stdin;
   const stdout = opts.stdout ?? process.stdout;
   const log = opts.log ?? ((line: string) => process.stderr.write(`kavilo mcp: ${line}\n`));
   // stdout carries the protocol only: a dependency's console.log would corrupt the stream.
   const restoreConsole = stdout === process.stdout ? routeConsoleTo(log) : () => {};
-  const server = createSelfServer(deps, info);
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = resolve;
   });

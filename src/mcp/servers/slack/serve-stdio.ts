@@ -1,8 +1,6 @@
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { listSlackAliases } from "../../../auth/slack-mcp/token-file.js";
 import type { Paths } from "../../../core/base/paths.js";
-import { DrainingTransport } from "../self/draining-transport.js";
-import { routeConsoleTo } from "../self/serve-stdio.js";
+import { serveOverStdio } from "../self/serve-stdio.js";
 import { createSlackServer } from "./server.js";
 import { createSlackUserApi } from "./slack-api.js";
 
@@ -21,26 +19,17 @@ export async function pickSlackAlias(paths: Paths, asked?: string): Promise<stri
   throw new Error(`several Slack MCP aliases are logged in (${aliases.join(", ")}): pass --alias`);
 }
 
-/** Serves the Slack tools for one alias on stdin/stdout until the client closes stdin. */
+/**
+ * Serves the Slack tools for one alias on stdin/stdout until the client closes stdin; stdout carries
+ * only the protocol and a malformed line gets an error reply (the self server's transport).
+ */
 export async function serveSlackOverStdio(opts: {
   alias: string;
   paths: Paths;
   env: NodeJS.ProcessEnv;
   version: string;
-}): Promise<void> {
+}): Promise<{ rejected: number }> {
   const log = (line: string) => process.stderr.write(`kavilo mcp slack: ${line}\n`);
-  // stdout carries the protocol only: a dependency's console.log would corrupt the stream.
-  const restoreConsole = routeConsoleTo(log);
   const call = createSlackUserApi({ alias: opts.alias, paths: opts.paths, env: opts.env, log });
-  const server = createSlackServer(call, { alias: opts.alias, version: opts.version });
-  const closed = new Promise<void>((resolve) => {
-    server.server.onclose = resolve;
-  });
-  server.server.onerror = (err) => log(err.message);
-  const transport = new DrainingTransport(new StdioServerTransport(process.stdin, process.stdout));
-  await server.connect(transport);
-  process.stdin.once("end", () => transport.endOfInput());
-  process.stdout.once("error", () => void server.close().catch(() => {}));
-  await closed;
-  restoreConsole();
+  return serveOverStdio(createSlackServer(call, { alias: opts.alias, version: opts.version }), { log });
 }
