@@ -2,6 +2,7 @@ import type { RetryOptions } from "../../core/base/backoff.js";
 import type { Logger } from "../../core/base/logger.js";
 import type { Paths } from "../../core/base/paths.js";
 import type { Channel } from "../../core/bus/types.js";
+import { DEFAULT_UNDELIVERED_POLICY, type UndeliveredPolicy } from "../../core/bus/undelivered.js";
 import type { Config } from "../../core/config/schema.js";
 
 export interface BuildChannelsInput {
@@ -21,6 +22,13 @@ export function retryFromEnv(env: NodeJS.ProcessEnv): RetryOptions {
   const baseMs = num(env.KAVILO_RECONNECT_BASE_MS) ?? 5_000;
   const maxMs = num(env.KAVILO_RECONNECT_MAX_MS) ?? Math.max(baseMs, Math.min(60_000, baseMs * 12));
   return { baseMs, maxMs };
+}
+
+/** How replies that could not be delivered are retried; tests shorten it with KAVILO_UNDELIVERED_BASE_MS. */
+export function undeliveredPolicyFromEnv(env: NodeJS.ProcessEnv): UndeliveredPolicy {
+  const base = Number(env.KAVILO_UNDELIVERED_BASE_MS);
+  if (!Number.isFinite(base) || base <= 0) return DEFAULT_UNDELIVERED_POLICY;
+  return { ...DEFAULT_UNDELIVERED_POLICY, baseMs: base, maxMs: Math.max(base, base * 8) };
 }
 
 /**

@@ -3,6 +3,7 @@ import { Inbox } from "../../core/bus/inbox.js";
 import { createMessageBus, type MessageBus, type ShutdownResult } from "../../core/bus/message-bus.js";
 import { outboxDir } from "../../core/bus/outbox-spool.js";
 import { type OutboxWatcher, watchOutbox } from "../../core/bus/outbox-watcher.js";
+import { UndeliveredReplies, undeliveredDir } from "../../core/bus/undelivered.js";
 import type { CronService } from "../../core/cron/service.js";
 import { createCronStore } from "../../core/cron/store.js";
 import type { Heartbeat } from "../../core/heartbeat/heartbeat.js";
@@ -13,7 +14,7 @@ import type { CliContext } from "../context.js";
 import { composeAgent } from "./agent.js";
 import { createChannelRouter } from "./channel-router.js";
 import { superviseChannel } from "./channel-supervisor.js";
-import { buildChannels, retryFromEnv } from "./channels.js";
+import { buildChannels, retryFromEnv, undeliveredPolicyFromEnv } from "./channels.js";
 import { startRefreshers } from "./refreshers.js";
 import { createCronRuntime, createHeartbeatRuntime } from "./scheduled-work.js";
 
@@ -71,6 +72,13 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     extraTools,
     backgroundMemory: true,
   });
+  // Replies a channel could not deliver: kept in the profile and retried, also after a restart.
+  const undelivered = new UndeliveredReplies({
+    dir: undeliveredDir(paths.home),
+    send,
+    log,
+    policy: undeliveredPolicyFromEnv(ctx.env),
+  });
   busRef = createMessageBus({
     agent: composed.agent,
     send,
@@ -78,6 +86,7 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     maxConcurrentSessions: rt.maxConcurrentSessions,
     log,
     inbox: new Inbox(paths.inbox),
+    undelivered,
   });
 
   // Before anything else runs: compacting the inbox must not race a message being appended to it.
@@ -101,6 +110,9 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     heartbeat.start();
   }
   for (const s of supervised) s.start(busRef);
+  await undelivered
+    .resume()
+    .catch((err: unknown) => log.error(`cannot read the undelivered replies: ${(err as Error).message}`));
   if (supervised.length === 0) log.warn("no channel is enabled; running cron and heartbeat only");
   // Messages that `kavilo mcp serve self` (another process) asks this one to send.
   let outbox: OutboxWatcher | undefined;
@@ -123,6 +135,7 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
       // turns get until the deadline. Replies still go out: sending does not need a running channel.
       const channelsStopped = Promise.all(supervised.map((s) => s.stop())).then(() => true);
       const outboxDone = outbox?.stop();
+      const undeliveredDone = undelivered.stop();
       const cronDone = cron?.stop();
       const heartbeatDone = heartbeat?.stop();
       // A refresh that is writing a token file finishes (within the deadline) before kavilo exits.
@@ -135,7 +148,9 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
       const gaveUp = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), CHANNEL_STOP_MS);
       });
-      const rest = Promise.all([channelsStopped, cronDone, heartbeatDone, outboxDone]).then(() => true);
+      const rest = Promise.all([channelsStopped, cronDone, heartbeatDone, outboxDone, undeliveredDone]).then(
+        () => true,
+      );
       if (!(await Promise.race([rest, gaveUp])))
         log.warn("a channel, cron or the outbox did not stop in time; going on");
       clearTimeout(timer);

@@ -1,7 +1,9 @@
 import type { ContentPart } from "../../providers/types.js";
 import type { AgentRunner } from "../agent/types.js";
+import { chatInteraction } from "./chat-elicitation.js";
 import { turnInputOf } from "./inbound-input.js";
 import type { Inbox } from "./inbox.js";
+import { PendingQuestions } from "./pending-questions.js";
 import { runTurnToEnd, type TurnOutcome } from "./run-turn.js";
 import { SchedulerClosedError, SessionScheduler } from "./session-scheduler.js";
 import type { ChannelTarget, InboundMessage, InboundSink, OutboundMessage } from "./types.js";
@@ -24,6 +26,8 @@ export interface MessageBusOptions {
   readFile?: (path: string) => Promise<Uint8Array>;
   /** Where accepted messages wait until their turn ends, so a stop or a crash loses none. */
   inbox?: Inbox;
+  /** Where a reply the channel could not deliver waits for another try (UndeliveredReplies). */
+  undelivered?: { keep(msg: OutboundMessage, err: unknown): Promise<string> };
 }
 
 /** A turn that is not a chat message: cron jobs, heartbeats, sub-agents. */
@@ -91,6 +95,8 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
   const stats = { received: 0, answered: 0, failed: 0 };
   let accepting = true;
   let last: ChannelTarget | undefined;
+  // An MCP server's question to the user of a running turn; their next message there answers it.
+  const questions = new PendingQuestions();
 
   const reply = async (msg: InboundMessage, text: string) => {
     const out: OutboundMessage = {
@@ -102,7 +108,17 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
       await opts.send(out);
     } catch (err) {
       stats.failed++;
-      log.error(`${msg.channel}: could not deliver a reply to ${msg.chatId}: ${(err as Error).message}`);
+      const why = `${msg.channel}: could not deliver a reply to ${msg.chatId}: ${(err as Error).message}`;
+      if (!opts.undelivered) {
+        log.error(why);
+        return;
+      }
+      // Kept on disk and retried (also after a restart) rather than lost.
+      await opts.undelivered.keep(out, err).then(
+        (file) => log.warn(`${why}; kept in ${file} and retried`),
+        (keepErr: unknown) =>
+          log.error(`${why}; and it could not be kept for a retry: ${(keepErr as Error).message}`),
+      );
     }
   };
 
@@ -117,6 +133,11 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
         input,
         signal,
         origin: targetOf(msg),
+        interaction: chatInteraction({
+          key: { ...targetOf(msg), senderId: msg.senderId },
+          questions,
+          send: (text) => reply(msg, text),
+        }),
       });
       log.debug(`${msg.sessionKey}: turn ${outcome.reason} in ${Date.now() - started} ms`);
       if (outcome.reason === "aborted") {
@@ -172,6 +193,10 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
     if (command === "stop") {
       const stopped = scheduler.abort(msg.sessionKey);
       void reply(msg, stopped ? "Stopped." : "Nothing is running.");
+      return;
+    }
+    if (!command && questions.take(msg)) {
+      log.debug(`${msg.sessionKey}: the message answers a pending question`);
       return;
     }
     last = targetOf(msg);
