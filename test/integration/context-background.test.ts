@@ -58,5 +58,15 @@ describe("consolidation in the background (kavilo start)", () => {
     for (const r of fake.requests.filter((x) => !bodyOf(x).tool_choice)) {
       expect(fakeTokens({ messages: bodyOf(r).messages, tools: bodyOf(r).tools })).toBeLessThanOrEqual(3_000);
     }
+
+    // /new in a chat: the session is archived at once; its turns are summarized beside the reply.
+    const before = consolidations();
+    const start = Date.now();
+    await t.agent.resetSession("telegram:b");
+    expect(Date.now() - start).toBeLessThan(SLOW);
+    await t.agent.context.idle();
+    expect(consolidations()).toBe(before + 1);
+    const last = fake.requests.filter((r) => bodyOf(r).tool_choice).at(-1);
+    expect(JSON.stringify(bodyOf(last).messages)).toContain("hello from another chat");
   });
 });

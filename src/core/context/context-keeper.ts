@@ -130,19 +130,26 @@ export class ContextKeeper {
     });
   }
 
-  /** On /new: the unconsolidated turns go to memory before the session is archived. */
+  /**
+   * On /new: the session is archived, and its turns not yet in memory are consolidated (before this
+   * resolves in the terminal; beside it for channels, so the chat's "new session" reply is not held up).
+   */
   async reset(
     sessionKey: string,
     session: readonly Message[],
     model: string,
     archive: () => Promise<void>,
   ): Promise<void> {
-    if (this.deps.settings.memory !== false)
-      await this.consolidate(sessionKey, session, session.length, model);
-    await this.locked(sessionKey, async () => {
+    const part = await this.locked(sessionKey, async () => {
+      const state = await this.state(sessionKey, session.length);
       await archive();
       await clearState(this.deps.sessionsDir, sessionKey);
+      return session.slice(state.consolidated);
     });
+    if (this.deps.settings.memory === false || part.length === 0) return;
+    const done = this.summarize(sessionKey, part, model);
+    if (this.deps.settings.background) this.track(done);
+    else await done;
   }
 
   /** Resolves when no background consolidation or state write is in flight (shutdown, tests). */
@@ -174,32 +181,36 @@ export class ContextKeeper {
       const state = await this.state(sessionKey, session.length);
       if (upTo <= state.consolidated) return;
       const part = session.slice(state.consolidated, upTo);
-      if (this.deps.settings.memory !== false) {
-        const d = this.deps;
-        const consolidator = new Consolidator({
-          provider: d.provider,
-          workspace: d.workspace,
-          model: () => d.settings.memoryModel ?? model,
-          budget: () => this.budget(d.settings.memoryModel ?? model),
-          ...(d.settings.maxTokens !== undefined ? { maxTokens: d.settings.maxTokens } : {}),
-          ...(d.timezone ? { timezone: d.timezone } : {}),
-          ...(d.attempts !== undefined ? { attempts: d.attempts } : {}),
-          ...(d.onUsage ? { onUsage: (u: Usage, m: string) => d.onUsage?.(u, m, sessionKey) } : {}),
-          ...(d.log ? { log: d.log } : {}),
-        });
-        try {
-          const result = await consolidator.consolidate(part);
-          d.log?.(
-            `session ${sessionKey}: consolidated ${part.length} messages (${result.summarized} summarized, ${result.archivedRaw} archived raw)`,
-          );
-        } catch (err) {
-          // Files could not be written: keep the turns unconsolidated, to try again later.
-          d.warn?.(`memory consolidation failed: ${err instanceof Error ? err.message : String(err)}`);
-          return;
-        }
-      }
+      // Files that could not be written keep the turns unconsolidated, to try again later.
+      if (this.deps.settings.memory !== false && !(await this.summarize(sessionKey, part, model))) return;
       await this.advance(sessionKey, upTo, session.length);
     });
+  }
+
+  /** Moves `part` into HISTORY.md/MEMORY.md; false when the memory files could not be written. */
+  private async summarize(sessionKey: string, part: readonly Message[], model: string): Promise<boolean> {
+    const d = this.deps;
+    const consolidator = new Consolidator({
+      provider: d.provider,
+      workspace: d.workspace,
+      model: () => d.settings.memoryModel ?? model,
+      budget: () => this.budget(d.settings.memoryModel ?? model),
+      ...(d.settings.maxTokens !== undefined ? { maxTokens: d.settings.maxTokens } : {}),
+      ...(d.timezone ? { timezone: d.timezone } : {}),
+      ...(d.attempts !== undefined ? { attempts: d.attempts } : {}),
+      ...(d.onUsage ? { onUsage: (u: Usage, m: string) => d.onUsage?.(u, m, sessionKey) } : {}),
+      ...(d.log ? { log: d.log } : {}),
+    });
+    try {
+      const result = await consolidator.consolidate(part);
+      d.log?.(
+        `session ${sessionKey}: consolidated ${part.length} messages (${result.summarized} summarized, ${result.archivedRaw} archived raw)`,
+      );
+      return true;
+    } catch (err) {
+      d.warn?.(`memory consolidation failed: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
   }
 
   private async advance(sessionKey: string, upTo: number, messages: number): Promise<void> {
