@@ -99,7 +99,7 @@ describe("scrubEnv", () => {
   it("drops default and extra patterns, case-insensitively, and undefined values", () => {
     const out = scrubEnv(
       { anthropic_api_key: "a", AWS_SESSION: "b", HOME: "/h", EMPTY: undefined, KAVILO_HOME: "/k" },
-      ["AWS_*"],
+      { extra: ["AWS_*"] },
     );
     expect(out).toEqual({ HOME: "/h" });
   });

@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
-import { redactSecrets } from "../../core/base/redact.js";
-import { ConfigError, loadConfig, openConfigStore, parseConfig } from "../../core/config/load.js";
+import { ConfigError, loadConfig } from "../../core/config/load.js";
 import { configJsonSchema } from "../../core/config/schema.js";
+import { maskConfigSecrets } from "../../core/config/secret-paths.js";
+import { FORBIDDEN_KEYS, updateConfigFile } from "../../core/config/update-file.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
@@ -16,11 +16,12 @@ export async function schema(_ctx: CliContext): Promise<number> {
 
 export async function validate(ctx: CliContext): Promise<number> {
   const file = ctx.basePaths.config;
-  if (!existsSync(file)) {
+  // Not existsSync: a dangling symlink is an error, never "does not exist".
+  const loaded = loadConfig(file);
+  if (!loaded.exists) {
     print(`${file} does not exist; the defaults apply (run kavilo onboard to create it)`);
     return 0;
   }
-  const loaded = loadConfig(file);
   for (const w of loaded.warnings) ctx.warn(w);
   print(`${file} is valid`);
   return 0;
@@ -29,7 +30,7 @@ export async function validate(ctx: CliContext): Promise<number> {
 function lookup(root: unknown, key: string): unknown {
   let node = root;
   for (const part of key.split(".")) {
-    if (node === null || typeof node !== "object" || !(part in node)) return undefined;
+    if (node === null || typeof node !== "object" || !Object.hasOwn(node, part)) return undefined;
     node = (node as Record<string, unknown>)[part];
   }
   return node;
@@ -37,14 +38,12 @@ function lookup(root: unknown, key: string): unknown {
 
 export async function get(ctx: CliContext, key: unknown, opts: { reveal?: boolean } = {}): Promise<number> {
   const { config } = ctx.config();
-  const value = typeof key === "string" && key ? lookup(config, key) : config;
+  // Masked as a whole, then looked up: a value is masked by where it sits (secret-paths.ts), the
+  // same rules the self MCP server uses, whichever part of the config is asked for.
+  const shown = opts.reveal ? config : maskConfigSecrets(config);
+  const value = typeof key === "string" && key ? lookup(shown, key) : shown;
   if (value === undefined) throw new CliError(`no value at ${String(key)}`, 1);
-  if (opts.reveal) print(value);
-  else {
-    // Mask under the key's own name, so a leaf (providers.x.apiKey) is masked like its parent is.
-    const leaf = typeof key === "string" && key ? (key.split(".").at(-1) ?? "") : "";
-    print(redactSecrets({ [leaf]: value })[leaf]);
-  }
+  print(value);
   return 0;
 }
 
@@ -60,6 +59,8 @@ function checkPath(path: string): void {
   if (!/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/.test(path)) {
     throw new CliError(`invalid key "${path}": use a dotted path such as agents.defaults.model`, 2);
   }
+  const forbidden = path.split(".").find((part) => FORBIDDEN_KEYS.has(part));
+  if (forbidden) throw new CliError(`invalid key "${path}": the key ${forbidden} is not allowed`, 2);
 }
 
 /** The object holding the last segment of path in root, creating the missing ones when asked. */
@@ -82,14 +83,13 @@ export async function set(ctx: CliContext, key: unknown, value: unknown): Promis
   const path = String(key);
   checkPath(path);
   const file = ctx.basePaths.config;
-  // Validate the would-be file first; a bad value never reaches the disk.
-  const current = existsSync(file) ? loadConfig(file).raw : {};
-  const next = structuredClone(current);
   const parsed = parseValue(String(value));
-  const { node, leaf } = parentOf(next, path, true)!;
-  node[leaf] = parsed;
   try {
-    parseConfig(next, file);
+    // Validated in full under the lock before writing: a bad value never reaches the disk.
+    await updateConfigFile(file, (next) => {
+      const { node, leaf } = parentOf(next, path, true)!;
+      node[leaf] = parsed;
+    });
   } catch (err) {
     // `config set x.apiKey 1234` parses 1234 as a number; say how to keep it text.
     if (err instanceof ConfigError && typeof parsed !== "string" && /expected string/.test(err.detail)) {
@@ -98,7 +98,6 @@ export async function set(ctx: CliContext, key: unknown, value: unknown): Promis
     }
     throw err;
   }
-  (await openConfigStore(file)).set(path, parsed);
   print(`set ${path}`);
   return 0;
 }
@@ -107,13 +106,11 @@ export async function unset(ctx: CliContext, key: unknown): Promise<number> {
   const path = String(key);
   checkPath(path);
   const file = ctx.basePaths.config;
-  const current = existsSync(file) ? loadConfig(file).raw : {};
-  const next = structuredClone(current);
-  const at = parentOf(next, path, false);
-  if (!at || !(at.leaf in at.node)) throw new CliError(`no value at ${path} in ${file}`, 1);
-  delete at.node[at.leaf];
-  parseConfig(next, file);
-  (await openConfigStore(file)).delete(path);
+  await updateConfigFile(file, (next) => {
+    const at = parentOf(next, path, false);
+    if (!at || !Object.hasOwn(at.node, at.leaf)) throw new CliError(`no value at ${path} in ${file}`, 1);
+    delete at.node[at.leaf];
+  });
   print(`removed ${path}`);
   return 0;
 }

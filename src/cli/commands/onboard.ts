@@ -34,7 +34,7 @@ function defaultConfig(answers: Answers): Record<string, unknown> {
     tools: {
       restrictToWorkspace: true,
       mcpServers: {},
-      exec: { timeout: 60, scrubEnv: false },
+      exec: { timeout: 60, scrubEnv: true },
     },
     runtime: { heartbeat: { enabled: false, intervalS: 1800 } },
   };

@@ -1,6 +1,6 @@
 import { realpathSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { Agent } from "../../core/agent/agent.js";
+import { ensureWorkspaceDir } from "../../core/config/load.js";
 import { SessionStore } from "../../core/session/session-store.js";
 import type { ToolRegistry } from "../../core/tools/registry.js";
 import type { Tool } from "../../core/tools/types.js";
@@ -41,7 +41,7 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
   const warn = opts.warn ?? ((line: string) => ctx.warn(line));
   const d = config.agents.defaults;
   const { resolved, provider } = await composeProvider(ctx, { model: opts.model, log });
-  await mkdir(paths.workspace, { recursive: true });
+  await ensureWorkspaceDir(paths.workspace, paths.config);
   const workspace = realpathSync(paths.workspace);
   const tools = composeTools(ctx, { config, paths, warn, log, extraTools: opts.extraTools });
 

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type Conf from "conf";
 import type * as z from "zod";
 import { jsonErrorAt } from "../base/json-error-at.js";
 import { expandHome } from "../base/paths.js";
+import { ConfigFileProblem, MAX_CONFIG_DEPTH, nestsDeeperThan, readConfigText } from "./read-config-file.js";
 import { type Config, configSchema } from "./schema.js";
 
 export class ConfigError extends Error {
@@ -99,26 +99,19 @@ function toConfigError(issues: readonly z.core.$ZodIssue[], file: string): Confi
   return new ConfigError(file, keyPathOf(first.path) || "(root)", `${first.message}${more}`);
 }
 
-/** Why a file could not be read, in words (the errno text without its syscall and path). */
-function readProblem(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "it is a directory, not a file";
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Loads config.json from a profile home. A missing file is the defaults. */
 export function loadConfig(file: string): LoadedConfig {
-  const exists = existsSync(file);
+  let text: string | undefined;
+  try {
+    text = readConfigText(file);
+  } catch (err) {
+    if (err instanceof ConfigFileProblem) throw new ConfigError(file, undefined, err.detail);
+    throw err;
+  }
+  const exists = text !== undefined;
   let raw: Record<string, unknown> = {};
-  if (exists) {
+  if (text !== undefined) {
     let parsed: unknown;
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (err) {
-      throw new ConfigError(file, undefined, `cannot read: ${readProblem(err)}`);
-    }
     try {
       parsed = JSON.parse(text);
     } catch {
@@ -129,6 +122,13 @@ export function loadConfig(file: string): LoadedConfig {
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
       throw new ConfigError(file, undefined, "expected a JSON object at the top level");
+    }
+    if (nestsDeeperThan(parsed, MAX_CONFIG_DEPTH)) {
+      throw new ConfigError(
+        file,
+        undefined,
+        `nested more than ${MAX_CONFIG_DEPTH} levels deep; fix the file`,
+      );
     }
     raw = parsed as Record<string, unknown>;
   }
@@ -142,4 +142,31 @@ export function workspaceOf(config: Config, home: string): string {
   if (!ws) return join(home, "workspace");
   const expanded = expandHome(ws);
   return isAbsolute(expanded) ? expanded : resolve(home, expanded);
+}
+
+/**
+ * Creates the workspace folder when missing. A path that cannot be made (a file in the way,
+ * no permission, a read-only disk) is a ConfigError naming the key that chose it.
+ */
+export async function ensureWorkspaceDir(workspace: string, configFile: string): Promise<void> {
+  const { mkdir, stat } = await import("node:fs/promises");
+  try {
+    await mkdir(workspace, { recursive: true });
+    if (!(await stat(workspace)).isDirectory()) throw Object.assign(new Error(), { code: "ENOTDIR" });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === "EACCES" || code === "EPERM"
+        ? "permission denied"
+        : code === "EEXIST" || code === "ENOTDIR"
+          ? "a file is in the way"
+          : code === "EROFS"
+            ? "read-only file system"
+            : (code ?? "unknown error");
+    throw new ConfigError(
+      configFile,
+      "agents.defaults.workspace",
+      `cannot create the workspace ${workspace} (${why}); set it to a folder you can write`,
+    );
+  }
 }

@@ -14,6 +14,16 @@ const providerConfig = z.strictObject({
   extraHeaders: z.record(z.string(), z.string()).optional().describe("Headers sent with every request"),
 });
 
+/** Whether this runtime's Intl knows the time zone (an IANA name such as Europe/Berlin, or UTC). */
+function isKnownTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const agentDefaults = z.strictObject({
   model: z.string().optional().describe("Model name; may be prefixed with a provider: anthropic/claude-..."),
   provider: z.string().default("auto").describe('Provider name, or "auto" to resolve from model and keys'),
@@ -22,7 +32,13 @@ const agentDefaults = z.strictObject({
   workspace: z.string().optional().describe("Workspace directory; default <home>/workspace"),
   maxToolIterations: z.number().int().positive().default(20),
   reasoningEffort: z.enum(["low", "medium", "high"]).optional(),
-  timezone: z.string().optional().describe("IANA time zone for the agent's clock; default: the system's"),
+  timezone: z
+    .string()
+    .refine(isKnownTimeZone, {
+      error: (issue) => `unknown time zone "${String(issue.input)}": use an IANA name such as Europe/Berlin`,
+    })
+    .optional()
+    .describe("IANA time zone for the agent's clock; default: the system's"),
   contextWindow: z
     .number()
     .int()
@@ -122,8 +138,17 @@ const toolsConfig = z.strictObject({
   exec: z
     .strictObject({
       timeout: z.number().positive().default(60).describe("Seconds"),
-      scrubEnv: z.boolean().default(false),
+      scrubEnv: z
+        .boolean()
+        .default(true)
+        .describe("Drop credential-looking variables from shell commands' environment; false turns it off"),
       scrubEnvExtra: z.array(z.string()).default([]).describe("More env name patterns to drop (globs)"),
+      scrubEnvKeep: z
+        .array(z.string())
+        .default([])
+        .describe(
+          "Env names passed to shell commands even when they look like credentials, e.g. GITHUB_TOKEN",
+        ),
     })
     .prefault({}),
   web: z

@@ -31,7 +31,12 @@ export function createBuiltinTools(opts: BuiltinToolsOptions): Tool[] {
     createEditFileTool(),
     createListDirectoryTool(opts.readRoots ? { readRoots: opts.readRoots } : {}),
     createGlobFilesTool(),
-    createShellTool({ timeoutS: exec.timeout, scrubEnv: exec.scrubEnv, scrubEnvExtra: exec.scrubEnvExtra }),
+    createShellTool({
+      timeoutS: exec.timeout,
+      scrubEnv: exec.scrubEnv,
+      scrubEnvExtra: exec.scrubEnvExtra,
+      scrubEnvKeep: exec.scrubEnvKeep,
+    }),
     createWebFetchTool({ allowPrivate: web.fetch.allowPrivate, maxChars: web.fetch.maxChars }),
     createWebSearchTool({
       apiKey: web.search.apiKey,

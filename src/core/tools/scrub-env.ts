@@ -1,5 +1,22 @@
-/** Env names that usually carry credentials; dropped from child processes when scrubbing is on. */
-export const DEFAULT_SCRUB_PATTERNS: readonly string[] = ["*_API_KEY", "*_API_TOKEN", "*_SECRET", "KAVILO_*"];
+/**
+ * Env names that carry credentials (case-insensitive globs). The self MCP server masks these
+ * variables' values; shell commands do not get them while tools.exec.scrubEnv is on.
+ */
+export const SECRET_ENV_PATTERNS: readonly string[] = [
+  "*_API_KEY",
+  "*_TOKEN",
+  "*_SECRET",
+  "*_SECRET_*",
+  "*_PASSWORD",
+  "*_CREDENTIALS",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "GITHUB_TOKEN",
+  "SLACK_*_TOKEN",
+];
+
+/** Dropped from shell commands' env while scrubbing: the credentials, and kavilo's own settings. */
+export const DEFAULT_SCRUB_PATTERNS: readonly string[] = [...SECRET_ENV_PATTERNS, "KAVILO_*"];
 
 function globToRegExp(pattern: string): RegExp {
   const body = pattern
@@ -16,18 +33,33 @@ export function envNameMatcher(extraPatterns: readonly string[] = []): (name: st
   return (name) => regexps.some((re) => re.test(name));
 }
 
+const secretEnv = SECRET_ENV_PATTERNS.map(globToRegExp);
+
+/** Whether an env variable's name says it holds a credential (SECRET_ENV_PATTERNS). */
+export function isSecretEnvName(name: string): boolean {
+  return secretEnv.some((re) => re.test(name));
+}
+
+export interface ScrubOptions {
+  /** More name globs to drop (tools.exec.scrubEnvExtra). */
+  extra?: readonly string[];
+  /** Exact names (case-insensitive) that pass anyway (tools.exec.scrubEnvKeep), e.g. GITHUB_TOKEN for gh. */
+  keep?: readonly string[];
+}
+
 /**
  * A copy of `env` without credential-looking variables (see DEFAULT_SCRUB_PATTERNS) and without names
- * matching `extraPatterns` (globs with `*` and `?`). Undefined values are dropped too.
+ * matching `extra` (globs with `*` and `?`), except the names in `keep`. Undefined values are dropped too.
  */
 export function scrubEnv(
   env: NodeJS.ProcessEnv | Record<string, string | undefined>,
-  extraPatterns: readonly string[] = [],
+  opts: ScrubOptions = {},
 ): Record<string, string> {
-  const drop = envNameMatcher(extraPatterns);
+  const drop = envNameMatcher(opts.extra ?? []);
+  const keep = new Set((opts.keep ?? []).map((n) => n.toUpperCase()));
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && !drop(name)) out[name] = value;
+    if (value !== undefined && (keep.has(name.toUpperCase()) || !drop(name))) out[name] = value;
   }
   return out;
 }

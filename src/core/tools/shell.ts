@@ -11,6 +11,8 @@ export interface ShellToolOptions {
   scrubEnv: boolean;
   /** More env name globs to drop when scrubbing (tools.exec.scrubEnvExtra). */
   scrubEnvExtra?: readonly string[];
+  /** Env names that pass even when scrubbing (tools.exec.scrubEnvKeep). */
+  scrubEnvKeep?: readonly string[];
   /** The env the child inherits; process.env by default. */
   env?: NodeJS.ProcessEnv;
   /** Total output kept, split between head and tail. */
@@ -54,7 +56,9 @@ export function createShellTool(options: ShellToolOptions) {
     async run(args, ctx) {
       if (ctx.signal.aborted) throw new ToolError("shell was aborted before it started");
       const baseEnv = options.env ?? process.env;
-      const env = options.scrubEnv ? scrubEnv(baseEnv, options.scrubEnvExtra ?? []) : { ...baseEnv };
+      const env = options.scrubEnv
+        ? scrubEnv(baseEnv, { extra: options.scrubEnvExtra ?? [], keep: options.scrubEnvKeep ?? [] })
+        : { ...baseEnv };
       const output = new HeadTailBuffer(Math.floor(maxOutput / 2), Math.ceil(maxOutput / 2));
       // Loaded on use, like every tool's heavier dependencies: start-up is most of a one-shot's time.
       const spawn: typeof spawnType = (await import("node:child_process")).spawn;

@@ -1,8 +1,8 @@
 import * as z from "zod";
 import { REDACTED } from "../../../core/base/redact.js";
 import { channelState } from "../../../core/config/channels.js";
+import { looksLikeKeySegment } from "../../../core/config/secret-paths.js";
 import { mcpAuthState } from "../../client/auth-state.js";
-import { looksLikeKeySegment } from "./known-secrets.js";
 import { defineSelfTool, type SelfDeps, type SelfTool } from "./self-tool.js";
 
 /**

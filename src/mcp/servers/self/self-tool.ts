@@ -20,6 +20,8 @@ export interface SelfDeps {
   /** How long to wait for `kavilo start` to confirm a send; default 15 s. */
   outboxTimeoutMs?: number;
   now?: () => Date;
+  /** Whose secret-named variables are masked in every answer; default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** For the OAuth logins (tests point it at a loopback server; default: global fetch). */
   fetchFn?: FetchLike;
   /** Where the login's browser is sent back to; default: the mcp-oauth default redirect. */
