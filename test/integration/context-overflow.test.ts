@@ -56,6 +56,8 @@ const sent = (req: RecordedRequest | undefined) => JSON.stringify(bodyOf(req).me
 interface Wire {
   name: string;
   model: string;
+  /** How the wire forces the save_memory call (the Codex adapter does not map toolChoice yet). */
+  forced: unknown;
   overflow: FakeStep | CodexStep;
   start(respond: (req: RecordedRequest, i: number) => FakeStep | CodexStep): Promise<FakeLlm>;
   provider(url: string): Provider;
@@ -65,6 +67,7 @@ const WIRES: Wire[] = [
   {
     name: "openai chat completions",
     model: "gpt-test",
+    forced: { type: "function", function: { name: "save_memory" } },
     overflow: {
       fault: {
         status: 400,
@@ -85,6 +88,7 @@ const WIRES: Wire[] = [
   {
     name: "anthropic messages",
     model: "claude-test",
+    forced: { type: "tool", name: "save_memory" },
     overflow: {
       fault: {
         status: 400,
@@ -103,6 +107,7 @@ const WIRES: Wire[] = [
   {
     name: "openai responses (codex)",
     model: "gpt-5.5",
+    forced: "auto",
     overflow: {
       failed: {
         code: "context_length_exceeded",
@@ -144,6 +149,7 @@ describe.each(WIRES)("a context overflow on $name", (wire) => {
     expect(rest).toEqual([]);
     expect(sent(failed)).toContain("first question about apples");
     expect(consolidation && isConsolidation(consolidation)).toBe(true);
+    expect(bodyOf(consolidation).tool_choice).toEqual(wire.forced);
     expect(sent(consolidation)).toContain("first question about apples");
     expect(sent(consolidation)).toContain("third question");
     // The retry carries this turn only: the three earlier turns are in memory now.
@@ -229,13 +235,19 @@ describe("consolidation failures and settings", () => {
     expect(last).not.toContain("question 1 ");
   });
 
-  it("/new consolidates the session's turns, then archives it", async () => {
+  it("/new archives the session and consolidates its turns, with agents.defaults.memoryModel", async () => {
     const provider = await openai((req) => (isConsolidation(req) ? save : { text: "ok" }));
-    const t = contextAgent(provider, "gpt-test");
+    const t = contextAgent(provider, "gpt-test", { memoryModel: "gpt-cheap" });
     await t.run("first question about apples");
     await t.agent.resetSession("test:s");
     const consolidations = fake!.requests.filter(isConsolidation);
     expect(consolidations).toHaveLength(1);
+    expect(bodyOf(consolidations[0]).model).toBe("gpt-cheap");
+    expect(bodyOf(consolidations[0]).tool_choice).toEqual({
+      type: "function",
+      function: { name: "save_memory" },
+    });
+    expect(bodyOf(fake!.requests[0]).model).toBe("gpt-test");
     expect(sent(consolidations[0])).toContain("first question about apples");
     expect(readFileSync(join(t.workspace, "memory", "HISTORY.md"), "utf8")).toContain("apples");
     expect(readdirSync(join(t.workspace, "sessions", "archive"))).toHaveLength(1);
