@@ -1,6 +1,6 @@
 import { type AwsEnv, awsConfigPath, readAwsSsoConfig } from "../auth/aws-sso/config-file.js";
 import { refreshSsoSession } from "../auth/aws-sso/refresh.js";
-import { disabledByEnv } from "./switches.js";
+import { sectionEnabled } from "./switches.js";
 import type { Refresher, RefresherEnabled, TargetOutcome } from "./types.js";
 
 export interface AwsSsoRefresherOptions {
@@ -19,13 +19,8 @@ export function createAwsSsoRefresher(opts: AwsSsoRefresherOptions): Refresher {
   return {
     name: "aws-sso",
     intervalMs: opts.config.refreshIntervalS * 1000,
-    enabled(): RefresherEnabled {
-      if (disabledByEnv(opts.env, "KAVILO_AWS_REFRESH_DISABLED")) {
-        return { enabled: false, reason: "KAVILO_AWS_REFRESH_DISABLED is set" };
-      }
-      if (!opts.config.enabled) return { enabled: false, reason: "aws.enabled is false" };
-      return { enabled: true };
-    },
+    enabled: (): RefresherEnabled =>
+      sectionEnabled(opts.env, "KAVILO_AWS_REFRESH_DISABLED", "aws", opts.config.enabled),
     async tick(now, signal): Promise<TargetOutcome[]> {
       let config: Awaited<ReturnType<typeof readAwsSsoConfig>>;
       try {

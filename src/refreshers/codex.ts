@@ -1,7 +1,7 @@
 import { CodexAuthError } from "../auth/codex/errors.js";
 import { type CodexEnv, codexAuthPath } from "../auth/codex/paths.js";
 import { refreshCodexAuth } from "../auth/codex/refresh.js";
-import { disabledByEnv } from "./switches.js";
+import { sectionEnabled } from "./switches.js";
 import type { Refresher, RefresherEnabled, TargetOutcome } from "./types.js";
 
 export interface CodexRefresherOptions {
@@ -25,13 +25,8 @@ export function createCodexRefresher(opts: CodexRefresherOptions): Refresher {
   return {
     name: "codex",
     intervalMs: opts.config.refreshIntervalS * 1000,
-    enabled(): RefresherEnabled {
-      if (disabledByEnv(opts.env, "KAVILO_CODEX_REFRESH_DISABLED")) {
-        return { enabled: false, reason: "KAVILO_CODEX_REFRESH_DISABLED is set" };
-      }
-      if (!opts.config.enabled) return { enabled: false, reason: "codex.enabled is false" };
-      return { enabled: true };
-    },
+    enabled: (): RefresherEnabled =>
+      sectionEnabled(opts.env, "KAVILO_CODEX_REFRESH_DISABLED", "codex", opts.config.enabled),
     async tick(now, signal): Promise<TargetOutcome[]> {
       try {
         const result = await refreshCodexAuth(opts.env, {

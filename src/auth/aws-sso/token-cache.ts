@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { z } from "zod";
+import { optionalText } from "../json-fields.js";
 import type { TokenJson } from "../token-store.js";
 import { type AwsEnv, awsUserHome } from "./config-file.js";
 
@@ -22,19 +23,14 @@ export function formatAwsTime(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
 
-const text = z
-  .string()
-  .nullish()
-  .transform((v) => (v?.trim() ? v : undefined));
-
 const cacheSchema = z.looseObject({
-  accessToken: text,
-  expiresAt: text,
-  refreshToken: text,
-  clientId: text,
-  clientSecret: text,
-  registrationExpiresAt: text,
-  region: text,
+  accessToken: optionalText,
+  expiresAt: optionalText,
+  refreshToken: optionalText,
+  clientId: optionalText,
+  clientSecret: optionalText,
+  registrationExpiresAt: optionalText,
+  region: optionalText,
 });
 
 /** A cached SSO token as kavilo uses it. Never logged: it holds tokens and the client secret. */

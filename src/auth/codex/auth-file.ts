@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { optionalText } from "../json-fields.js";
 import { readTokenJson, TokenFileError, type TokenJson } from "../token-store.js";
 import { CodexAuthError } from "./errors.js";
 import { chatGptClaims, expiryOf, jwtClaims } from "./jwt-claims.js";
@@ -17,11 +18,6 @@ export interface CodexAuth {
   expiresAt?: Date;
   lastRefresh?: Date;
 }
-
-const optionalText = z
-  .string()
-  .nullish()
-  .transform((v) => (v?.trim() ? v : undefined));
 
 /** Only the keys kavilo reads; every other key stays in the raw JSON and is written back as it was. */
 const authFileSchema = z.looseObject({
