@@ -31,7 +31,7 @@ function slackEnv(home: string, fake: FakeSlackOAuth, extra: Record<string, stri
 function loginAsBrowser(
   args: string[],
   env: NodeJS.ProcessEnv,
-  tamper?: (callback: URL) => URL,
+  tamper?: (callback: URL, loopback: string) => URL,
 ): Promise<CliResult & { callbackStatus?: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, "mcp", "slack", "login", ...args], { env, cwd: env.HOME });
@@ -51,7 +51,8 @@ function loginAsBrowser(
       visited = true;
       const page = await fetch(url, { redirect: "manual" });
       let callback = new URL(page.headers.get("location") ?? "");
-      if (tamper) callback = tamper(callback);
+      const loopback = /Waiting for the redirect on (\S+) \.\.\./.exec(stderr)?.[1] ?? "";
+      if (tamper) callback = tamper(callback, loopback);
       const back = await fetch(callback);
       callbackStatus = back.status;
     });
@@ -245,6 +246,37 @@ describe("kavilo mcp slack login / status / logout against a fake Slack", () => 
     expect(slack.authorizeRequests[1]!.get("client_id")).toBe(slack.clientId);
     expect(readJson(tokenFile(home, "ws")).access_token).toBe(slack.currentAccessToken());
   }, 40_000);
+
+  it("an HTTPS relay: Slack redirects to it, it forwards to the loopback, and the code is exchanged for it", async () => {
+    slack = await startFakeSlackOAuth();
+    const home = tempHome();
+    const env = slackEnv(home, slack);
+    const relay = "https://me.example.github.io/kavilo-relay/";
+    const r = await loginAsBrowser(
+      [
+        "ws",
+        "--client-id",
+        slack.clientId,
+        "--client-secret",
+        slack.clientSecret,
+        "--redirect-uri",
+        relay,
+        "--no-browser",
+      ],
+      env,
+      // the relay page: same query, sent on to the loopback
+      (atRelay, loopback) => {
+        expect(`${atRelay.origin}${atRelay.pathname}`).toBe(relay);
+        return new URL(`${loopback}${atRelay.search}`);
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(slack.authorizeRequests[0]?.get("redirect_uri")).toBe(relay);
+    const exchange = slack.calls.find((c) => c.method === "oauth.v2.user.access");
+    expect(exchange?.params.redirect_uri).toBe(relay);
+    expect(exchange?.params.code_verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(readJson(join(kaviloDir(home), "mcp-auth", "slack", "ws.app.json")).redirect_uri).toBe(relay);
+  }, 30_000);
 
   it("denied consent and a tampered state are one line each, and nothing is written", async () => {
     slack = await startFakeSlackOAuth();

@@ -50,9 +50,9 @@ export interface SlackLoginResult {
 async function appFor(opts: SlackLoginOptions): Promise<SlackApp> {
   const saved = await readSlackApp(opts.paths, opts.alias);
   const clientId = opts.clientId ?? saved?.client_id;
-  const clientSecret =
-    opts.clientSecret ??
-    (opts.clientId && opts.clientId !== saved?.client_id ? undefined : saved?.client_secret);
+  // The saved secret belongs to the saved client id only: a new --client-id needs its --client-secret.
+  const savedSecret = clientId === saved?.client_id ? saved?.client_secret : undefined;
+  const clientSecret = opts.clientSecret ?? savedSecret;
   if (!clientId || !clientSecret) {
     throw new SlackLoginError(
       `no Slack app on file for ${opts.alias}: pass --client-id and --client-secret (your app's, from api.slack.com/apps; see docs/slack-mcp-setup.md)`,
