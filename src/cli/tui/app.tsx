@@ -1,6 +1,7 @@
 import { Box, Static, useInput, usePaste, useStdout } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { AgentRunner } from "../../core/agent/types.js";
+import { ElicitationForm } from "./elicitation-form.js";
 import type { Entry, NoteTone } from "./entries.js";
 import { EntryView } from "./entry-view.js";
 import { totalTokens } from "./format.js";
@@ -9,6 +10,7 @@ import { LiveRegion } from "./live-region.js";
 import { PromptInput, promptRows } from "./prompt-input.js";
 import { isSlashCommand, runSlashCommand, type SlashContext } from "./slash-commands.js";
 import { Footer, Header } from "./status-bars.js";
+import { useElicitation } from "./use-elicitation.js";
 import { useExitKeys } from "./use-exit-keys.js";
 import { usePrompt } from "./use-prompt.js";
 import { useTerminalSize } from "./use-terminal-size.js";
@@ -66,9 +68,11 @@ export function App(props: AppProps) {
     [append],
   );
 
+  const elicitation = useElicitation();
   const turn = useTurn({
     runner,
     now,
+    interaction: elicitation.interaction,
     onCommit: (done) => {
       const tools = done.filter((e) => e.kind === "tool");
       if (tools.length > 0) lastToolsRef.current = [...lastToolsRef.current, ...tools];
@@ -159,7 +163,9 @@ export function App(props: AppProps) {
     if (text !== null) submit(text);
   };
 
-  usePaste((text) => prompt.edit({ type: "insert", text }));
+  // While an MCP server's form is open, the keys are the form's.
+  const promptKeys = { isActive: elicitation.pending === null };
+  usePaste((text) => prompt.edit({ type: "insert", text }), promptKeys);
   useInput((input, key) => {
     const action = keyAction(input, key);
     const empty = prompt.currentText() === "";
@@ -185,7 +191,7 @@ export function App(props: AppProps) {
       default:
         prompt.edit(action);
     }
-  });
+  }, promptKeys);
 
   const liveEntries = turn.live?.entries ?? [];
   const liveTokens = turn.live ? totalTokens(turn.live.usage) : lastTurnTokens;
@@ -207,11 +213,15 @@ export function App(props: AppProps) {
       <Box marginTop={1}>
         <Header profile={props.profile} provider={provider} model={model} />
       </Box>
-      <PromptInput
-        buffer={prompt.buffer}
-        width={width}
-        placeholder={turn.running ? "Ctrl-C to interrupt" : "message, /help for commands"}
-      />
+      {elicitation.pending ? (
+        <ElicitationForm key={elicitation.pending.id} pending={elicitation.pending} width={width} />
+      ) : (
+        <PromptInput
+          buffer={prompt.buffer}
+          width={width}
+          placeholder={turn.running ? "Ctrl-C to interrupt" : "message, /help for commands"}
+        />
+      )}
       <Footer
         sessionKey={sessionKey}
         turnTokens={liveTokens}

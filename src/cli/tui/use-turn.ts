@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { AgentEvent } from "../../core/agent/events.js";
+import type { Interaction } from "../../core/agent/interaction.js";
 import type { AgentRunner } from "../../core/agent/types.js";
 import type { Usage } from "../../providers/types.js";
 import type { Entry } from "./entries.js";
@@ -18,6 +19,8 @@ export interface TurnHooks {
   /** The provider and model the runner reports using, for the header. */
   onModel(provider: string, model: string): void;
   onFinish(usage: Usage): void;
+  /** Who the turn asks (MCP forms); the TUI's own prompt. */
+  interaction?: Interaction;
 }
 
 export interface TurnControl {
@@ -110,7 +113,12 @@ export function useTurn(hooks: TurnHooks): TurnControl {
         let failure: string | undefined;
         try {
           const iterator = hooksRef.current.runner
-            .runTurn({ sessionKey, input, signal: controller.signal })
+            .runTurn({
+              sessionKey,
+              input,
+              signal: controller.signal,
+              interaction: hooksRef.current.interaction ?? {},
+            })
             [Symbol.asyncIterator]();
           await consume(iterator, controller.signal, gaveUp);
         } catch (err) {
