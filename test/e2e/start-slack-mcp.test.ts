@@ -97,5 +97,13 @@ describe("kavilo start keeps a Slack MCP bearer fresh", () => {
     // the same kavilo process, the same MCP client: the new file's token, no 401 on the way
     expect(new Set(slack.mcpBearers.slice(before))).toEqual(new Set([third.access_token]));
     expect(slack.calls.filter((c) => c.method === "oauth.v2.access")).toHaveLength(2);
+
+    // A workspace admin revokes the app: the next call reaches the model as the login line.
+    slack.revokeAll();
+    tg.sendText({ chatId: ALICE, from: ALICE, text: "once more" });
+    await tg.waitFor(() => replies().filter((t) => t.startsWith("read:")).length === 3, 15_000);
+    expect(replies().at(-1)).toContain(
+      "MCP_AUTH_REQUIRED:server=work; reason=invalid_token; run kavilo mcp slack login work --force",
+    );
   }, 60_000);
 });
