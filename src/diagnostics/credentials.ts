@@ -34,12 +34,15 @@ const expiryText = (iso: string | undefined, now: Date) =>
 export async function codexCheck(env: NodeJS.ProcessEnv, wanted: boolean, now: Date): Promise<Check[]> {
   const id = "credentials.codex";
   const s = await codexLoginStatus(env);
+  // A token file others can read is worth a word whatever it holds.
+  const mode = await modeCheck(id, codexAuthPath(env));
+  const withMode = (checks: Check[]) => (mode ? [...checks, mode] : checks);
   if (s.state !== "ok") {
     if (!wanted && s.state === "missing")
       return [{ id, area: "credentials", status: "skip", summary: "no Codex login" }];
-    return [
+    return withMode([
       { id, area: "credentials", status: "fail", summary: `Codex: ${s.message}`, fix: "run codex login" },
-    ];
+    ]);
   }
   const expired = s.expiresAt !== undefined && Date.parse(s.expiresAt) <= now.getTime();
   const checks: Check[] = [
@@ -51,8 +54,7 @@ export async function codexCheck(env: NodeJS.ProcessEnv, wanted: boolean, now: D
       ...(expired ? { fix: "kavilo refreshes it on the next request (or run codex login)" } : {}),
     },
   ];
-  const mode = await modeCheck(id, codexAuthPath(env));
-  return mode ? [...checks, mode] : checks;
+  return withMode(checks);
 }
 
 /** The Claude Pro/Max login (<home>/auth/anthropic/oauth.json). */

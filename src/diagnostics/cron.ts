@@ -1,5 +1,5 @@
-import { DEFAULT_GRACE_MS } from "../core/cron/service.js";
 import { createCronStore } from "../core/cron/store.js";
+import { DEFAULT_GRACE_MS } from "../core/cron/types.js";
 import type { Check, Probe } from "./types.js";
 
 /**

@@ -1,5 +1,5 @@
 import { chmod, copyFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { writeJsonAtomic } from "../core/base/atomic-file.js";
 import { liveHolder } from "../core/base/file-lock.js";
 import { WORKSPACE_TEMPLATES } from "../core/templates.js";
@@ -9,6 +9,18 @@ const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 
 function stamp(now: Date): string {
   return now.toISOString().replace(/[:.]/g, "-");
+}
+
+const ORDER: Record<Repair["kind"], number> = {
+  chmod: 0,
+  "stale-lock": 1,
+  workspace: 2,
+  "migrate-config": 3,
+};
+
+/** Modes first: a config migration then rewrites an already private file. */
+export function repairOrder(a: Repair, b: Repair): number {
+  return ORDER[a.kind] - ORDER[b.kind];
 }
 
 /**
@@ -29,8 +41,10 @@ export async function applyRepair(repair: Repair, now = new Date()): Promise<str
       for (const name of repair.missing) {
         const content = WORKSPACE_TEMPLATES[name];
         if (content === undefined) continue;
+        const file = join(repair.dir, name);
         try {
-          await writeFile(join(repair.dir, name), content, { flag: "wx" });
+          await mkdir(dirname(file), { recursive: true });
+          await writeFile(file, content, { flag: "wx" });
           made.push(name);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;

@@ -31,11 +31,13 @@ function exitCode(checks: readonly Check[]): number {
  * it changed. Exit 0, 1 (warnings) or 2 (failures), counting what is still wrong after the fixes.
  */
 export default async function doctor(ctx: CliContext, opts: DoctorOptions = {}): Promise<number> {
-  const [{ diagnosticProbes, runChecks }, { serviceCheck }, { applyRepair }] = await Promise.all([
-    import("../../diagnostics/index.js"),
-    import("../service/check.js"),
-    import("../../diagnostics/repair.js"),
-  ]);
+  const [{ diagnosticProbes, runChecks }, { serviceCheck }, { applyRepair, repairOrder }] = await Promise.all(
+    [
+      import("../../diagnostics/index.js"),
+      import("../service/check.js"),
+      import("../../diagnostics/repair.js"),
+    ],
+  );
   const probes: Probe[] = [
     ...diagnosticProbes(ctx),
     {
@@ -58,8 +60,10 @@ export default async function doctor(ctx: CliContext, opts: DoctorOptions = {}):
   const fixed: Array<{ id: string; change: string }> = [];
   const failedFixes: Array<{ id: string; error: string }> = [];
   if (opts.fix) {
-    for (const c of checks) {
-      if (!c.repair || (c.status !== "warn" && c.status !== "fail")) continue;
+    const todo = checks.filter((c) => c.repair && (c.status === "warn" || c.status === "fail"));
+    todo.sort((a, b) => repairOrder(a.repair!, b.repair!));
+    for (const c of todo) {
+      if (!c.repair) continue;
       try {
         const change = await applyRepair(c.repair);
         fixed.push({ id: c.id, change });
@@ -95,5 +99,8 @@ export default async function doctor(ctx: CliContext, opts: DoctorOptions = {}):
         `${count("skip")} skipped${hint}\n`,
     );
   }
+  // A server that never answered may still hold a socket the aborted check left behind: the
+  // report is out, so it must not keep the process waiting.
+  setTimeout(() => process.exit(code), 1_000).unref();
   return code;
 }

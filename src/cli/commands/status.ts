@@ -61,6 +61,16 @@ function render(r: StatusReport): string {
   });
   row("workspace", `${r.workspace.path}${r.workspace.exists ? "" : " (missing: run kavilo onboard)"}`);
   if (r.refreshers) for (const [k, v] of describeRefreshers(r.refreshers)) row(k, v);
+  // The diagnostics checks: only what needs a look, each with its fix; kavilo doctor shows them all.
+  const problems = r.checks.filter((c) => c.status === "warn" || c.status === "fail");
+  if (problems.length === 0)
+    row("checks", `${r.checks.length} checks, no problems (kavilo doctor also tests the network)`);
+  problems.forEach((c, i) => {
+    row(
+      i === 0 ? "checks" : "",
+      `${c.status === "fail" ? "FAIL" : "warn"} ${c.summary}${c.fix ? ` → ${c.fix}` : ""}`,
+    );
+  });
   return `${lines.join("\n")}\n`;
 }
 

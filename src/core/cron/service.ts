@@ -1,6 +1,7 @@
 import { CronExpressionError, firstRun, runAfter } from "./next-run.js";
 import type { CronStore } from "./store.js";
 import type { CronJob, CronLogger } from "./types.js";
+import { DEFAULT_GRACE_MS } from "./types.js";
 
 export interface CronServiceOptions {
   store: CronStore;
@@ -32,7 +33,7 @@ export interface CronService {
   runNow(id: string): Promise<CronRunResult>;
 }
 
-export const DEFAULT_GRACE_MS = 5 * 60_000;
+export { DEFAULT_GRACE_MS };
 export const DEFAULT_POLL_MS = 60_000;
 /** setTimeout fires at once for delays above a signed 32-bit int. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

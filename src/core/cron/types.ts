@@ -57,3 +57,6 @@ export interface CronLogger {
   warn(msg: string): void;
   error(msg: string): void;
 }
+
+/** How late a due job may still run (after a sleep or a restart); later, it counts as missed. */
+export const DEFAULT_GRACE_MS = 5 * 60_000;
