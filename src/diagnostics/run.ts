@@ -22,7 +22,7 @@ async function runProbe(probe: Probe): Promise<Check[]> {
           id: probe.id,
           area: probe.area,
           status: "fail",
-          summary: `no answer within ${Math.round(ms / 1000)} s`,
+          summary: `no answer within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`,
           fix: probe.network ? "check the network and that the server is up" : "run kavilo doctor again",
         },
       ]);

@@ -27,13 +27,13 @@ function mb(bytes: number): string {
 }
 
 /** Free space on the disk that holds the profile home (sessions, logs and media grow there). */
-export async function diskSpaceCheck(home: string): Promise<Check> {
+export async function diskSpaceCheck(home: string, fsStat: typeof statfs = statfs): Promise<Check> {
   let dir = home;
   let s: Awaited<ReturnType<typeof statfs>> | undefined;
   // The home may not exist yet: measure the nearest folder that does.
   for (let i = 0; i < 50 && !s; i++) {
     try {
-      s = await statfs(dir);
+      s = await fsStat(dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
       const parent = dir.replace(/\/[^/]*\/?$/, "") || "/";
