@@ -128,10 +128,10 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
   slack
     .command("login <alias>")
     .description("log in to Slack MCP and save the alias")
-    .option("--client-id <id>")
-    .option("--client-secret <secret>")
-    .option("--team <id>")
-    .option("--redirect-uri <uri>")
+    .option("--client-id <id>", "your Slack app's client id (saved for later logins)")
+    .option("--client-secret <secret>", "your Slack app's client secret (saved, 0600)")
+    .option("--team <id>", "the workspace (team) id to log in to")
+    .option("--redirect-uri <uri>", "an HTTPS relay registered with the app that forwards to the loopback")
     .option("--force", "log in again even if a token exists")
     .option("--no-browser", "print the URL instead of opening a browser")
     .action(run(() => import("./commands/mcp-slack.js").then((m) => ({ default: m.login }))));
