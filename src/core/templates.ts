@@ -50,5 +50,7 @@ Each skill is a folder with a SKILL.md whose frontmatter names and describes it:
     Instructions for the agent...
 
 The agent sees every skill's name and description, and reads SKILL.md when it needs one.
+A skill can require programs or variables (metadata: kavilo: requires: bins/env), or be always
+in the prompt (always: true); \`kavilo skills list\` shows each skill and whether it is available.
 `,
 };
