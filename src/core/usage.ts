@@ -71,7 +71,7 @@ export class UsageLog {
       cacheRead: entry.usage.cacheRead ?? 0,
       cacheWrite: entry.usage.cacheWrite ?? 0,
     };
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const file = join(this.dir, `${record.at.slice(0, 10)}.jsonl`);
     const size = await stat(file).then(
       (s) => s.size,

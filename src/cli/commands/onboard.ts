@@ -99,7 +99,7 @@ export default async function onboard(ctx: CliContext, opts: { yes?: boolean } =
   const paths = ctx.basePaths;
   const interactive = !opts.yes && process.stdin.isTTY === true && process.stderr.isTTY === true;
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  await mkdir(paths.home, { recursive: true });
+  await mkdir(paths.home, { recursive: true, mode: 0o700 });
 
   if (existsSync(paths.config)) {
     say(`kept      ${paths.config} (already exists)`);

@@ -1,6 +1,8 @@
 import { realpathSync } from "node:fs";
 import { Agent } from "../../core/agent/agent.js";
+import { redactText } from "../../core/base/redact.js";
 import { ensureWorkspaceDir } from "../../core/config/load.js";
+import { profileSecretValues } from "../../core/config/secret-paths.js";
 import { SessionStore } from "../../core/session/session-store.js";
 import type { ToolRegistry } from "../../core/tools/registry.js";
 import type { Tool } from "../../core/tools/types.js";
@@ -37,8 +39,13 @@ export interface ComposedAgent {
  */
 export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): Promise<ComposedAgent> {
   const { config, paths } = ctx.config();
-  const log = opts.log ?? ((line: string) => ctx.debug && process.stderr.write(`kavilo: ${line}\n`));
-  const warn = opts.warn ?? ((line: string) => ctx.warn(line));
+  // Masked here for every front-end, as kavilo start's logger does: what an MCP child prints on
+  // stderr (its env holds keys) and a failed server's explanation pass through these two.
+  const secrets = profileSecretValues(config, ctx.env);
+  const baseLog = opts.log ?? ((line: string) => ctx.debug && process.stderr.write(`kavilo: ${line}\n`));
+  const baseWarn = opts.warn ?? ((line: string) => ctx.warn(line));
+  const log = (line: string) => baseLog(redactText(line, secrets));
+  const warn = (line: string) => baseWarn(redactText(line, secrets));
   const d = config.agents.defaults;
   const { resolved, provider } = await composeProvider(ctx, { model: opts.model, log });
   await ensureWorkspaceDir(paths.workspace, paths.config);

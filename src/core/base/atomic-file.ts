@@ -18,7 +18,8 @@ export async function writeFileAtomic(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  // Profile folders are private: only new ones get this mode, a folder that exists keeps its own.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const mode = options.mode ?? 0o644;
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open(tmp, "wx", mode);

@@ -29,7 +29,7 @@ export interface RotatingFile {
 export function openRotatingFile(path: string, opts: RotatingFileOptions = {}): RotatingFile {
   const maxBytes = opts.maxBytes ?? 10 * 1024 * 1024;
   const keep = Math.max(1, opts.keep ?? 3);
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let fd = openSync(path, "a", 0o600);
   let size = fstatSync(fd).size;
   // After close() the descriptor number may belong to another file: late lines are dropped.

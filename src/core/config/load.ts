@@ -151,7 +151,7 @@ export function workspaceOf(config: Config, home: string): string {
 export async function ensureWorkspaceDir(workspace: string, configFile: string): Promise<void> {
   const { mkdir, stat } = await import("node:fs/promises");
   try {
-    await mkdir(workspace, { recursive: true });
+    await mkdir(workspace, { recursive: true, mode: 0o700 });
     if (!(await stat(workspace)).isDirectory()) throw Object.assign(new Error(), { code: "ENOTDIR" });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

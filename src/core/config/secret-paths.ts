@@ -111,3 +111,46 @@ export function maskConfigSecrets<T>(value: T): T {
     return redactString(out);
   }) as T;
 }
+
+/**
+ * Env names that carry credentials (case-insensitive globs). Their values are masked like configured
+ * secrets, and shell commands do not get them while tools.exec.scrubEnv is on.
+ */
+export const SECRET_ENV_PATTERNS: readonly string[] = [
+  "*_API_KEY",
+  "*_TOKEN",
+  "*_SECRET",
+  "*_SECRET_*",
+  "*_PASSWORD",
+  "*_CREDENTIALS",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "GITHUB_TOKEN",
+  "SLACK_*_TOKEN",
+];
+
+/** A glob (`*`, `?`) as a case-insensitive whole-name RegExp. */
+export function globToRegExp(pattern: string): RegExp {
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "i");
+}
+
+const secretEnv = SECRET_ENV_PATTERNS.map(globToRegExp);
+
+/** Whether an env variable's name says it holds a credential (SECRET_ENV_PATTERNS or a secret key). */
+export function isSecretEnvName(name: string): boolean {
+  return isSecretKey(name) || secretEnv.some((re) => re.test(name));
+}
+
+/**
+ * Every secret a running profile can leak: the config's (configSecretValues) and the values of
+ * secret-named environment variables. What loggers, `agent -m` and the self server mask.
+ */
+export function profileSecretValues(config: unknown, env: NodeJS.ProcessEnv): string[] {
+  const found = new Set(configSecretValues(config));
+  for (const [name, value] of Object.entries(env)) if (value && isSecretEnvName(name)) found.add(value);
+  return [...found];
+}

@@ -151,7 +151,7 @@ export class SessionStore {
 
   async append(key: string, messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const file = this.fileOf(key);
     const at = new Date().toISOString();
     const size = await sizeOf(file);
@@ -184,7 +184,7 @@ export class SessionStore {
     this.cache.delete(key);
     if ((await sizeOf(file)) === undefined) return undefined;
     const archive = join(this.dir, "archive");
-    await mkdir(archive, { recursive: true });
+    await mkdir(archive, { recursive: true, mode: 0o700 });
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const target = join(archive, sessionFileName(key).replace(/\.jsonl$/, `.${stamp}.jsonl`));
     await rename(file, target);

@@ -1,43 +1,12 @@
-/**
- * Env names that carry credentials (case-insensitive globs). The self MCP server masks these
- * variables' values; shell commands do not get them while tools.exec.scrubEnv is on.
- */
-export const SECRET_ENV_PATTERNS: readonly string[] = [
-  "*_API_KEY",
-  "*_TOKEN",
-  "*_SECRET",
-  "*_SECRET_*",
-  "*_PASSWORD",
-  "*_CREDENTIALS",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "GITHUB_TOKEN",
-  "SLACK_*_TOKEN",
-];
+import { globToRegExp, SECRET_ENV_PATTERNS } from "../config/secret-paths.js";
 
 /** Dropped from shell commands' env while scrubbing: the credentials, and kavilo's own settings. */
 export const DEFAULT_SCRUB_PATTERNS: readonly string[] = [...SECRET_ENV_PATTERNS, "KAVILO_*"];
-
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  // Case-insensitive: dropping `openai_api_key` too errs on the safe side.
-  return new RegExp(`^${body}$`, "i");
-}
 
 /** A predicate telling whether an env name matches one of the default or extra glob patterns. */
 export function envNameMatcher(extraPatterns: readonly string[] = []): (name: string) => boolean {
   const regexps = [...DEFAULT_SCRUB_PATTERNS, ...extraPatterns].map(globToRegExp);
   return (name) => regexps.some((re) => re.test(name));
-}
-
-const secretEnv = SECRET_ENV_PATTERNS.map(globToRegExp);
-
-/** Whether an env variable's name says it holds a credential (SECRET_ENV_PATTERNS). */
-export function isSecretEnvName(name: string): boolean {
-  return secretEnv.some((re) => re.test(name));
 }
 
 export interface ScrubOptions {

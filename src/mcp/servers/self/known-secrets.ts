@@ -1,19 +1,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { isSecretKey } from "../../../core/base/redact.js";
-import { configSecretValues } from "../../../core/config/secret-paths.js";
-import { isSecretEnvName } from "../../../core/tools/scrub-env.js";
+import { configSecretValues, profileSecretValues } from "../../../core/config/secret-paths.js";
 import type { SelfDeps } from "./self-tool.js";
 
 /** Shorter values are left alone: masking "true" or "abc" everywhere would only add noise. */
 const MIN_SECRET_LENGTH = 8;
-
-/** Values of secret-named environment variables (OPENAI_API_KEY, GITHUB_TOKEN, DB_PASSWORD...). */
-function envSecrets(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(env).flatMap(([name, value]) =>
-    value && (isSecretEnvName(name) || isSecretKey(name)) ? [value] : [],
-  );
-}
 
 async function jsonFilesUnder(dir: string, depth = 2): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -29,19 +20,22 @@ async function jsonFilesUnder(dir: string, depth = 2): Promise<string[]> {
 /**
  * Every secret value this profile actually holds: at the secret paths of config.json (with its env
  * overlays; see core/config/secret-paths.ts), in the token files in mcp-auth/, and in the values of
- * secret-named environment variables. Read once per tool call, so a token
- * saved a moment ago is known too. Longest first, so a secret containing another is masked whole.
+ * secret-named environment variables. Read once per tool call, so a
+ * token saved a moment ago is known too. Longest first, so a secret containing another is masked whole.
  */
 export async function knownSecrets(deps: SelfDeps): Promise<string[]> {
   const found = new Set<string>();
   let mcpAuth = deps.basePaths.mcpAuth;
+  let config: unknown = {};
   try {
-    const { config, paths } = deps.config();
-    for (const value of configSecretValues(config)) found.add(value);
-    mcpAuth = paths.mcpAuth;
+    const loaded = deps.config();
+    config = loaded.config;
+    mcpAuth = loaded.paths.mcpAuth;
   } catch {
-    // A broken config.json has no values to offer; the tool reports the error itself.
+    // A broken config.json has no values to offer (the tool reports the error itself); the
+    // environment's still count.
   }
+  for (const value of profileSecretValues(config, deps.env ?? process.env)) found.add(value);
   for (const file of await jsonFilesUnder(mcpAuth)) {
     try {
       for (const value of configSecretValues(JSON.parse(await readFile(file, "utf8")))) found.add(value);
@@ -49,6 +43,5 @@ export async function knownSecrets(deps: SelfDeps): Promise<string[]> {
       // unreadable or torn: nothing to learn from it
     }
   }
-  for (const value of envSecrets(deps.env ?? process.env)) found.add(value);
   return [...found].filter((s) => s.length >= MIN_SECRET_LENGTH);
 }
