@@ -1,7 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/core/agent/events.js";
+import { lockFile } from "../../src/core/memory/memory-state.js";
 import { createProvider } from "../../src/providers/create.js";
 import type { ResolvedProvider } from "../../src/providers/resolve.js";
 import { findSpec } from "../../src/providers/specs.js";
@@ -233,6 +236,32 @@ describe("consolidation failures and settings", () => {
     const last = sent(fake!.requests.at(-1));
     expect(last).toContain("question 6");
     expect(last).not.toContain("question 1 ");
+  });
+
+  it("leaves a session to the live process that is consolidating it, and takes over a dead one's lock", async () => {
+    let overflows = 0;
+    const provider = await openai((req) => {
+      if (isConsolidation(req)) return save;
+      if (sent(req).includes("OVERFLOW") && overflows++ % 2 === 0) return WIRES[0]!.overflow;
+      return { text: "ok" };
+    });
+    const t = contextAgent(provider, "gpt-test");
+    await t.run("first question about apples");
+    const other = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { stdio: "ignore" });
+    const lock = lockFile(join(t.workspace, "sessions"), "test:s");
+    writeFileSync(lock, JSON.stringify({ pid: other.pid, startedAt: new Date().toISOString() }));
+    try {
+      const events = await t.run("OVERFLOW one");
+      expect(endOf(events)).toMatchObject({ reason: "stop", text: "ok" });
+      expect(fake!.requests.filter(isConsolidation)).toEqual([]);
+      expect(t.logs).toContain(`session test:s: pid ${other.pid} is consolidating it; not doing it here`);
+    } finally {
+      other.kill();
+      await once(other, "exit");
+    }
+    await t.run("OVERFLOW two");
+    expect(fake!.requests.filter(isConsolidation)).toHaveLength(1);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it("/new archives the session and consolidates its turns, with agents.defaults.memoryModel", async () => {

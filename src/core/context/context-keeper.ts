@@ -1,6 +1,7 @@
 import type { Message, Provider, ToolSpec, Usage } from "../../providers/types.js";
+import { acquirePidLock, LockHeldError } from "../base/file-lock.js";
 import { Consolidator } from "../memory/consolidate.js";
-import { clearState, type MemoryState, readState, writeState } from "../memory/memory-state.js";
+import { clearState, lockFile, type MemoryState, readState, writeState } from "../memory/memory-state.js";
 import { promptBudget } from "./context-budget.js";
 import { fitHistory, historyFrom } from "./history-window.js";
 import { estimateMessages, estimateText, estimateTools } from "./token-estimate.js";
@@ -178,12 +179,28 @@ export class ContextKeeper {
 
   private async consolidate(sessionKey: string, session: readonly Message[], upTo: number, model: string) {
     await this.locked(sessionKey, async () => {
-      const state = await this.state(sessionKey, session.length);
-      if (upTo <= state.consolidated) return;
-      const part = session.slice(state.consolidated, upTo);
-      // Files that could not be written keep the turns unconsolidated, to try again later.
-      if (this.deps.settings.memory !== false && !(await this.summarize(sessionKey, part, model))) return;
-      await this.advance(sessionKey, upTo, session.length);
+      // Another process (kavilo start and a one-shot on the same session) may be at it: then this
+      // one leaves it to that one rather than summarize the same turns twice.
+      let release: () => Promise<void>;
+      try {
+        release = await acquirePidLock(lockFile(this.deps.sessionsDir, sessionKey));
+      } catch (err) {
+        if (!(err instanceof LockHeldError)) throw err;
+        this.deps.log?.(
+          `session ${sessionKey}: pid ${err.holder.pid} is consolidating it; not doing it here`,
+        );
+        return;
+      }
+      try {
+        const state = await this.state(sessionKey, session.length);
+        if (upTo <= state.consolidated) return;
+        const part = session.slice(state.consolidated, upTo);
+        // Files that could not be written keep the turns unconsolidated, to try again later.
+        if (this.deps.settings.memory !== false && !(await this.summarize(sessionKey, part, model))) return;
+        await this.advance(sessionKey, upTo, session.length);
+      } finally {
+        await release();
+      }
     });
   }
 

@@ -28,6 +28,11 @@ async function stampOf(file: string): Promise<string | undefined> {
   return s ? `${s.mtimeMs}:${s.size}:${s.ino}` : undefined;
 }
 
+/** Held (a pid lock) by the process consolidating the session. */
+export function lockFile(sessionsDir: string, key: string): string {
+  return join(sessionsDir, sessionFileName(key).replace(/\.jsonl$/, ".memory.lock"));
+}
+
 export async function readState(sessionsDir: string, key: string): Promise<MemoryState> {
   const file = stateFile(sessionsDir, key);
   const stamp = await stampOf(file);
