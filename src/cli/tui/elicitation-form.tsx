@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from "ink";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { BUTTONS, type FormKey, type FormState, formStep, initialForm } from "./elicitation-state.js";
 import type { PendingElicitation } from "./use-elicitation.js";
 
@@ -48,8 +48,15 @@ function FieldRow({ state, index }: { state: FormState; index: number }) {
 
 /** An MCP server's form request, in place of the prompt until it is answered. */
 export function ElicitationForm({ pending, width }: { pending: PendingElicitation; width: number }) {
-  const [state, setState] = useState(() => initialForm(pending.fields));
+  const [state, setRendered] = useState(() => initialForm(pending.fields));
+  // Several keys can arrive in one tick (a quick typist, tmux send-keys): each applies to the last.
+  const stateRef = useRef(state);
+  const setState = (next: FormState) => {
+    stateRef.current = next;
+    setRendered(next);
+  };
   useInput((input, key) => {
+    const state = stateRef.current;
     let k: FormKey | undefined;
     if (key.escape || (key.ctrl && input === "c")) k = { type: "escape" };
     else if (key.upArrow || (key.shift && key.tab)) k = { type: "up" };
