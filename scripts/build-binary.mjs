@@ -34,12 +34,22 @@ const stubPlugin = {
       const hit = stubs.find(([file]) => file === target);
       return hit ? { path: target, namespace: "stub", pluginData: hit[1] } : undefined;
     });
-    b.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({
-      contents: `const { CliError } = require(${JSON.stringify(join(root, "src/cli/errors.ts"))});
-module.exports = new Proxy({}, { get: (_t, key) => key === "__esModule" ? true : async () => { throw new CliError(${JSON.stringify(args.pluginData)}, 2); } });`,
-      loader: "js",
-      resolveDir: root,
-    }));
+    // An ES module with the same function exports as the real file, each failing with the message
+    // (exit 2): a CommonJS Proxy would lose its keys in esbuild's ESM interop.
+    b.onLoad({ filter: /.*/, namespace: "stub" }, (args) => {
+      const source = readdirSync(dirname(args.path))
+        .filter((f) => f.replace(/\.tsx?$/, "") === args.path.split(sep).at(-1))
+        .map((f) => readFileSync(join(dirname(args.path), f), "utf8"))
+        .join("\n");
+      const names = [...source.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
+      return {
+        contents: `import { CliError } from ${JSON.stringify(join(root, "src/cli/errors.ts"))};
+const fail = async () => { throw new CliError(${JSON.stringify(args.pluginData)}, 2); };
+${names.map((n) => `export const ${n} = fail;`).join("\n")}`,
+        loader: "js",
+        resolveDir: root,
+      };
+    });
   },
 };
 
@@ -51,6 +61,11 @@ await build({
   format: "cjs",
   target: "node24",
   define: { KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version) },
+  // node-cron's ES build resolves a file from import.meta.url at load, which CommonJS leaves empty;
+  // its CommonJS build uses __filename instead.
+  alias: { "node-cron": "./node_modules/node-cron/dist/node-cron.cjs" },
+  // node-fetch (under grammy) accepts a signal only if its class is named AbortSignal.
+  keepNames: true,
   plugins: [stubPlugin],
   logLevel: "warning",
   logOverride: { "empty-import-meta": "silent" },

@@ -254,7 +254,8 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
     .command("version")
     .description("print the version")
     .action(() => {
-      process.stdout.write(`kavilo ${version()}\n`);
+      // The same line as --version, so scripts can use either.
+      process.stdout.write(`${version()}\n`);
     });
 
   return program;

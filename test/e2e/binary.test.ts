@@ -2,8 +2,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI } from "../fakes/openai-server.js";
+import { startFakeTelegram } from "../fakes/telegram-server.js";
 import { ROOT, tempHome } from "../helpers/cli.js";
+import { killAll, llmEnv, startKavilo } from "./start-harness.js";
 
 const BINARY = join(ROOT, "build", "kavilo");
 
@@ -13,13 +16,20 @@ describe("single executable (make binary)", () => {
     execFileSync(process.execPath, [join(ROOT, "scripts/build-binary.mjs")], { cwd: ROOT, stdio: "pipe" });
   }, 180_000);
 
-  const run = (args: string[], home: string) => {
+  afterAll(() => killAll());
+
+  const run = (args: string[], home: string, opts: { env?: Record<string, string>; tty?: boolean } = {}) => {
     // An empty PATH directory: nothing called `node` can be found.
     const emptyBin = mkdtempSync(join(tmpdir(), "kavilo-nobin-"));
-    const r = spawnSync(BINARY, args, {
-      env: { HOME: home, PATH: emptyBin, LANG: "C.UTF-8" },
-      encoding: "utf8",
-    });
+    const env = { HOME: home, PATH: emptyBin, LANG: "C.UTF-8", ...opts.env };
+    // `script` gives the binary a terminal, as a user typing `kavilo agent` has.
+    const r = opts.tty
+      ? spawnSync("/usr/bin/script", ["-qec", [BINARY, ...args].join(" "), "/dev/null"], {
+          env,
+          encoding: "utf8",
+          input: "",
+        })
+      : spawnSync(BINARY, args, { env, encoding: "utf8" });
     const which = spawnSync("/bin/sh", ["-c", "command -v node"], {
       env: { PATH: emptyBin },
       encoding: "utf8",
@@ -67,4 +77,51 @@ describe("single executable (make binary)", () => {
       );
     }
   });
+
+  it("runs cron add and cron list (node-cron's import.meta.url is defined in the bundle)", () => {
+    const home = tempHome();
+    const add = run(["cron", "add", "--message", "water the plants", "--every", "3600"], home);
+    expect(add.status, add.stderr).toBe(0);
+    const list = run(["cron", "list"], home);
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout).toContain("water the plants");
+    expect(list.stdout).toContain("every 1h");
+  });
+
+  it("says in one line that the TUI is not in the binary, exit 2", () => {
+    const home = tempHome();
+    const r = run(["agent"], home, { tty: true, env: { OPENAI_API_KEY: "sk-test-not-secret" } });
+    expect(r.status).toBe(2);
+    const out = r.stdout.trim();
+    expect(out).toMatch(/^kavilo: The interactive TUI is not part of the single binary/);
+    expect(out.split("\n")).toHaveLength(1);
+    // without a terminal it asks for -m, as the npm build does
+    const noTty = run(["agent"], home, { env: { OPENAI_API_KEY: "sk-test-not-secret" } });
+    expect(noTty.status).toBe(2);
+    expect(noTty.stderr).toContain('kavilo agent -m "your message"');
+  });
+
+  it("runs start with Telegram and answers a message", async () => {
+    const llm = await startFakeOpenAI({ respond: () => ({ text: "pong from the binary" }) });
+    const tg = await startFakeTelegram();
+    try {
+      const kavilo = await startKavilo({
+        bin: BINARY,
+        config: {
+          channels: {
+            telegram: { enabled: true, token: tg.token, allowFrom: ["1001"], apiRoot: tg.apiRoot },
+          },
+        },
+        env: (home) => llmEnv(home, llm.url),
+        ready: /telegram: connected as @kavilo_bot/,
+      });
+      tg.sendText({ chatId: 1001, from: 1001, text: "ping" });
+      await tg.waitFor(() => tg.sent().some((p) => String(p.text).includes("pong from the binary")));
+      expect(await kavilo.stop()).toBe(0);
+    } finally {
+      killAll();
+      await tg.close();
+      await llm.close();
+    }
+  }, 30_000);
 });

@@ -52,12 +52,15 @@ export interface StartOptions {
   args?: string[];
   /** Waits for this on stderr before resolving; default the "running:" line. */
   ready?: RegExp;
+  /** An executable to run instead of `node bin/kavilo.js` (the single binary). */
+  bin?: string;
 }
 
 export async function startKavilo(opts: StartOptions): Promise<RunningKavilo> {
   const home = opts.home ?? tempHome("kavilo-start-");
   const kaviloHome = opts.config !== undefined ? writeConfig(home, opts.config) : join(home, ".kavilo");
-  const child = spawn(process.execPath, [BIN, ...(opts.args ?? []), "start"], {
+  const [file, ...prefix] = opts.bin ? [opts.bin] : [process.execPath, BIN];
+  const child = spawn(file as string, [...prefix, ...(opts.args ?? []), "start"], {
     env: opts.env(home),
     cwd: home,
     stdio: ["ignore", "pipe", "pipe"],
