@@ -41,6 +41,11 @@ export interface FittedRequest {
   budget: number;
 }
 
+function lastUserIndex(messages: readonly Message[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === "user") return i;
+  return messages.length;
+}
+
 const CALIBRATION_RANGE = [0.5, 4] as const;
 const SAFETY = 0.95;
 
@@ -82,9 +87,13 @@ export class ContextKeeper {
     // A small margin for what estimates miss between calibrations (JSON framing, a new mix of content).
     const room = budget * SAFETY - fixed * scale;
     const fit = fitHistory(r.session, state.consolidated, room, room / 2, scale);
-    let start = Math.max(fit.start, state.consolidated);
-    if (fit.start > state.consolidated) {
-      const upTo = fit.keepFrom;
+    // A turn asked again after a stop has its user message in the session already: that message is
+    // the current turn, never cut off or consolidated.
+    const pin = r.turn.some((m) => m.role === "user") ? r.session.length : lastUserIndex(r.session);
+    const cut = Math.min(fit.start, pin);
+    let start = Math.max(cut, state.consolidated);
+    if (cut > state.consolidated) {
+      const upTo = Math.min(fit.keepFrom, pin);
       if (this.deps.settings.memory === false) {
         this.deps.log?.(
           `session ${r.sessionKey}: dropped ${upTo - state.consolidated} old messages that no longer fit the context budget (agents.defaults.memory is false)`,
