@@ -7,9 +7,11 @@ import type {
   ToolSpec,
   Usage,
 } from "../../providers/types.js";
-import { ContextKeeper, type ContextSettings } from "../context/context-keeper.js";
+import { keeperForAgent } from "../context/agent-keeper.js";
+import type { ContextKeeper, ContextSettings } from "../context/context-keeper.js";
 import { isContextOverflow, tooLargeLine } from "../context/overflow.js";
 import { SessionFileError, type SessionStore } from "../session/session-store.js";
+import type { ApprovalRecord } from "../tools/approval-gate.js";
 import type { ToolContext } from "../tools/types.js";
 import { addUsage, type UsageLog } from "../usage.js";
 import { buildSystemPrompt, type ContextInput } from "./context.js";
@@ -83,17 +85,7 @@ export class Agent implements AgentRunner {
   constructor(private readonly opts: AgentOptions) {
     this.provider = opts.providerName;
     this.currentModel = opts.model;
-    this.context = new ContextKeeper({
-      provider: opts.provider,
-      workspace: opts.workspace,
-      sessionsDir: opts.sessions.dir,
-      settings: { ...opts.context, maxTokens: opts.maxTokens },
-      timezone: opts.timezone,
-      log: opts.log,
-      warn: opts.warn,
-      onUsage: (usage, model, session) =>
-        void opts.usage.record({ provider: opts.providerName, model, session, usage }).catch(() => {}),
-    });
+    this.context = keeperForAgent(opts);
   }
 
   get model(): string {
