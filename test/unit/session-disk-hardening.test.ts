@@ -56,6 +56,9 @@ describe("a session path that is a folder", () => {
     await expect(store.load("s")).rejects.toThrow(SessionFileError);
     await expect(store.load("s")).rejects.toThrow(`the session file ${store.fileOf("s")} is a folder`);
     await expect(store.append("s", [{ role: "user", content: "x" }])).rejects.toThrow(store.fileOf("s"));
+    // Listing the sessions skips it instead of failing on it.
+    await store.append("other", [{ role: "user", content: "y" }]);
+    expect((await store.list()).map((i) => i.key)).toEqual(["other"]);
   });
 
   it("ends the turn with that one line, not an internal error", async () => {

@@ -202,10 +202,12 @@ export class SessionStore {
     const infos: SessionInfo[] = [];
     for (const name of names) {
       const file = join(this.dir, name);
+      const info = await stat(file);
+      // A folder (or anything but a file) named like a session is not one; loading it says so.
+      if (!info.isFile()) continue;
       const text = await readFile(file, "utf8");
       const { records } = parseLines(text, file);
       const meta = records.find((r) => r.type === "meta");
-      const info = await stat(file);
       infos.push({
         key: meta?.type === "meta" ? meta.key : name.replace(/\.jsonl$/, ""),
         file,
