@@ -11,7 +11,6 @@ import { keeperForAgent } from "../context/agent-keeper.js";
 import type { ContextKeeper, ContextSettings } from "../context/context-keeper.js";
 import { isContextOverflow, tooLargeLine } from "../context/overflow.js";
 import { SessionFileError, type SessionStore } from "../session/session-store.js";
-import type { ApprovalRecord } from "../tools/approval-gate.js";
 import type { ToolContext } from "../tools/types.js";
 import { addUsage, type UsageLog } from "../usage.js";
 import { buildSystemPrompt, type ContextInput } from "./context.js";
