@@ -36,10 +36,19 @@ function credentialKey(c: RequestCredentials): string {
   return JSON.stringify([c.apiKey ?? null, c.bearer ?? null, headers]);
 }
 
-/** A getter that failed (no login, a refresh the server refused): one auth error, its message as is. */
+/** "<what is wrong>: run ..." (or "; set ...", "use ...", "re-run ..."): the getter's own fix line. */
+const FIX_LINE = /^(.+?)[:;] ((?:re-run|run|use|set) .+)$/s;
+
+/**
+ * A getter that failed (no login, a refresh the server refused): one auth error. The getter's line
+ * already says what to do, so that part becomes the hint (a missing login names its login command,
+ * not a generic one); a line with no fix in it keeps the front-end's generic hint.
+ */
 function credentialsError(provider: string, err: unknown): ProviderError {
-  const message = err instanceof Error ? err.message : String(err);
-  return new ProviderError(message, { code: "auth", provider, cause: err });
+  const line = err instanceof Error ? err.message : String(err);
+  const fix = FIX_LINE.exec(line);
+  const [message, hint] = fix ? [fix[1] as string, fix[2] as string] : [line, undefined];
+  return new ProviderError(message, { code: "auth", provider, cause: err, ...(hint ? { hint } : {}) });
 }
 
 const isUnauthorized = (ev: StreamEvent) => ev.type === "error" && ev.error.status === 401;

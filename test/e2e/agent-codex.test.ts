@@ -196,8 +196,10 @@ describe("kavilo agent -m with provider openai_codex", () => {
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain("codex login");
+    // The fix is the login command, not the generic "check the provider" hint.
+    expect(lines[0]).toMatch(/^kavilo: No Codex login at .*auth\.json; run `codex login` \(/);
     expect(lines[0]).toContain('cli_auth_credentials_store = "file"');
+    expect(lines[0]).not.toContain("kavilo status");
     expect(llm.requests).toHaveLength(0);
   });
 });

@@ -50,6 +50,22 @@ describe("claudeLoginFor (composition root)", () => {
     expect(await use?.credentials()).toEqual({ apiKey: "sk-ant-api-key" });
   });
 
+  it("a login made while running (start, the TUI) is used by the next request, without a restart", async () => {
+    const paths = makePaths(join(tempHome(), ".kavilo"));
+    const use = claudeLoginFor({ spec: anthropic, model: "claude-x", apiKey: "sk-ant-api-key" }, paths, {});
+    expect(await use?.credentials()).toEqual({ apiKey: "sk-ant-api-key" });
+    await storeClaudeToken(paths, "sk-ant-oat01-later");
+    expect(await use?.credentials()).toEqual({
+      bearer: "sk-ant-oat01-later",
+      headers: { "anthropic-beta": "oauth-2025-04-20" },
+    });
+    // Disabled: the key always, whatever is on disk.
+    const keyed = claudeLoginFor({ spec: anthropic, model: "claude-x", apiKey: "sk-ant-api-key" }, paths, {
+      KAVILO_ANTHROPIC_OAUTH_DISABLED: "1",
+    });
+    expect(keyed).toBeUndefined();
+  });
+
   it("rewrites Anthropic's 'only for its own apps' refusal and leaves other errors alone", async () => {
     const paths = await home();
     const use = claudeLoginFor({ spec: anthropic, model: "claude-x", apiKey: undefined }, paths, {});

@@ -110,4 +110,33 @@ describe("createWireProvider (the shared adapter skeleton)", () => {
     expect(evs).toHaveLength(1);
     expect(evs[0]?.type === "error" && evs[0].error.code).toBe("aborted");
   });
+  it("a getter's own fix line becomes the error's hint (a missing login names its login command)", async () => {
+    const { spec, deps } = setup(() => ok);
+    const failing = (message: string) =>
+      createWireProvider(spec, deps, async () => {
+        throw new Error(message);
+      });
+    const first = async (message: string) => {
+      const evs = await collect(failing(message).stream(req));
+      expect(evs).toHaveLength(1);
+      const ev = evs[0];
+      if (ev?.type !== "error") throw new Error("expected an error event");
+      return ev.error;
+    };
+    const codex = await first(
+      "No Codex login at /h/.codex/auth.json: run `codex login` (Codex may keep credentials in the OS keyring; set x)",
+    );
+    expect(codex.message).toBe("No Codex login at /h/.codex/auth.json");
+    expect(codex.hint).toBe("run `codex login` (Codex may keep credentials in the OS keyring; set x)");
+    expect(codex.code).toBe("auth");
+    const claude = await first(
+      "cannot refresh the Claude token: no OAuth client id; set X or run kavilo auth claude login again",
+    );
+    expect(claude.message).toBe("cannot refresh the Claude token: no OAuth client id");
+    expect(claude.hint).toBe("set X or run kavilo auth claude login again");
+    // Nothing to do but wait: no fix line, so the front-end's generic hint applies.
+    const later = await first("the Codex token endpoint answered HTTP 503; kavilo will try again");
+    expect(later.message).toBe("the Codex token endpoint answered HTTP 503; kavilo will try again");
+    expect(later.hint).toBeUndefined();
+  });
 });

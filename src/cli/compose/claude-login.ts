@@ -1,5 +1,6 @@
 import { claudeCredentialsGetter, claudeLoginActive, namesClaude } from "../../auth/claude/credentials.js";
 import { isSubscriptionRejection, SUBSCRIPTION_REJECTED } from "../../auth/claude/rejection.js";
+import { claudeOAuthDisabled } from "../../auth/claude/settings.js";
 import type { Paths } from "../../core/base/paths.js";
 import type { CredentialsGetter } from "../../providers/credentials.js";
 import type { ResolvedProvider } from "../../providers/resolve.js";
@@ -23,10 +24,12 @@ export function claudeLoginFor(
   env: NodeJS.ProcessEnv,
 ): ClaudeLoginUse | undefined {
   if (resolved.spec.wire !== "anthropic" || !namesClaude(resolved.model)) return undefined;
-  if (!claudeLoginActive(paths, env)) return undefined;
-  const login = claudeCredentialsGetter(paths, env);
+  if (claudeOAuthDisabled(env)) return undefined;
   const key = resolved.apiKey;
-  // A logout while a long-running process (start, the TUI) is up: its next request uses the key, if any.
+  if (!key && !claudeLoginActive(paths, env)) return undefined;
+  const login = claudeCredentialsGetter(paths, env);
+  // Decided per request: a login or logout while a long-running process (start, the TUI) is up
+  // applies to its next request; with no login on file the key, if any, is used.
   const credentials: CredentialsGetter = async (req) =>
     key && !claudeLoginActive(paths, env) ? { apiKey: key } : login(req);
   return { credentials, explainRefusal };
