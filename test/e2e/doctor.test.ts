@@ -8,6 +8,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -359,6 +360,50 @@ describe("kavilo doctor: one healthy and one broken case per check", () => {
     });
     for (const area of ["provider", "credentials", "channels", "mcp", "refreshers"]) {
       expect(get(area)).toMatchObject({ status: "skip", summary: "not checked: config.json is invalid" });
+    }
+  });
+});
+
+describe("kavilo doctor: the provider checks", () => {
+  it("no provider at all: resolution fails with how to set one, and nothing is probed", async () => {
+    const { r, get } = await doctor(cleanEnv(tempHome()));
+    expect(r.code).toBe(2);
+    expect(get("provider.resolve")).toMatchObject({
+      status: "fail",
+      summary: expect.stringMatching(/no model provider/),
+    });
+    expect(get("provider.reachable")).toMatchObject({ status: "skip", summary: "no provider to probe" });
+  });
+
+  it("a provider that refuses the key (HTTP 401 on its model list) fails and names where the key came from", async () => {
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error" } }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const env = cleanEnv(tempHome(), {
+        OPENAI_API_KEY: "sk-refused-123456",
+        KAVILO_PROVIDER: "openai",
+        KAVILO_MODEL: "gpt-5",
+      });
+      const home = env.HOME ?? "";
+      write(
+        join(home, ".kavilo", "config.json"),
+        JSON.stringify({ providers: { openai: { apiBase: `http://127.0.0.1:${port}/v1` } } }),
+      );
+      const { r, get } = await doctor(env);
+      expect(get("provider.reachable")).toMatchObject({
+        status: "fail",
+        summary: `openai at 127.0.0.1:${port} refused the key (HTTP 401)`,
+        fix: "set a valid key: OPENAI_API_KEY",
+      });
+      expect(r.stdout).not.toContain("sk-refused-123456");
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

@@ -2,6 +2,7 @@ import { listSlackAliasesSync } from "../../auth/slack-mcp/token-file.js";
 import type { Paths } from "../../core/base/paths.js";
 import type { Config } from "../../core/config/schema.js";
 import { builtinSkillsDir } from "../../core/skills/builtin-dir.js";
+import { approvalSettingsOf, createApprovalGate } from "../../core/tools/approval-gate.js";
 import { createBuiltinTools } from "../../core/tools/builtin.js";
 import { ToolRegistry } from "../../core/tools/registry.js";
 import type { Tool } from "../../core/tools/types.js";
@@ -49,6 +50,10 @@ export interface ToolsInput {
 export function composeTools(ctx: CliContext, input: ToolsInput): ComposedTools {
   const { config, paths, warn, log } = input;
   const registry = new ToolRegistry();
+  // tools.approval: risky calls (shell, writes outside the workspace) ask, or are refused, first.
+  registry.setGate(
+    createApprovalGate({ settings: () => approvalSettingsOf(config.tools), configFile: paths.config, log }),
+  );
   // Files users send on Telegram/Slack land in the profile's media/; the agent may read them there,
   // and the built-in skills' SKILL.md files, which live with kavilo itself.
   const skills = builtinSkillsDir();

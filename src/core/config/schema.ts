@@ -149,6 +149,25 @@ const toolsConfig = z.strictObject({
         .describe(
           "Env names passed to shell commands even when they look like credentials, e.g. GITHUB_TOKEN",
         ),
+      allow: z
+        .array(z.string())
+        .default([])
+        .describe('Shell command patterns that never ask for approval (globs: "git status*", "ls*")'),
+    })
+    .prefault({}),
+  approval: z
+    .strictObject({
+      mode: z
+        .enum(["auto", "ask", "deny-risky"])
+        .optional()
+        .describe(
+          "auto: run everything; ask: shell commands and writes outside the workspace ask first; deny-risky: refuse them. Unset: ask in the TUI and chats, auto in agent -m and cron",
+        ),
+      timeoutS: z.number().positive().default(300).describe("Seconds to wait for an answer; none means deny"),
+      writeAllow: z
+        .array(z.string())
+        .default([])
+        .describe("Paths outside the workspace that writes reach without asking (folders or globs)"),
     })
     .prefault({}),
   web: z
