@@ -1,14 +1,22 @@
 import { acceptDefaults, elicitFields, missingRequired } from "../core/agent/elicitation-fields.js";
 import type { Interaction } from "../core/agent/interaction.js";
 
+export const NO_TERMINAL_HINT =
+  "agent -m has no terminal to ask: run it again with --yes to allow, or add a pattern to tools.exec.allow, or set tools.approval.mode to auto";
+
 /**
  * `agent -m`: nobody to ask. Without --yes there is no `elicit`, so the MCP client declines and says
  * so in the tool result; with --yes a server's form is accepted with its defaults, unless a required
  * field has none (then it is declined: kavilo does not invent answers).
  */
 export function headlessInteraction(yes: boolean | undefined): Interaction {
-  if (!yes) return {};
+  // Approvals (tools.approval.mode ask): nobody to ask, so a risky tool is denied with this hint;
+  // --yes allows it, and the log and session say it was --yes.
+  if (!yes) return { cannotAsk: NO_TERMINAL_HINT };
   return {
+    async approve() {
+      return { allow: true, by: "--yes" };
+    },
     async elicit(req) {
       const fields = elicitFields(req.schema);
       const accepted = acceptDefaults(fields);

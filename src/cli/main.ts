@@ -55,7 +55,10 @@ export function buildProgram(getContext: (flags: GlobalFlags) => Promise<CliCont
     .option("--model <name>", "model for this run")
     .option("-q, --quiet", "hide tool-call lines on stderr")
     .option("--json", "print agent events as JSON lines")
-    .option("-y, --yes", "with -m: accept an MCP server's request for input with its defaults")
+    .option(
+      "-y, --yes",
+      "with -m: allow risky tools (tools.approval) and accept an MCP server's request for input with its defaults",
+    )
     .action(run(() => import("./commands/agent.js")));
 
   program

@@ -11,6 +11,7 @@ import { keeperForAgent } from "../context/agent-keeper.js";
 import type { ContextKeeper, ContextSettings } from "../context/context-keeper.js";
 import { isContextOverflow, tooLargeLine } from "../context/overflow.js";
 import { SessionFileError, type SessionStore } from "../session/session-store.js";
+import type { ApprovalRecord } from "../tools/approval-gate.js";
 import type { ToolContext } from "../tools/types.js";
 import { addUsage, type UsageLog } from "../usage.js";
 import { buildSystemPrompt, type ContextInput } from "./context.js";
@@ -26,7 +27,12 @@ export interface ToolExecutor {
   execute(
     call: ToolCall,
     ctx: ToolContext,
-  ): Promise<{ content: string | ContentPart[]; isError: boolean; durationMs: number }>;
+  ): Promise<{
+    content: string | ContentPart[];
+    isError: boolean;
+    durationMs: number;
+    approval?: ApprovalRecord;
+  }>;
 }
 
 export interface AgentOptions {
@@ -341,6 +347,8 @@ export class Agent implements AgentRunner {
           toolName: call.name,
           content: result.content,
           ...(result.isError ? { isError: true } : {}),
+          // Kept in the session file with the result: what tools.approval decided, and who.
+          ...("approval" in result && result.approval ? { approval: result.approval } : {}),
         };
       }),
     );

@@ -40,4 +40,9 @@ export type ElicitationResult =
 export interface Interaction {
   approve?(req: ApprovalRequest, signal: AbortSignal): Promise<ApprovalDecision>;
   elicit?(req: ElicitationRequest, signal: AbortSignal): Promise<ElicitationResult>;
+  /**
+   * Set by a front-end that cannot ask (agent -m without a terminal): how the user can allow risky
+   * tools instead. Under tools.approval.mode "ask" a risky call is then denied with this text.
+   */
+  cannotAsk?: string;
 }

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import type { ContentPart, ToolSpec } from "../../providers/types.js";
+import type { ApprovalRecord, ToolGate } from "./approval-gate.js";
 import { type Tool, type ToolContext, ToolError } from "./types.js";
 
 export interface ToolCallRequest {
@@ -12,6 +13,8 @@ export interface ToolExecution {
   content: string | ContentPart[];
   isError: boolean;
   durationMs: number;
+  /** What tools.approval decided about this call, when it was a risky one. */
+  approval?: ApprovalRecord;
 }
 
 /** A tool that brings its own JSON Schema (MCP tools do), used as-is instead of converting its zod schema. */
@@ -44,6 +47,7 @@ export class ToolRegistry {
   private readonly tools = new Map<string, Tool>();
   /** JSON Schema conversion is the costliest part of a model call's set-up; done once per registry change. */
   private cachedSpecs: ToolSpec[] | undefined;
+  private gate: ToolGate | undefined;
 
   constructor(tools: Iterable<Tool> = []) {
     for (const tool of tools) this.register(tool);
@@ -61,6 +65,11 @@ export class ToolRegistry {
     const had = this.tools.delete(name);
     if (had) this.cachedSpecs = undefined;
     return had;
+  }
+
+  /** Sets the check every call passes before it runs (tools.approval): one place for every tool. */
+  setGate(gate: ToolGate | undefined): void {
+    this.gate = gate;
   }
 
   get(name: string): Tool | undefined {
@@ -97,14 +106,29 @@ export class ToolRegistry {
     if (!parsed.success) {
       return done(`Invalid arguments for ${call.name}:\n${formatIssues(parsed.error)}`, true);
     }
+    let approval: ApprovalRecord | undefined;
+    if (this.gate) {
+      const verdict = await this.gate(call.name, parsed.data, ctx).catch(
+        (err: unknown) =>
+          ({ run: false, message: `Not run: the approval check failed: ${(err as Error).message}` }) as const,
+      );
+      if (!verdict.run) {
+        return {
+          ...done(verdict.message, true),
+          ...("record" in verdict ? { approval: verdict.record } : {}),
+        };
+      }
+      approval = verdict.record;
+    }
+    const withApproval = (e: ToolExecution): ToolExecution => (approval ? { ...e, approval } : e);
     try {
       const result = await tool.run(parsed.data, ctx);
-      if (typeof result === "string") return done(result, false);
-      return done(result.content, result.isError ?? false);
+      if (typeof result === "string") return withApproval(done(result, false));
+      return withApproval(done(result.content, result.isError ?? false));
     } catch (err) {
-      if (err instanceof ToolError) return done(err.message, true);
+      if (err instanceof ToolError) return withApproval(done(err.message, true));
       const message = err instanceof Error ? err.message : String(err);
-      return done(`${call.name} failed: ${message}`, true);
+      return withApproval(done(`${call.name} failed: ${message}`, true));
     }
   }
 }

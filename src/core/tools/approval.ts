@@ -1,0 +1,111 @@
+import { realpath } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import type { ApprovalRequest } from "../agent/interaction.js";
+import { expandHome } from "../base/paths.js";
+import { globToRegExp } from "../config/secret-paths.js";
+import { isInside } from "./workspace-guard.js";
+
+/**
+ * Which tool calls are risky and need a yes first (tools.approval): a `shell` command not matched
+ * by tools.exec.allow, and a file write outside the workspace and tools.approval.writeAllow.
+ */
+export type ApprovalMode = "auto" | "ask" | "deny-risky";
+
+export interface ApprovalSettings {
+  /** Unset: "ask" where a front-end can ask (TUI, channels), "auto" where none can (agent -m, cron). */
+  mode?: ApprovalMode | undefined;
+  timeoutS: number;
+  /** tools.exec.allow: shell command patterns that never ask (`git status*`). */
+  execAllow: readonly string[];
+  /** tools.approval.writeAllow: paths outside the workspace that writes may reach without asking. */
+  writeAllow: readonly string[];
+}
+
+export interface RiskContext {
+  workspace: string;
+  restrictToWorkspace: boolean;
+  homeDir?: string;
+}
+
+const WRITE_TOOLS = new Set(["write_file", "edit_file"]);
+
+/**
+ * Shell syntax that chains or redirects: `git status; rm -rf ~` must not pass as `git status*`.
+ * A command holding any of these asks even when its start matches an allowed pattern.
+ */
+const CHAINING = /[;&|`<>\n\r]|\$\(/;
+
+/** Whether `command` matches one of the tools.exec.allow patterns (and chains nothing on). */
+export function commandAllowed(command: string, patterns: readonly string[]): boolean {
+  const cmd = command.trim();
+  if (CHAINING.test(cmd)) return false;
+  return patterns.some((p) => p.trim() !== "" && globToRegExp(p.trim()).test(cmd));
+}
+
+/**
+ * The pattern "Allow always" saves: the program and its subcommand word, then `*`
+ * (`git status --short` → `git status*`, `ls -la` → `ls*`). A chained command gets none: it would
+ * never match one.
+ */
+export function suggestPattern(command: string): string | undefined {
+  const cmd = command.trim();
+  if (CHAINING.test(cmd) || cmd === "") return undefined;
+  const [program, sub] = cmd.split(/\s+/);
+  if (!program) return undefined;
+  return sub && /^[a-z][\w-]*$/.test(sub) ? `${program} ${sub}*` : `${program}*`;
+}
+
+/** The real location a write would land on: the nearest existing ancestor resolved, the rest re-attached. */
+async function landingPath(abs: string): Promise<string> {
+  const tail: string[] = [];
+  let current = abs;
+  for (;;) {
+    const real = await realpath(current).catch(() => undefined);
+    if (real) return tail.length ? join(real, ...tail.reverse()) : real;
+    const parent = dirname(current);
+    if (parent === current) return abs;
+    tail.push(basename(current));
+    current = parent;
+  }
+}
+
+function stringArg(args: unknown, key: string): string | undefined {
+  if (!args || typeof args !== "object") return undefined;
+  const v = (args as Record<string, unknown>)[key];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** What asking about this call would say, or undefined when the call is not risky. */
+export async function riskOf(
+  tool: string,
+  args: unknown,
+  settings: Pick<ApprovalSettings, "execAllow" | "writeAllow">,
+  ctx: RiskContext,
+): Promise<ApprovalRequest | undefined> {
+  if (tool === "shell") {
+    const command = stringArg(args, "command");
+    if (command === undefined || commandAllowed(command, settings.execAllow)) return undefined;
+    const pattern = suggestPattern(command);
+    return { tool, summary: command, ...(pattern ? { pattern } : {}) };
+  }
+  if (!WRITE_TOOLS.has(tool)) return undefined;
+  // With restrictToWorkspace the tool itself refuses anything outside; nothing to ask about.
+  if (ctx.restrictToWorkspace) return undefined;
+  const given = stringArg(args, "path");
+  if (given === undefined) return undefined;
+  const expanded = expandHome(given, ctx.homeDir);
+  const target = await landingPath(
+    isAbsolute(expanded) ? resolve(expanded) : resolve(ctx.workspace, expanded),
+  );
+  if (isInside(ctx.workspace, target)) return undefined;
+  const allowed = settings.writeAllow.some((p) => {
+    const pattern = expandHome(p.trim(), ctx.homeDir);
+    return pattern !== "" && (globToRegExp(pattern).test(target) || isInside(resolve(pattern), target));
+  });
+  if (allowed) return undefined;
+  return {
+    tool,
+    summary: `${tool === "write_file" ? "write" : "edit"} ${target}`,
+    pattern: `${dirname(target)}/*`,
+  };
+}

@@ -1,0 +1,216 @@
+import { mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import * as z from "zod";
+import type { ApprovalDecision, ApprovalRequest, Interaction } from "../../src/core/agent/interaction.js";
+import {
+  type ApprovalSettings,
+  commandAllowed,
+  riskOf,
+  suggestPattern,
+} from "../../src/core/tools/approval.js";
+import { createApprovalGate } from "../../src/core/tools/approval-gate.js";
+import { ToolRegistry } from "../../src/core/tools/registry.js";
+import { defineTool } from "../../src/core/tools/types.js";
+
+let dir: string;
+let workspace: string;
+beforeEach(async () => {
+  dir = await realpath(await mkdtemp(join(tmpdir(), "kavilo-approval-")));
+  workspace = join(dir, "ws");
+  await import("node:fs/promises").then((fs) => fs.mkdir(workspace));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const runs: string[] = [];
+const shell = defineTool({
+  name: "shell",
+  description: "fake shell",
+  parameters: z.object({ command: z.string() }),
+  capabilities: { sideEffect: true },
+  async run(args) {
+    runs.push(args.command);
+    return `ran ${args.command}`;
+  },
+});
+
+function settings(over: Partial<ApprovalSettings> = {}): ApprovalSettings {
+  return { mode: "ask", timeoutS: 300, execAllow: ["git status*", "ls*"], writeAllow: [], ...over };
+}
+
+function asker(answer: (req: ApprovalRequest, signal: AbortSignal) => Promise<ApprovalDecision>) {
+  const asked: ApprovalRequest[] = [];
+  const interaction: Interaction = {
+    approve: (req, signal) => {
+      asked.push(req);
+      return answer(req, signal);
+    },
+  };
+  return { asked, interaction };
+}
+
+function registryWith(s: ApprovalSettings, configFile?: string, lines: string[] = []) {
+  const registry = new ToolRegistry([shell]);
+  registry.setGate(
+    createApprovalGate({
+      settings: () => s,
+      log: (l) => lines.push(l),
+      ...(configFile ? { configFile } : {}),
+    }),
+  );
+  return registry;
+}
+
+const call = (command: string) => ({ id: "c1", name: "shell", args: { command } });
+const ctxOf = (interaction?: Interaction, signal = new AbortController().signal) => ({
+  workspace,
+  restrictToWorkspace: true,
+  signal,
+  sessionKey: "telegram:1",
+  ...(interaction ? { interaction } : {}),
+});
+
+describe("approval policy", () => {
+  it("matches tools.exec.allow globs, but never a command that chains or redirects", () => {
+    expect(commandAllowed("git status --short", ["git status*"])).toBe(true);
+    expect(commandAllowed("ls -la", ["ls*"])).toBe(true);
+    expect(commandAllowed("rm -rf build", ["git status*", "ls*"])).toBe(false);
+    for (const sneaky of [
+      "git status; rm -rf ~",
+      "ls && rm x",
+      "ls | sh",
+      "ls `rm x`",
+      "ls $(rm x)",
+      "ls > f",
+      "ls\nrm x",
+    ]) {
+      expect(commandAllowed(sneaky, ["git status*", "ls*"]), sneaky).toBe(false);
+    }
+  });
+
+  it("suggests the program and its subcommand as the pattern to allow always", () => {
+    expect(suggestPattern("git status --short")).toBe("git status*");
+    expect(suggestPattern("ls -la")).toBe("ls*");
+    expect(suggestPattern("rm -rf build; ls")).toBeUndefined();
+  });
+
+  it("asks about writes outside the workspace (when not restricted) unless writeAllow covers them", async () => {
+    const s = { execAllow: [], writeAllow: [join(dir, "notes")] };
+    const ctx = { workspace, restrictToWorkspace: false };
+    expect(await riskOf("write_file", { path: "a.txt" }, s, ctx)).toBeUndefined();
+    expect(await riskOf("write_file", { path: join(dir, "notes", "x.md") }, s, ctx)).toBeUndefined();
+    expect(await riskOf("write_file", { path: "../other.txt" }, s, ctx)).toMatchObject({
+      tool: "write_file",
+      summary: `write ${join(dir, "other.txt")}`,
+    });
+    // Restricted: the tool refuses by itself, so nothing is asked.
+    expect(
+      await riskOf("write_file", { path: "../other.txt" }, s, { ...ctx, restrictToWorkspace: true }),
+    ).toBeUndefined();
+    expect(await riskOf("read_file", { path: "/etc/passwd" }, s, ctx)).toBeUndefined();
+  });
+});
+
+describe("approval gate in the registry", () => {
+  beforeEach(() => {
+    runs.length = 0;
+  });
+
+  it("runs allow-listed commands without asking, asks for the rest, and keeps who decided", async () => {
+    const { asked, interaction } = asker(async () => ({ allow: true, by: "telegram:42" }));
+    const lines: string[] = [];
+    const registry = registryWith(settings(), undefined, lines);
+    const listed = await registry.execute(call("git status"), ctxOf(interaction));
+    expect(listed).toMatchObject({ content: "ran git status", isError: false });
+    expect(listed.approval).toBeUndefined();
+    expect(asked).toHaveLength(0);
+
+    const risky = await registry.execute(call("rm -rf build"), ctxOf(interaction));
+    expect(asked).toEqual([{ tool: "shell", summary: "rm -rf build", pattern: "rm*" }]);
+    expect(risky).toMatchObject({
+      content: "ran rm -rf build",
+      approval: { decision: "allowed", how: "once", by: "telegram:42", summary: "rm -rf build" },
+    });
+    expect(lines.join("\n")).toContain(
+      'approval: shell "rm -rf build" allowed (once by telegram:42) in telegram:1',
+    );
+  });
+
+  it("a deny is a tool result for the model and the command never runs", async () => {
+    const { interaction } = asker(async () => ({ allow: false, reason: "not now", by: "slack:U1" }));
+    const res = await registryWith(settings()).execute(call("rm -rf build"), ctxOf(interaction));
+    expect(runs).toEqual([]);
+    expect(res.isError).toBe(true);
+    expect(res.content).toContain("the user denied this shell command (not now)");
+    expect(res.approval).toMatchObject({ decision: "denied", how: "user", by: "slack:U1" });
+  });
+
+  it("no answer within timeoutS is a deny, and the front-end's signal is aborted", async () => {
+    let aborted = false;
+    const { interaction } = asker(
+      (_req, signal) =>
+        new Promise(() => {
+          signal.addEventListener("abort", () => {
+            aborted = true;
+          });
+        }),
+    );
+    const res = await registryWith(settings({ timeoutS: 0.05 })).execute(
+      call("rm -rf build"),
+      ctxOf(interaction),
+    );
+    expect(runs).toEqual([]);
+    expect(aborted).toBe(true);
+    expect(res.content).toContain("nobody answered within 0.05 s (tools.approval.timeoutS)");
+    expect(res.approval).toMatchObject({ decision: "denied", how: "timeout" });
+  });
+
+  it("deny-risky refuses without asking; auto runs everything", async () => {
+    const { asked, interaction } = asker(async () => ({ allow: true }));
+    const denied = await registryWith(settings({ mode: "deny-risky" })).execute(
+      call("rm -rf x"),
+      ctxOf(interaction),
+    );
+    expect(denied.content).toContain("tools.approval.mode is deny-risky");
+    expect(
+      (await registryWith(settings({ mode: "deny-risky" })).execute(call("ls"), ctxOf(interaction))).isError,
+    ).toBe(false);
+    expect(
+      (await registryWith(settings({ mode: "auto" })).execute(call("rm -rf x"), ctxOf(interaction))).isError,
+    ).toBe(false);
+    expect(asked).toHaveLength(0);
+    expect(runs).toEqual(["ls", "rm -rf x"]);
+  });
+
+  it("mode unset: asks where someone can answer, runs as auto where nobody can; ask with nobody denies with the hint", async () => {
+    const { asked, interaction } = asker(async () => ({ allow: true }));
+    await registryWith(settings({ mode: undefined })).execute(call("rm a"), ctxOf(interaction));
+    expect(asked).toHaveLength(1);
+    expect((await registryWith(settings({ mode: undefined })).execute(call("rm b"), ctxOf())).isError).toBe(
+      false,
+    );
+    const headless = { cannotAsk: "agent -m has no terminal to ask: run it again with --yes" };
+    expect(
+      (await registryWith(settings({ mode: undefined })).execute(call("rm c"), ctxOf(headless))).isError,
+    ).toBe(false);
+    const denied = await registryWith(settings()).execute(call("rm d"), ctxOf(headless));
+    expect(denied.content).toContain("run it again with --yes");
+    const cron = await registryWith(settings()).execute(call("rm e"), ctxOf());
+    expect(cron.content).toContain("nobody can be asked in this turn");
+    expect(runs).toEqual(["rm a", "rm b", "rm c"]);
+  });
+
+  it("Allow always saves the pattern to config.json and stops asking for it", async () => {
+    const configFile = join(dir, "config.json");
+    await writeFile(configFile, JSON.stringify({ tools: { exec: { allow: ["ls*"] } } }));
+    const { asked, interaction } = asker(async () => ({ allow: true, always: true, by: "tui" }));
+    const registry = registryWith(settings(), configFile);
+    const first = await registry.execute(call("npm test --silent"), ctxOf(interaction));
+    expect(first.approval).toMatchObject({ how: "always", pattern: "npm test*", by: "tui" });
+    await registry.execute(call("npm test"), ctxOf(interaction));
+    expect(asked).toHaveLength(1);
+    const saved = JSON.parse(await readFile(configFile, "utf8"));
+    expect(saved.tools.exec.allow).toEqual(["ls*", "npm test*"]);
+  });
+});
