@@ -25,7 +25,8 @@ export interface ResponsesBody {
   instructions: string;
   input: ResponsesInputItem[];
   tools?: ResponsesFunctionTool[];
-  tool_choice: "auto";
+  /** "auto", or one named function the model must call (the Responses API's function tool choice). */
+  tool_choice: "auto" | { type: "function"; name: string };
   parallel_tool_calls: true;
   store: false;
   stream: true;
@@ -48,7 +49,7 @@ export function buildResponsesBody(
     instructions: req.system ?? "",
     input,
     ...(tools ? { tools } : {}),
-    tool_choice: "auto",
+    tool_choice: req.toolChoice ? { type: "function", name: req.toolChoice.name } : "auto",
     parallel_tool_calls: true,
     store: false,
     stream: true,

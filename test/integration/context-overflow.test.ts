@@ -59,7 +59,7 @@ const sent = (req: RecordedRequest | undefined) => JSON.stringify(bodyOf(req).me
 interface Wire {
   name: string;
   model: string;
-  /** How the wire forces the save_memory call (the Codex adapter does not map toolChoice yet). */
+  /** How the wire forces the save_memory call. */
   forced: unknown;
   overflow: FakeStep | CodexStep;
   start(respond: (req: RecordedRequest, i: number) => FakeStep | CodexStep): Promise<FakeLlm>;
@@ -110,7 +110,7 @@ const WIRES: Wire[] = [
   {
     name: "openai responses (codex)",
     model: "gpt-5.5",
-    forced: "auto",
+    forced: { type: "function", name: "save_memory" },
     overflow: {
       failed: {
         code: "context_length_exceeded",
