@@ -117,6 +117,31 @@ describe("kavilo mcp login + agent -m against each server variant", () => {
   });
 });
 
+describe("step-up on 403 insufficient_scope in the TUI", () => {
+  it("logs in again in place for the union, then retries the call once", { timeout: 40_000 }, async () => {
+    fake = await startMcpAuthServer({ challengeScope: "basic", toolScopes: ["basic", "write"] });
+    llm = await modelCalling("mcp_srv_whoami");
+    const env = setup(fake, llm);
+    expect((await login(env)).code).toBe(0);
+    const pane = tmux.open(env, ["agent"]);
+    await pane.see("message, /help for commands");
+    pane.keys("who am i", "Enter");
+    const screen = await pane.see(/Waiting for the redirect on http:\/\/127\.0\.0\.1:\d+/);
+    expect(screen).toContain("srv needs more access for this call; log in again to grant it.");
+    // The URL is wrapped at the pane's width: the lines between it and "Waiting" are one URL.
+    const url = /^(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?[\s\S]*?)\nWaiting/m.exec(screen)?.[1];
+    await followAuthorization((url ?? "").replace(/\s+/g, ""));
+    await pane.see('tool said: "scopes: basic write"');
+    expect(fake.stats.authorizationScopes).toEqual(["basic", "basic write"]);
+    expect(fake.stats.insufficientScope).toBe(1);
+    expect(fake.stats.toolCalls).toBe(1);
+    // The client registered by the first login is used again (same redirect).
+    expect(fake.stats.registrations).toBe(1);
+    pane.keys("C-d");
+    await pane.see("EXITED:0");
+  });
+});
+
 describe("step-up on 403 insufficient_scope (no terminal)", () => {
   it("the tool result says to log in; that login asks for the union once; the call then works", {
     timeout: 40_000,

@@ -1,6 +1,8 @@
 import type { UsageLog } from "../../core/usage.js";
+import { browserStepUp } from "../../mcp/client/browser-step-up.js";
 import { composeAgent } from "../compose/agent.js";
 import type { CliContext } from "../context.js";
+import { createNoticeFeed } from "../tui/notice-feed.js";
 import { withoutFetch } from "../tui/without-fetch.js";
 import type { AgentOptions } from "./agent.js";
 
@@ -15,7 +17,11 @@ function usageText(log: UsageLog): () => Promise<string> {
 
 /** `kavilo agent` with a terminal: the ink TUI, loaded only here. */
 export async function runInteractive(ctx: CliContext, opts: AgentOptions): Promise<number> {
+  // A tool call refused for lack of scope logs in again in the browser; its lines show in the chat.
+  const notices = createNoticeFeed();
+  const { config, paths } = ctx.config();
   const composed = await composeAgent(ctx, {
+    mcpStepUp: browserStepUp({ servers: config.tools.mcpServers, paths, print: notices.push }),
     ...(opts.model ? { model: opts.model } : {}),
     // Inside the TUI, stray writes to stderr would tear the frame; log lines go to the debug stream only.
     log: (line) => {
@@ -30,6 +36,7 @@ export async function runInteractive(ctx: CliContext, opts: AgentOptions): Promi
       sessionKey: opts.session,
       historyFile: ctx.basePaths.history,
       usageText: usageText(composed.usage),
+      notices,
     });
   } finally {
     await composed.close();

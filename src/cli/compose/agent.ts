@@ -7,6 +7,7 @@ import { SessionStore } from "../../core/session/session-store.js";
 import type { ToolRegistry } from "../../core/tools/registry.js";
 import type { Tool } from "../../core/tools/types.js";
 import { UsageLog } from "../../core/usage.js";
+import type { McpStepUp } from "../../mcp/client/types.js";
 import type { ResolvedProvider } from "../../providers/resolve.js";
 import type { CliContext } from "../context.js";
 import { composeProvider } from "./provider.js";
@@ -22,6 +23,8 @@ export interface ComposeOptions {
   extraTools?: Tool[];
   /** Memory consolidation runs beside the turn instead of before it (`kavilo start`'s channels). */
   backgroundMemory?: boolean;
+  /** Interactive front-ends: log in again when an MCP tool call needs more scope, then retry it. */
+  mcpStepUp?: McpStepUp;
 }
 
 export interface ComposedAgent {
@@ -50,7 +53,14 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
   const { resolved, provider } = await composeProvider(ctx, { model: opts.model, log });
   await ensureWorkspaceDir(paths.workspace, paths.config);
   const workspace = realpathSync(paths.workspace);
-  const tools = composeTools(ctx, { config, paths, warn, log, extraTools: opts.extraTools });
+  const tools = composeTools(ctx, {
+    config,
+    paths,
+    warn,
+    log,
+    extraTools: opts.extraTools,
+    mcpStepUp: opts.mcpStepUp,
+  });
 
   const sessions = new SessionStore(paths.sessions);
   const usage = new UsageLog(paths.usage);

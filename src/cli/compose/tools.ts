@@ -7,6 +7,7 @@ import { createBuiltinTools } from "../../core/tools/builtin.js";
 import { ToolRegistry } from "../../core/tools/registry.js";
 import type { Tool } from "../../core/tools/types.js";
 import type { McpPool } from "../../mcp/client/pool.js";
+import type { McpStepUp } from "../../mcp/client/types.js";
 import { selfToolsAsAgentTools } from "../../mcp/servers/self/agent-tools.js";
 import type { SelfDeps } from "../../mcp/servers/self/self-tool.js";
 import { slackToolsAsAgentTools } from "../../mcp/servers/slack/agent-tools.js";
@@ -44,6 +45,8 @@ export interface ToolsInput {
   log: (line: string) => void;
   /** Tools that need the runtime (message, spawn, cron), added by `kavilo start`. */
   extraTools?: Tool[] | undefined;
+  /** Interactive front-ends: a browser login when an MCP tool call needs more scope. */
+  mcpStepUp?: McpStepUp | undefined;
 }
 
 /** The tool registry: built-ins, the runtime's tools, the in-process self tools, and the MCP pool. */
@@ -85,7 +88,13 @@ export function composeTools(ctx: CliContext, input: ToolsInput): ComposedTools 
         import("../../mcp/client/registry-sync.js"),
       ]);
       // A failed server is a warning; what a stdio server prints on stderr is detail.
-      const created = createMcpPool({ servers: config.tools.mcpServers, paths, log: warn, stderrLog: log });
+      const created = createMcpPool({
+        servers: config.tools.mcpServers,
+        paths,
+        log: warn,
+        stderrLog: log,
+        ...(input.mcpStepUp ? { stepUp: input.mcpStepUp } : {}),
+      });
       sync = createRegistrySync(registry, warn);
       close = () => created.close();
       return created;

@@ -7,6 +7,7 @@ import { EntryView } from "./entry-view.js";
 import { totalTokens } from "./format.js";
 import { keyAction } from "./key-action.js";
 import { LiveRegion } from "./live-region.js";
+import type { NoticeFeed } from "./notice-feed.js";
 import { PromptInput, promptRows } from "./prompt-input.js";
 import { isSlashCommand, runSlashCommand, type SlashContext } from "./slash-commands.js";
 import { Footer, Header } from "./status-bars.js";
@@ -24,6 +25,8 @@ export interface AppProps {
   history: readonly string[];
   historyFile: string;
   usageText: () => Promise<string>;
+  /** Lines from outside the UI (an MCP step-up login's URL), shown as notes. */
+  notices?: NoticeFeed;
   onExit: (code: number) => void;
   now?: () => number;
 }
@@ -69,6 +72,8 @@ export function App(props: AppProps) {
   );
 
   const elicitation = useElicitation();
+  const { notices } = props;
+  useEffect(() => notices?.subscribe((line) => note(line)), [notices, note]);
   const turn = useTurn({
     runner,
     now,

@@ -2,6 +2,7 @@ import { type Instance, render } from "ink";
 import type { AgentRunner } from "../../core/agent/types.js";
 import { App } from "./app.js";
 import { loadHistory } from "./input-history.js";
+import type { NoticeFeed } from "./notice-feed.js";
 
 export interface RunTuiOptions {
   runner: AgentRunner;
@@ -11,6 +12,8 @@ export interface RunTuiOptions {
   historyFile: string;
   /** The text `/usage` prints. */
   usageText: () => Promise<string>;
+  /** Lines from outside the UI (an MCP step-up login's URL) shown as notes. */
+  notices?: NoticeFeed;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
 }
@@ -60,6 +63,7 @@ export async function runTui(opts: RunTuiOptions): Promise<number> {
         history={history}
         historyFile={opts.historyFile}
         usageText={opts.usageText}
+        {...(opts.notices ? { notices: opts.notices } : {})}
         onExit={(code) => settle?.resolve(code)}
       />,
       {

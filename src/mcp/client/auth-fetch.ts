@@ -5,12 +5,6 @@ import { expandPath, type McpServerAuth, readMcpServerToken } from "../../auth/m
 import { recordRequiredScope } from "../../auth/mcp/step-up.js";
 import type { Paths } from "../../core/base/paths.js";
 
-/**
- * Authorizes again for a larger scope (interactive front-ends only: a browser login) and resolves
- * true once a new token is stored. Asked at most once per request.
- */
-export type McpStepUp = (alias: string) => Promise<boolean>;
-
 export interface AuthFetchOptions {
   alias: string;
   auth: McpServerAuth | undefined;
@@ -18,8 +12,6 @@ export interface AuthFetchOptions {
   headers?: Record<string, string>;
   paths: Paths;
   fetchFn?: FetchLike;
-  /** How a 403 insufficient_scope is answered when someone can log in now; absent: the error says how. */
-  stepUp?: McpStepUp;
 }
 
 function authSource(opts: AuthFetchOptions, token: string | undefined): McpAuthSource {
@@ -37,7 +29,8 @@ function authSource(opts: AuthFetchOptions, token: string | undefined): McpAuthS
  * The fetch given to the HTTP transport: reads the token file on every request (another
  * process may have just rotated it), and turns a 401 into MCP_AUTH_REQUIRED after one
  * forced refresh for OAuth logins. A 403 insufficient_scope on an OAuth login records the
- * demanded scope for the next login, then steps up (once) or says how to.
+ * demanded scope for the next login and fails the request with the line that says how to get it
+ * (an interactive front-end logs in again and retries the tool call: see mcp-tool.ts).
  */
 export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
   const base: FetchLike = opts.fetchFn ?? fetch;
@@ -51,22 +44,6 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
   const readToken = (force = false) =>
     readMcpServerToken(opts.alias, opts.auth, opts.paths, opts.fetchFn, force ? { force } : {});
 
-  async function insufficientScope(
-    url: string | URL,
-    init: RequestInit | undefined,
-    scope: string | undefined,
-  ): Promise<Response> {
-    await recordRequiredScope(opts.paths, opts.alias, scope).catch(() => {});
-    if (opts.stepUp && (await opts.stepUp(opts.alias).catch(() => false))) {
-      const again = await send(url, init, await readToken());
-      const still = challengeOf(again);
-      if (still?.status !== 403) return again;
-      await again.body?.cancel().catch(() => {});
-      scope = still.scope ?? scope;
-    }
-    throw new McpAuthRequiredError(opts.alias, { kind: "scope", scope });
-  }
-
   return async (url, init) => {
     const token = await readToken();
     const first = await send(url, init, token);
@@ -74,7 +51,8 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
       const challenge = challengeOf(first);
       if (!challenge) return first;
       await first.body?.cancel().catch(() => {});
-      return insufficientScope(url, init, challenge.scope);
+      await recordRequiredScope(opts.paths, opts.alias, challenge.scope).catch(() => {});
+      throw new McpAuthRequiredError(opts.alias, { kind: "scope", scope: challenge.scope });
     }
     if (first.status !== 401) return first;
     await first.body?.cancel().catch(() => {});

@@ -9,7 +9,7 @@ import { findMcpAuthRequired } from "../../auth/mcp/auth-required-error.js";
 import type { Paths } from "../../core/base/paths.js";
 import { kaviloVersion } from "../../core/base/version.js";
 import type { McpServerConfig } from "../../core/config/schema.js";
-import { createAuthFetch, type McpStepUp } from "./auth-fetch.js";
+import { createAuthFetch } from "./auth-fetch.js";
 import { type CallRouter, createCallRouter, installElicitation } from "./elicitation.js";
 import { describeFailure, oneLine } from "./one-line.js";
 import { minimalServerEnv } from "./stdio-env.js";
@@ -23,8 +23,6 @@ export interface ConnectDeps {
   fetchFn?: FetchLike;
   /** Receives the shutdown of a server that failed to connect. */
   trackCleanup?: (done: Promise<void>) => void;
-  /** Interactive front-ends: log in again for a larger scope when a server demands one. */
-  stepUp?: McpStepUp;
 }
 
 export interface ConnectedServer {
@@ -106,7 +104,6 @@ export async function connectServer(
         headers: config.headers,
         paths: deps.paths,
         ...(deps.fetchFn ? { fetchFn: deps.fetchFn } : {}),
-        ...(deps.stepUp ? { stepUp: deps.stepUp } : {}),
       }),
     });
   } else {

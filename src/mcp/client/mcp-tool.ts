@@ -6,6 +6,7 @@ import { type Tool, ToolError, type ToolResult } from "../../core/tools/types.js
 import type { CallRouter } from "./elicitation.js";
 import { mapCallToolResult } from "./result-map.js";
 import { describeMcpTool } from "./tool-name.js";
+import type { McpStepUp } from "./types.js";
 
 const anyArgs = z.record(z.string(), z.unknown());
 
@@ -24,6 +25,7 @@ export interface McpToolInit {
   client: Client;
   router: CallRouter;
   callTimeoutMs: number;
+  stepUp?: McpStepUp;
 }
 
 /** The result with a line per server request answered during the call (what the user was asked). */
@@ -47,13 +49,24 @@ export function createMcpTool(init: McpToolInit): McpTool {
     capabilities: { readOnly, sideEffect: !readOnly },
     async run(args, ctx): Promise<ToolResult> {
       const scope = { interaction: ctx.interaction, signal: ctx.signal, notes: [] as string[] };
-      try {
-        const result = await init.router.run(scope, () =>
+      const call = () =>
+        init.router.run(scope, () =>
           client.callTool({ name: listed.name, arguments: args }, CallToolResultSchema, {
             signal: ctx.signal,
             timeout: init.callTimeoutMs,
           }),
         );
+      try {
+        let result: Awaited<ReturnType<typeof call>>;
+        try {
+          result = await call();
+        } catch (err) {
+          // Refused for lack of scope: an interactive front-end logs in for more, then one retry.
+          const refused = findMcpAuthRequired(err);
+          if (refused?.source.kind !== "scope" || !init.stepUp) throw err;
+          if (!(await init.stepUp(alias).catch(() => false))) throw err;
+          result = await call();
+        }
         return withNotes(mapCallToolResult(CallToolResultSchema.parse(result)), scope.notes);
       } catch (err) {
         const authRequired = findMcpAuthRequired(err);

@@ -4,12 +4,11 @@ import { McpAuthRequiredError } from "../../auth/mcp/auth-required-error.js";
 import type { Paths } from "../../core/base/paths.js";
 import type { McpServerConfig } from "../../core/config/schema.js";
 import type { Tool } from "../../core/tools/types.js";
-import type { McpStepUp } from "./auth-fetch.js";
 import { type ConnectedServer, connectServer, transportKind } from "./connect-server.js";
 import { createLoginRequiredTool } from "./login-required-tool.js";
 import { createMcpTool } from "./mcp-tool.js";
 import { mcpToolName } from "./tool-name.js";
-import type { McpPool, McpServerStatus } from "./types.js";
+import type { McpPool, McpServerStatus, McpStepUp } from "./types.js";
 
 export type { McpPool, McpServerStatus } from "./types.js";
 
@@ -30,7 +29,7 @@ export interface McpPoolOptions {
   fetchFn?: FetchLike;
   /** Milliseconds clock for the retry backoff; default Date.now. */
   now?: () => number;
-  /** Interactive front-ends: a browser login for the larger scope a server demands (403 insufficient_scope). */
+  /** Interactive front-ends: a browser login for the larger scope a tool call was refused for; then one retry. */
   stepUp?: McpStepUp;
 }
 
@@ -90,7 +89,6 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
         parentEnv: opts.env ?? process.env,
         trackCleanup: (done) => cleanups.push(done),
         ...(opts.fetchFn ? { fetchFn: opts.fetchFn } : {}),
-        ...(opts.stepUp ? { stepUp: opts.stepUp } : {}),
       });
       entry.client = connected.client;
       return connected;
@@ -132,6 +130,7 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
           listed,
           client: connected.client,
           router: connected.router,
+          ...(opts.stepUp ? { stepUp: opts.stepUp } : {}),
           callTimeoutMs: config.timeoutS * 1000,
         }),
       );

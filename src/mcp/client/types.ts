@@ -1,5 +1,11 @@
 import type { Tool } from "../../core/tools/types.js";
 
+/**
+ * Logs in again for the larger scope a server demanded (403 insufficient_scope): interactive
+ * front-ends only (a browser login). Resolves true once a new token is stored.
+ */
+export type McpStepUp = (alias: string) => Promise<boolean>;
+
 export interface McpServerStatus {
   alias: string;
   transport: "stdio" | "http";
