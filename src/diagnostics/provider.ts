@@ -1,5 +1,4 @@
 import { claudeLoginProviders } from "../auth/claude/credentials.js";
-import type { Config } from "../core/config/schema.js";
 import { probeOllama } from "../providers/ollama-probe.js";
 import { NoProviderError, type ResolvedProvider, resolveProvider } from "../providers/resolve.js";
 import type { Check, DiagnosticsContext, Probe } from "./types.js";
@@ -8,22 +7,29 @@ export type ProviderLine =
   | { name: string; model: string; apiBase: string | null; reason: string }
   | { error: string };
 
-/** Resolves the provider as an agent run would (a Claude login stands in for an anthropic key). */
-async function resolveFor(
-  ctx: DiagnosticsContext,
-  config: Config,
-): Promise<ResolvedProvider | NoProviderError> {
-  try {
-    return await resolveProvider({
+const resolutions = new WeakMap<DiagnosticsContext, Promise<ResolvedProvider | NoProviderError>>();
+
+/**
+ * Resolves the provider as an agent run would (a Claude login stands in for an anthropic key), once
+ * per context: the status report's row and the provider checks share one resolution (and one probe
+ * of a local Ollama).
+ */
+function resolveFor(ctx: DiagnosticsContext): Promise<ResolvedProvider | NoProviderError> {
+  let pending = resolutions.get(ctx);
+  if (!pending) {
+    const { config, paths } = ctx.config();
+    pending = resolveProvider({
       config,
       env: ctx.env,
       probeOllama: (at) => probeOllama(ctx.env, undefined, at),
-      loggedIn: claudeLoginProviders(config.agents.defaults.model, ctx.config().paths, ctx.env),
+      loggedIn: claudeLoginProviders(config.agents.defaults.model, paths, ctx.env),
+    }).catch((err: unknown) => {
+      if (err instanceof NoProviderError) return err;
+      throw err;
     });
-  } catch (err) {
-    if (err instanceof NoProviderError) return err;
-    throw err;
+    resolutions.set(ctx, pending);
   }
+  return pending;
 }
 
 /** The provider was named by the environment, not the file: say which variable (KAVILO_API_BASE picks one). */
@@ -36,7 +42,7 @@ function reasonOf(r: ResolvedProvider, ctx: DiagnosticsContext): string {
 
 /** Which provider and model would answer, and why; or why none would. */
 export async function providerLine(ctx: DiagnosticsContext): Promise<ProviderLine> {
-  const r = await resolveFor(ctx, ctx.config().config);
+  const r = await resolveFor(ctx);
   if (r instanceof NoProviderError) return { error: r.message };
   return { name: r.name, model: r.model, apiBase: r.apiBase ?? null, reason: reasonOf(r, ctx) };
 }
@@ -89,11 +95,7 @@ export async function reachabilityCheck(r: ResolvedProvider, signal: AbortSignal
 
 /** provider.resolve (offline, with a local Ollama probe) and provider.reachable (one request). */
 export function providerProbes(ctx: DiagnosticsContext): Probe[] {
-  let resolved: Promise<ResolvedProvider | NoProviderError> | undefined;
-  const resolve = () => {
-    resolved ??= resolveFor(ctx, ctx.config().config);
-    return resolved;
-  };
+  const resolve = () => resolveFor(ctx);
   return [
     {
       id: "provider.resolve",

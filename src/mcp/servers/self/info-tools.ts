@@ -10,7 +10,8 @@ export function createInfoTools(deps: SelfDeps): SelfTool[] {
     description:
       "kavilo's health at a glance, the same report as `kavilo status --json`: profile home, config file " +
       "validity, which provider and model would answer, which API keys are present (never their values), " +
-      "channels, MCP servers and the workspace.",
+      "channels, MCP servers, the workspace, the token refreshers, and `checks`: the health checks of " +
+      "`kavilo doctor` that need no network (each ok/warn/fail/skip with a one-line fix).",
     input: z.object({}),
     readOnly: true,
     handler: () => deps.status(),
