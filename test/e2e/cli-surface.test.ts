@@ -33,6 +33,7 @@ describe("kavilo CLI surface", () => {
       "mcp",
       "config",
       "status",
+      "doctor",
       "version",
     ]) {
       expect(r.stdout).toContain(cmd);
