@@ -9,9 +9,8 @@ import { readTokenJson } from "../auth/token-store.js";
 import type { Paths } from "../core/base/paths.js";
 import type { Config } from "../core/config/schema.js";
 import { mcpAuthState } from "../mcp/client/auth-state.js";
+import { octal } from "./home.js";
 import type { Check, Probe } from "./types.js";
-
-const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 
 /** A token file others can read: a warning with the chmod `doctor --fix` makes. */
 async function modeCheck(id: string, path: string): Promise<Check | undefined> {

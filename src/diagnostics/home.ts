@@ -6,7 +6,8 @@ import type { Paths } from "../core/base/paths.js";
 import { WORKSPACE_TEMPLATES } from "../core/templates.js";
 import type { Check, DiagnosticsContext, Probe } from "./types.js";
 
-const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
+/** A mode as `chmod` takes it: 0600. */
+export const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 
 /** Files and folders that hold secrets, and the modes they must not exceed. */
 async function secretEntries(paths: Paths): Promise<Array<{ path: string; mode: number }>> {

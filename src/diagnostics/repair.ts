@@ -3,9 +3,8 @@ import { dirname, join } from "node:path";
 import { writeJsonAtomic } from "../core/base/atomic-file.js";
 import { liveHolder } from "../core/base/file-lock.js";
 import { WORKSPACE_TEMPLATES } from "../core/templates.js";
+import { octal } from "./home.js";
 import type { Repair } from "./types.js";
-
-const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 
 function stamp(now: Date): string {
   return now.toISOString().replace(/[:.]/g, "-");
