@@ -19,7 +19,12 @@ describe("config schema", () => {
       maxToolIterations: 20,
     });
     expect(config.tools.restrictToWorkspace).toBe(true);
-    expect(config.tools.exec).toEqual({ timeout: 60, scrubEnv: true, scrubEnvExtra: [], scrubEnvKeep: [] });
+    expect(config.tools.exec).toMatchObject({
+      timeout: 60,
+      scrubEnv: true,
+      scrubEnvExtra: [],
+      scrubEnvKeep: [],
+    });
     expect(config.runtime.heartbeat).toMatchObject({ enabled: false, intervalS: 1800 });
     expect(config.channels.slack.replyInThread).toBe(true);
     expect(config.codex).toEqual({ enabled: true, refreshIntervalS: 3600, refreshLeadS: 86_400 });

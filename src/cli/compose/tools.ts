@@ -61,7 +61,10 @@ export function composeTools(ctx: CliContext, input: ToolsInput): ComposedTools 
   // and the built-in skills' SKILL.md files, which live with kavilo itself.
   const skills = builtinSkillsDir();
   const readRoots = skills ? [paths.media, skills] : [paths.media];
-  for (const tool of createBuiltinTools({ tools: config.tools, readRoots })) registry.register(tool);
+  // The sessions folder (inside the workspace) is off limits: no chat reads or rewrites another's history.
+  for (const tool of createBuiltinTools({ tools: config.tools, readRoots, denyRoots: [paths.sessions] })) {
+    registry.register(tool);
+  }
   for (const tool of input.extraTools ?? []) registry.register(tool);
   // The `mcp serve self` tools, in-process (kavilo_status, kavilo_list_sessions, ...). Sending goes
   // through the runtime's `message` tool, so the self server's send tool is left out here.

@@ -135,6 +135,12 @@ const toolsConfig = z.strictObject({
     })
     .prefault({}),
   restrictToWorkspace: z.boolean().default(true),
+  allowHardLinks: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Let the file tools open files with more than one hard link (one may live outside the workspace)",
+    ),
   exec: z
     .strictObject({
       timeout: z.number().positive().default(60).describe("Seconds"),

@@ -13,6 +13,8 @@ export interface BuiltinToolsOptions {
   tools: Config["tools"];
   /** Read-only extra roots for read_file and list_directory (the profile's media/). */
   readRoots?: readonly string[];
+  /** Folders no file tool may reach (the profile's sessions). */
+  denyRoots?: readonly string[];
   /** Used by web_search; web_fetch has its own pinned connections for the address check. */
   fetchImpl?: typeof fetch;
   /** Overrides tools.web.search.apiBase (tests point it at a local fake). */
@@ -25,12 +27,17 @@ export interface BuiltinToolsOptions {
  */
 export function createBuiltinTools(opts: BuiltinToolsOptions): Tool[] {
   const { exec, web } = opts.tools;
+  const guard = {
+    allowHardLinks: opts.tools.allowHardLinks,
+    ...(opts.denyRoots ? { denyRoots: opts.denyRoots } : {}),
+  };
+  const readRoots = opts.readRoots ? { readRoots: opts.readRoots } : {};
   return [
-    createReadFileTool(opts.readRoots ? { readRoots: opts.readRoots } : {}),
-    createWriteFileTool(),
-    createEditFileTool(),
-    createListDirectoryTool(opts.readRoots ? { readRoots: opts.readRoots } : {}),
-    createGlobFilesTool(),
+    createReadFileTool({ ...guard, ...readRoots }),
+    createWriteFileTool(guard),
+    createEditFileTool(guard),
+    createListDirectoryTool({ ...guard, ...readRoots }),
+    createGlobFilesTool(guard),
     createShellTool({
       timeoutS: exec.timeout,
       scrubEnv: exec.scrubEnv,

@@ -1,12 +1,18 @@
-import { readFile } from "node:fs/promises";
 import * as z from "zod";
 import { replaceFile } from "./replace-file.js";
 import { defineTool, ToolError } from "./types.js";
-import { displayPath, resolveWorkspacePath } from "./workspace-guard.js";
+import { openRegularFile } from "./verified-fs.js";
+import {
+  displayPath,
+  type FileToolGuard,
+  fenceOf,
+  fsToolError,
+  guardOptions,
+  resolveWorkspacePath,
+  shortPath,
+} from "./workspace-guard.js";
 
-export interface EditFileToolOptions {
-  homeDir?: string;
-}
+export type EditFileToolOptions = FileToolGuard;
 
 const parameters = z.object({
   path: z.string().describe("File path, relative to the workspace or absolute"),
@@ -41,15 +47,13 @@ export function createEditFileTool(options: EditFileToolOptions = {}) {
     async run(args, ctx) {
       if (args.old_string === "") throw new ToolError("old_string is empty; use write_file to create a file");
       if (args.old_string === args.new_string) throw new ToolError("old_string and new_string are the same");
-      const path = await resolveWorkspacePath(args.path, {
-        workspace: ctx.workspace,
-        restrictToWorkspace: ctx.restrictToWorkspace,
-        homeDir: options.homeDir,
-      });
-      const shown = displayPath(path, ctx.workspace);
-      const bytes = await readFile(path, { signal: ctx.signal }).catch(() => {
-        throw new ToolError(`File not found or unreadable: ${shown}`);
-      });
+      const guard = guardOptions({ ...options, readRoots: undefined }, ctx);
+      const path = await resolveWorkspacePath(args.path, guard);
+      const shown = shortPath(displayPath(path, ctx.workspace));
+      const fence = await fenceOf(guard, shown, false);
+      const allowHardLinks = options.allowHardLinks ?? false;
+      const handle = await openRegularFile(path, fence, allowHardLinks);
+      const bytes = await handle.readFile({ signal: ctx.signal }).finally(() => handle.close());
       let text: string;
       try {
         // Strict decoding: rewriting a Latin-1 or binary file as UTF-8 would silently damage it.
@@ -69,7 +73,9 @@ export function createEditFileTool(options: EditFileToolOptions = {}) {
       const updated = args.replace_all
         ? text.split(args.old_string).join(args.new_string)
         : text.replace(args.old_string, () => args.new_string);
-      await replaceFile(path, updated);
+      await replaceFile(path, updated, { fence, allowHardLinks }).catch((err: unknown) => {
+        throw fsToolError(err, shown);
+      });
       return `Replaced ${count} occurrence${count === 1 ? "" : "s"} in ${shown}`;
     },
   });

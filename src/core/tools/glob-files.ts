@@ -2,12 +2,20 @@ import { glob, realpath } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import * as z from "zod";
 import { defineTool, ToolError } from "./types.js";
-import { displayPath, isInside, resolveWorkspacePath } from "./workspace-guard.js";
+import { allowed, inDir, openDirChecked } from "./verified-fs.js";
+import {
+  displayPath,
+  type FileToolGuard,
+  fenceOf,
+  fsToolError,
+  guardOptions,
+  isInside,
+  resolveWorkspacePath,
+} from "./workspace-guard.js";
 
-export interface GlobFilesToolOptions {
+export interface GlobFilesToolOptions extends FileToolGuard {
   /** Most paths returned. */
   maxResults?: number;
-  homeDir?: string;
 }
 
 const DEFAULT_MAX_RESULTS = 500;
@@ -32,28 +40,33 @@ export function createGlobFilesTool(options: GlobFilesToolOptions = {}) {
           `Pattern "${args.pattern}" reaches outside the workspace; tools.restrictToWorkspace is on`,
         );
       }
-      const base = await resolveWorkspacePath(args.path ?? ".", {
-        workspace: ctx.workspace,
-        restrictToWorkspace: restrict,
-        homeDir: options.homeDir,
+      const guard = guardOptions({ ...options, readRoots: undefined }, ctx);
+      const base = await resolveWorkspacePath(args.path ?? ".", guard);
+      const fence = await fenceOf(guard, displayPath(base, ctx.workspace), false);
+      // Searched from the folder that was opened and checked; each match is checked where it really is.
+      const opened = await openDirChecked(base, fence).catch((err: unknown) => {
+        throw fsToolError(err, fence.shown);
       });
-      const realWorkspace = await realpath(ctx.workspace).catch(() => ctx.workspace);
       const found: string[] = [];
       let truncated = false;
-      for await (const match of glob(args.pattern, { cwd: base })) {
-        if (ctx.signal.aborted) throw new ToolError("glob_files was aborted");
-        const full = isAbsolute(match) ? match : join(base, match);
-        // `**` does not follow symlinks, but an explicit "link/*" does: check where each match really is.
-        if (restrict) {
-          if (!isInside(base, full)) continue;
-          const real = await realpath(full).catch(() => undefined);
-          if (real === undefined || !isInside(realWorkspace, real)) continue;
+      try {
+        // Unrestricted, a pattern may climb out with "..", which a /proc folder name cannot.
+        const cwd = restrict ? inDir(opened) : base;
+        for await (const match of glob(args.pattern, { cwd })) {
+          if (ctx.signal.aborted) throw new ToolError("glob_files was aborted");
+          const full = isAbsolute(match) ? match : join(base, match);
+          if (restrict && !isInside(base, full)) continue;
+          // `**` does not follow symlinks, but an explicit "link/*" does; the sessions folder is never shown.
+          const real = await realpath(isAbsolute(match) ? match : join(cwd, match)).catch(() => undefined);
+          if (real === undefined || !allowed(real, fence)) continue;
+          if (found.length === maxResults) {
+            truncated = true;
+            break;
+          }
+          found.push(displayPath(full, ctx.workspace));
         }
-        if (found.length === maxResults) {
-          truncated = true;
-          break;
-        }
-        found.push(displayPath(full, ctx.workspace));
+      } finally {
+        await opened.handle.close();
       }
       if (found.length === 0) return `No files match ${args.pattern}`;
       found.sort();

@@ -2,14 +2,20 @@ import { readdir, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
 import { defineTool, ToolError } from "./types.js";
-import { displayPath, resolveWorkspacePath } from "./workspace-guard.js";
+import { inDir, openDirChecked } from "./verified-fs.js";
+import {
+  displayPath,
+  type FileToolGuard,
+  fenceOf,
+  fsToolError,
+  guardOptions,
+  resolveWorkspacePath,
+  shortPath,
+} from "./workspace-guard.js";
 
-export interface ListDirectoryToolOptions {
+export interface ListDirectoryToolOptions extends FileToolGuard {
   /** Most entries listed. */
   maxEntries?: number;
-  homeDir?: string;
-  /** Directories outside the workspace it may also read (the profile's media/). */
-  readRoots?: readonly string[];
 }
 
 const DEFAULT_MAX_ENTRIES = 1000;
@@ -32,45 +38,53 @@ export function createListDirectoryTool(options: ListDirectoryToolOptions = {}) 
     parameters,
     capabilities: { readOnly: true },
     async run(args, ctx) {
-      const dir = await resolveWorkspacePath(args.path ?? ".", {
-        workspace: ctx.workspace,
-        restrictToWorkspace: ctx.restrictToWorkspace,
-        homeDir: options.homeDir,
-        ...(options.readRoots ? { readRoots: options.readRoots } : {}),
+      const guard = guardOptions(options, ctx);
+      const path = await resolveWorkspacePath(args.path ?? ".", guard);
+      const shown = shortPath(displayPath(path, ctx.workspace));
+      // Listed through the folder that was opened and checked, never by path again.
+      const opened = await openDirChecked(path, await fenceOf(guard, shown, true)).catch((err: unknown) => {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "ENOTDIR") throw new ToolError(`${shown} is not a directory`);
+        if (code === "ENOENT") throw new ToolError(`Directory not found: ${shown}`);
+        throw fsToolError(err, shown);
       });
-      const shown = displayPath(dir, ctx.workspace);
-      const entries = await readdir(dir, { withFileTypes: true }).catch((err: unknown) => {
-        const code = err instanceof Error && "code" in err ? err.code : undefined;
-        throw new ToolError(
-          code === "ENOTDIR" ? `${shown} is not a directory` : `Directory not found: ${shown}`,
-        );
-      });
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const lines: string[] = [];
-      for (const entry of entries.slice(0, maxEntries)) {
-        const full = join(dir, entry.name);
-        if (entry.isSymbolicLink()) {
-          const target = await readlink(full).catch(() => "?");
-          const isDir = await stat(full).then(
-            (s) => s.isDirectory(),
-            () => false,
-          );
-          lines.push(`${entry.name}${isDir ? "/" : ""} -> ${target}`);
-        } else if (entry.isDirectory()) {
-          lines.push(`${entry.name}/`);
-        } else {
-          const size = await stat(full).then(
-            (s) => formatSize(s.size),
-            () => "?",
-          );
-          lines.push(`${entry.name}  ${size}`);
-        }
+      try {
+        return await listing(inDir(opened), shown, maxEntries);
+      } finally {
+        await opened.handle.close();
       }
-      if (entries.length === 0) return `${shown} is empty`;
-      if (entries.length > maxEntries) {
-        lines.push(`[${entries.length - maxEntries} more entries not shown; cap is ${maxEntries}]`);
-      }
-      return lines.join("\n");
     },
   });
+}
+
+async function listing(dir: string, shown: string, maxEntries: number): Promise<string> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((err: unknown) => {
+    throw fsToolError(err, shown);
+  });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const lines: string[] = [];
+  for (const entry of entries.slice(0, maxEntries)) {
+    const full = join(dir, entry.name);
+    if (entry.isSymbolicLink()) {
+      const target = await readlink(full).catch(() => "?");
+      const isDir = await stat(full).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      lines.push(`${entry.name}${isDir ? "/" : ""} -> ${target}`);
+    } else if (entry.isDirectory()) {
+      lines.push(`${entry.name}/`);
+    } else {
+      const size = await stat(full).then(
+        (s) => formatSize(s.size),
+        () => "?",
+      );
+      lines.push(`${entry.name}  ${size}`);
+    }
+  }
+  if (entries.length === 0) return `${shown} is empty`;
+  if (entries.length > maxEntries) {
+    lines.push(`[${entries.length - maxEntries} more entries not shown; cap is ${maxEntries}]`);
+  }
+  return lines.join("\n");
 }

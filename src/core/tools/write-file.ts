@@ -1,13 +1,17 @@
-import { mkdir, stat } from "node:fs/promises";
-import { dirname } from "node:path";
 import * as z from "zod";
 import { replaceFile } from "./replace-file.js";
 import { defineTool, ToolError } from "./types.js";
-import { displayPath, resolveWorkspacePath } from "./workspace-guard.js";
+import {
+  displayPath,
+  type FileToolGuard,
+  fenceOf,
+  fsToolError,
+  guardOptions,
+  resolveWorkspacePath,
+  shortPath,
+} from "./workspace-guard.js";
 
-export interface WriteFileToolOptions {
-  homeDir?: string;
-}
+export type WriteFileToolOptions = FileToolGuard;
 
 const parameters = z.object({
   path: z.string().describe("File path, relative to the workspace or absolute"),
@@ -22,19 +26,20 @@ export function createWriteFileTool(options: WriteFileToolOptions = {}) {
     parameters,
     capabilities: { sideEffect: true },
     async run(args, ctx) {
-      const path = await resolveWorkspacePath(args.path, {
-        workspace: ctx.workspace,
-        restrictToWorkspace: ctx.restrictToWorkspace,
-        homeDir: options.homeDir,
-      });
+      const guard = guardOptions({ ...options, readRoots: undefined }, ctx);
+      const path = await resolveWorkspacePath(args.path, guard);
       const shown = displayPath(path, ctx.workspace);
-      const existing = await stat(path).catch(() => undefined);
-      if (existing?.isDirectory()) throw new ToolError(`${shown} is a directory`);
-      await mkdir(dirname(path), { recursive: true });
+      const fence = await fenceOf(guard, shown, false);
       const bytes = Buffer.byteLength(args.content, "utf8");
       if (ctx.signal.aborted) throw new ToolError("write_file was aborted before it wrote");
-      await replaceFile(path, args.content);
-      return `${existing ? "Overwrote" : "Created"} ${shown} (${bytes} bytes written)`;
+      const created = await replaceFile(path, args.content, {
+        fence,
+        allowHardLinks: options.allowHardLinks ?? false,
+        makeParents: true,
+      }).catch((err: unknown) => {
+        throw fsToolError(err, shown);
+      });
+      return `${created ? "Created" : "Overwrote"} ${shortPath(shown)} (${bytes} bytes written)`;
     },
   });
 }

@@ -1,0 +1,173 @@
+import { spawn } from "node:child_process";
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/core/config/load.js";
+import { createBuiltinTools } from "../../src/core/tools/builtin.js";
+import { ToolRegistry } from "../../src/core/tools/registry.js";
+import { tempHome } from "../helpers/cli.js";
+
+const SECRET = "OUTSIDE SECRET 31337";
+
+function setup(config: Record<string, unknown> = {}) {
+  const root = tempHome("kavilo-ws-hard-");
+  const workspace = join(root, "ws");
+  const outside = join(root, "outside");
+  const sessions = join(workspace, "sessions");
+  mkdirSync(sessions, { recursive: true });
+  mkdirSync(outside);
+  writeFileSync(join(outside, "f.txt"), `${SECRET}\n`);
+  writeFileSync(join(outside, "outside-marker.txt"), "marker\n");
+  writeFileSync(join(sessions, "telegram_999.jsonl"), '{"type":"meta","key":"telegram:999"}\n');
+  const tools = parseConfig({ tools: config }, "t").config.tools;
+  const registry = new ToolRegistry(createBuiltinTools({ tools, denyRoots: [sessions] }));
+  const call = (name: string, args: Record<string, unknown>, restrictToWorkspace = true) =>
+    registry.execute(
+      { id: "1", name, args },
+      { workspace, restrictToWorkspace, signal: new AbortController().signal, sessionKey: "t" },
+    );
+  return { root, workspace, outside, sessions, call };
+}
+
+const text = (r: { content: unknown }) =>
+  typeof r.content === "string" ? r.content : JSON.stringify(r.content);
+
+describe("the file tools under a folder/symlink swap race", () => {
+  it("never read or write outside while another process swaps a folder for a symlink", async () => {
+    const { workspace, outside, call } = setup();
+    const d = join(workspace, "d");
+    mkdirSync(d);
+    writeFileSync(join(d, "f.txt"), "inside\n");
+    // Another process swaps ws/d between the real folder and a symlink to outside/, as fast as it can.
+    const swapper = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const fs = require("node:fs");
+         const [d, parked, outside] = process.argv.slice(1);
+         for (;;) {
+           try { fs.renameSync(d, parked); fs.symlinkSync(outside, d); fs.unlinkSync(d); fs.renameSync(parked, d); } catch {}
+         }`,
+        d,
+        join(workspace, "d-parked"),
+        outside,
+      ],
+      { stdio: "ignore" },
+    );
+    const outcomes = { ok: 0, refused: 0 };
+    try {
+      const until = Date.now() + 3000;
+      let i = 0;
+      while (Date.now() < until) {
+        i++;
+        const results = await Promise.all([
+          call("read_file", { path: "d/f.txt" }),
+          call("write_file", { path: `d/new-${i}.txt`, content: "written\n" }),
+          call("write_file", { path: "d/f.txt", content: "inside\n" }),
+          call("edit_file", { path: "d/f.txt", old_string: "inside", new_string: "inside" }),
+          call("list_directory", { path: "d" }),
+          call("glob_files", { pattern: "d/*" }),
+        ]);
+        for (const r of results) {
+          expect(text(r)).not.toContain(SECRET);
+          expect(text(r)).not.toContain("outside-marker");
+          if (r.isError) outcomes.refused++;
+          else outcomes.ok++;
+        }
+      }
+    } finally {
+      swapper.kill("SIGKILL");
+    }
+    expect(readdirSync(outside).sort()).toEqual(["f.txt", "outside-marker.txt"]);
+    const left = readdirSync(workspace, { recursive: true }).map(String);
+    expect(left.filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(readFileSync(join(outside, "f.txt"), "utf8")).toBe(`${SECRET}\n`);
+    // The race really ran both ways: some calls got through, some were refused.
+    expect(outcomes.ok).toBeGreaterThan(0);
+    expect(outcomes.refused).toBeGreaterThan(0);
+  }, 20_000);
+});
+
+describe("hard links", () => {
+  it("a file with more than one hard link is refused by every file tool", async () => {
+    const { workspace, outside, call } = setup();
+    linkSync(join(outside, "f.txt"), join(workspace, "h.txt"));
+    for (const [name, args] of [
+      ["read_file", { path: "h.txt" }],
+      ["write_file", { path: "h.txt", content: "overwritten" }],
+      ["edit_file", { path: "h.txt", old_string: "OUTSIDE", new_string: "changed" }],
+    ] as const) {
+      const r = await call(name, args);
+      expect(r.isError, name).toBe(true);
+      expect(text(r)).toMatch(/has 2 hard links .*tools\.allowHardLinks/);
+      expect(text(r)).not.toContain(SECRET);
+    }
+    expect(readFileSync(join(outside, "f.txt"), "utf8")).toBe(`${SECRET}\n`);
+  });
+
+  it("tools.allowHardLinks lets them through", async () => {
+    const { workspace, outside, call } = setup({ allowHardLinks: true });
+    linkSync(join(outside, "f.txt"), join(workspace, "h.txt"));
+    const r = await call("read_file", { path: "h.txt" });
+    expect(r).toMatchObject({ isError: false, content: SECRET });
+  });
+});
+
+describe("the sessions folder", () => {
+  it("is off limits to every file tool, restricted or not, also through a symlink", async () => {
+    const { workspace, sessions, call } = setup();
+    symlinkSync(sessions, join(workspace, "chats"));
+    for (const restricted of [true, false]) {
+      for (const [name, args] of [
+        ["read_file", { path: "sessions/telegram_999.jsonl" }],
+        ["read_file", { path: "chats/telegram_999.jsonl" }],
+        ["read_file", { path: join(sessions, "telegram_999.jsonl") }],
+        ["write_file", { path: "sessions/telegram_999.jsonl", content: "{}" }],
+        ["write_file", { path: "sessions/new.jsonl", content: "{}" }],
+        ["edit_file", { path: "sessions/telegram_999.jsonl", old_string: "meta", new_string: "x" }],
+        ["list_directory", { path: "sessions" }],
+      ] as const) {
+        const r = await call(name, args, restricted);
+        expect(r.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
+        expect(text(r)).toMatch(/sessions folder/);
+      }
+      const globbed = await call("glob_files", { pattern: "**/*.jsonl" }, restricted);
+      expect(text(globbed)).not.toContain("telegram_999");
+    }
+    expect(readFileSync(join(sessions, "telegram_999.jsonl"), "utf8")).toBe(
+      '{"type":"meta","key":"telegram:999"}\n',
+    );
+    expect(existsSync(join(sessions, "new.jsonl"))).toBe(false);
+  });
+});
+
+describe("very long names", () => {
+  it("are a one-line tool error without the full path", async () => {
+    const { call } = setup();
+    const longName = `${"n".repeat(300)}.txt`;
+    const longPath = `${"deep/".repeat(1000)}file.txt`;
+    for (const [name, args] of [
+      ["read_file", { path: longName }],
+      ["write_file", { path: longName, content: "x" }],
+      ["edit_file", { path: longName, old_string: "a", new_string: "b" }],
+      ["list_directory", { path: longName }],
+      ["read_file", { path: longPath }],
+      ["write_file", { path: longPath, content: "x" }],
+    ] as const) {
+      const r = await call(name, args);
+      expect(r.isError, name).toBe(true);
+      const line = text(r);
+      expect(line.split("\n")).toHaveLength(1);
+      expect(line).not.toContain(args.path);
+      expect(line.length).toBeLessThan(400);
+    }
+  });
+});
