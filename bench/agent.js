@@ -1,4 +1,5 @@
-// agent -m against an instant local fake, and the agent loop's own overhead per turn.
+// The agent loop's own overhead per turn, and the instant fake and child timer that bench/floors.js
+// uses for `agent -m` against the openai-SDK floor.
 
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
@@ -6,7 +7,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { BIN, benchEnv, median, ROOT } from "./lib.js";
+import { ROOT } from "./lib.js";
 
 /** The smallest OpenAI-compatible SSE answer: one text chunk, usage, done. */
 export function instantServer() {
@@ -43,36 +44,6 @@ export function timeChild(args, env) {
       else resolve(Number(process.hrtime.bigint() - start) / 1e6);
     });
   });
-}
-
-async function oneShot() {
-  const server = await instantServer();
-  const url = `http://127.0.0.1:${server.address().port}/v1`;
-  const env = benchEnv({
-    KAVILO_PROVIDER: "openai",
-    KAVILO_API_BASE: url,
-    KAVILO_API_KEY: "k",
-    KAVILO_MODEL: "m",
-  });
-  const args = [BIN, "agent", "-m", "hi", "-q", "--session", "bench"];
-  await timeChild(args, env);
-  await timeChild(["-e", "0"], env);
-  const base = [];
-  const target = [];
-  for (let i = 0; i < 10; i++) {
-    base.push(await timeChild(["-e", "0"], env));
-    target.push(await timeChild(args, env));
-  }
-  server.close();
-  const baseMs = median(base);
-  const targetMs = median(target);
-  return {
-    name: "kavilo agent -m (instant local fake)",
-    budget: 2.5,
-    ratio: targetMs / baseMs,
-    baseMs,
-    targetMs,
-  };
 }
 
 /** Bundles the loop with an in-process instant provider and times turns. */
@@ -136,5 +107,5 @@ export async function measure(workspace: string, turns: number): Promise<number>
 }
 
 export async function run() {
-  return [await oneShot(), await loopOverhead()];
+  return [await loopOverhead()];
 }

@@ -1,12 +1,12 @@
-// `node bench/run.js floors`: what the required SDKs cost on their own, before any kavilo code, as
-// ratios to bare `node -e 0` in the same run. Each floor is bundled and run the way dist/ is (one
-// esbuild ESM bundle, compile cache on), so it is the least a kavilo command on that path can cost.
-// Rows are printed against the budget of the kavilo path they bound.
+// `node bench/run.js floors`: what the required SDKs cost on their own, before any kavilo code, timed
+// in the same alternating run as the kavilo commands they bound. Each floor is bundled and run the
+// way dist/ is (one esbuild ESM bundle, the same banner and defines, compile cache on, warmed once),
+// so it is the least a kavilo command on that path can cost. The budgets are kavilo ÷ its floor.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { instantServer, timeChild } from "./agent.js";
-import { BIN, benchEnv, median, ROOT } from "./lib.js";
+import { alternate, BIN, benchEnv, pairedRatio, ROOT } from "./lib.js";
 import { bareNode, untilInitialized } from "./mcp.js";
 
 const OUT = join(ROOT, "build", "bench", "floors");
@@ -64,21 +64,30 @@ async function bundleFloors() {
   return { runner, files };
 }
 
-async function ratios(env, targets, timeOne) {
-  for (const t of targets) await timeOne(t.args); // warm the compile cache and the file system
-  const base = [];
-  const times = targets.map(() => []);
-  for (let i = 0; i < 15; i++) {
-    base.push(await bareNode(env));
-    for (const [j, t] of targets.entries()) times[j].push(await timeOne(t.args));
-  }
-  const baseMs = median(base);
-  return targets.map((t, j) => {
-    const targetMs = median(times[j]);
-    return { name: t.name, budget: t.budget, ratio: targetMs / baseMs, baseMs, targetMs };
+/**
+ * Rows for `targets` ([name, args, budget?, against?, short?]) timed in alternation with bare node;
+ * a row with `against` is divided by that target's times (`short` names it in the row).
+ */
+async function measure(targets, timeOne) {
+  const times = await alternate([["-e", "0"], ...targets.map((t) => t[1])], timeOne);
+  const byName = new Map(targets.map((t, i) => [t[0], times[i + 1]]));
+  return targets.map(([name, , budget, against, short]) => {
+    const base = against ? byName.get(against) : times[0];
+    const baseName = against ?? "node -e 0";
+    const row = pairedRatio(byName.get(name), base);
+    return {
+      name: against ? `${name} ÷ ${short}` : `floor: ${name} ÷ node`,
+      budget,
+      ...row,
+      detail: `medians: ${baseName} ${row.baseMs.toFixed(1)} ms, this ${row.targetMs.toFixed(1)} ms`,
+    };
   });
 }
 
+/**
+ * The budgeted rows (kavilo agent -m ÷ the openai-SDK floor, kavilo mcp serve self ÷ the McpServer
+ * floor) and, as information, each floor against bare node, all from one alternating run.
+ */
 export async function run() {
   const { runner, files } = await bundleFloors();
   const server = await instantServer();
@@ -91,25 +100,25 @@ export async function run() {
     KAVILO_MODEL: "m",
   });
   const floor = (file) => [runner, files[file]];
-  const oneShot = await ratios(
-    env,
+  const OPENAI = "openai SDK streams one answer";
+  const MCP = "McpServer answers initialize";
+  const oneShot = await measure(
     [
-      { name: "floor: Node loads undici (new Headers())", budget: 2.5, args: floor("headers.mjs") },
-      { name: "floor: bare fetch() of one SSE answer", budget: 2.5, args: floor("fetch.mjs") },
-      { name: "floor: openai SDK streams one answer", budget: 2.5, args: floor("openai.mjs") },
-      { name: "kavilo agent -m (same fake)", budget: 2.5, args: [BIN, "agent", "-m", "hi", "-q"] },
+      ["Node loads undici (new Headers())", floor("headers.mjs")],
+      ["bare fetch() of one SSE answer", floor("fetch.mjs")],
+      [OPENAI, floor("openai.mjs")],
+      ["kavilo agent -m", [BIN, "agent", "-m", "hi", "-q"], 1.35, OPENAI, "openai floor"],
     ],
     (args) => timeChild(args, env),
   );
   server.close();
-  const mcp = await ratios(
-    env,
+  const mcp = await measure(
     [
-      { name: "floor: MCP SDK Server + stdio, initialize", budget: 2, args: floor("mcp-server.mjs") },
-      { name: "floor: MCP SDK McpServer + stdio, initialize", budget: 2, args: floor("mcp-mcpserver.mjs") },
-      { name: "kavilo mcp serve self, initialize", budget: 2, args: [BIN, "mcp", "serve", "self"] },
+      ["low-level Server answers initialize", floor("mcp-server.mjs")],
+      [MCP, floor("mcp-mcpserver.mjs")],
+      ["kavilo mcp serve self", [BIN, "mcp", "serve", "self"], 1.2, MCP, "McpServer floor"],
     ],
-    (args) => untilInitialized(env, args),
+    (args) => (args[0] === "-e" ? bareNode(env) : untilInitialized(env, args)),
   );
   return [...oneShot, ...mcp];
 }

@@ -1,4 +1,6 @@
-// Shared helpers for the benchmarks: wall-time ratios against bare `node -e 0`, measured in one run.
+// Shared helpers for the benchmarks: wall-time ratios measured in one run, never absolute times.
+// Every timed target runs in alternation with its baseline (same machine load for both), and a
+// ratio is the median of the per-round ratios, printed with its spread (quartiles).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,6 +8,8 @@ import { join } from "node:path";
 
 export const ROOT = new URL("..", import.meta.url).pathname;
 export const BIN = join(ROOT, "bin", "kavilo.js");
+/** Rounds per comparison: `BENCH_RUNS` overrides (more on a loaded machine). */
+export const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 
 export function benchEnv(extra = {}) {
   const home = mkdtempSync(join(tmpdir(), "kavilo-bench-"));
@@ -21,32 +25,63 @@ function once(args, env) {
 }
 
 export function median(xs) {
+  return quantile(xs, 0.5);
+}
+
+function quantile(xs, q) {
   const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
 }
 
-/** Interleaves baseline and target runs so both see the same machine load. */
-export function ratioOf(args, env, runs = 15) {
-  once(args, env); // warm the compile cache and the file system
-  once(["-e", "0"], env);
-  const base = [];
-  const target = [];
+/** The median of the per-round ratios target[i] / base[i], with quartiles, and each side's median. */
+export function pairedRatio(target, base) {
+  const ratios = target.map((t, i) => t / base[i]);
+  return {
+    ratio: median(ratios),
+    spread: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
+    baseMs: median(base),
+    targetMs: median(target),
+  };
+}
+
+/**
+ * Times each target once per round, in turn, for `runs` rounds after one warm-up each (compile
+ * cache, file system). `timeOne(args)` resolves to milliseconds. Returns the times per target.
+ */
+export async function alternate(targets, timeOne, runs = RUNS) {
+  for (const args of targets) await timeOne(args);
+  const times = targets.map(() => []);
   for (let i = 0; i < runs; i++) {
-    base.push(once(["-e", "0"], env));
-    target.push(once(args, env));
+    for (const [j, args] of targets.entries()) times[j].push(await timeOne(args));
   }
-  return { baseMs: median(base), targetMs: median(target), ratio: median(target) / median(base) };
+  return times;
 }
 
+/** A command's wall time against bare `node -e 0`, alternating. */
+export async function ratioOf(args, env, runs = RUNS) {
+  const [base, target] = await alternate([["-e", "0"], args], async (a) => once(a, env), runs);
+  return pairedRatio(target, base);
+}
+
+/**
+ * Prints one line per row: the measured ratio, its spread, its budget and ok/OVER. A row without a
+ * budget is information (a floor against bare node). Returns how many rows are over budget.
+ */
 export function report(rows) {
   let failed = 0;
   for (const r of rows) {
-    const ok = r.ratio <= r.budget;
+    const hasBudget = typeof r.budget === "number";
+    const ok = !hasBudget || r.ratio <= r.budget;
     if (!ok) failed++;
+    const spread = r.spread ? ` [${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)}]` : "";
+    const verdict = hasBudget
+      ? `budget ${String(r.budget).padStart(4)}x  ${ok ? "ok  " : "OVER"}`
+      : "(floor, no budget)";
+    const detail = r.detail ?? `medians: base ${r.baseMs.toFixed(1)} ms, this ${r.targetMs.toFixed(1)} ms`;
     process.stdout.write(
-      `${r.name.padEnd(44)} ratio ${r.ratio.toFixed(2).padStart(5)}x  budget ${String(r.budget).padStart(4)}x  ${ok ? "ok" : "OVER"}` +
-        `   (node -e 0: ${r.baseMs.toFixed(1)} ms, this run: ${r.targetMs.toFixed(1)} ms)\n`,
+      `${r.name.padEnd(48)} ratio ${r.ratio.toFixed(2).padStart(5)}x${spread.padEnd(13)} ${verdict}   (${detail})\n`,
     );
   }
   return failed;

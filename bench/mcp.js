@@ -1,6 +1,6 @@
-// `kavilo mcp serve self`: time from spawn until the initialize response arrives, against bare node.
+// Timers for bench/floors.js: an MCP stdio server from spawn until its initialize answer, and bare node.
 import { spawn } from "node:child_process";
-import { BIN, benchEnv, median } from "./lib.js";
+import { BIN } from "./lib.js";
 
 const INITIALIZE = `${JSON.stringify({
   jsonrpc: "2.0",
@@ -45,21 +45,4 @@ export function bareNode(env) {
     child.on("error", reject);
     child.on("close", () => resolve(Number(process.hrtime.bigint() - start) / 1e6));
   });
-}
-
-export async function run() {
-  const env = benchEnv();
-  await untilInitialized(env); // warm the compile cache and the file system
-  await bareNode(env);
-  const base = [];
-  const target = [];
-  for (let i = 0; i < 15; i++) {
-    base.push(await bareNode(env));
-    target.push(await untilInitialized(env));
-  }
-  const baseMs = median(base);
-  const targetMs = median(target);
-  return [
-    { name: "kavilo mcp serve self until initialize", budget: 2, ratio: targetMs / baseMs, baseMs, targetMs },
-  ];
 }

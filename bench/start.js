@@ -1,5 +1,6 @@
-// `kavilo start` benchmarks: idle RSS with both channels connected to the loopback fakes, and how
-// many messages per second the bus routes with an instant provider. Run `npm run build` first.
+// `kavilo start` benchmarks: idle RSS with both channels connected to the loopback fakes, peak RSS
+// while 1000 messages from 100 chats are answered by an instant provider, and how fast the bus
+// routes them. Memory rows are MB ÷ their budget in MB. Run `npm run build` first.
 // The fakes are TypeScript; Node 24 strips their types on import.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -8,8 +9,10 @@ import { join } from "node:path";
 import { BIN, benchEnv } from "./lib.js";
 
 const IDLE_S = Number(process.env.BENCH_START_IDLE_S ?? 30);
-const MESSAGES = Number(process.env.BENCH_START_MESSAGES ?? 400);
+const MESSAGES = Number(process.env.BENCH_START_MESSAGES ?? 1000);
+const CHATS = Number(process.env.BENCH_START_CHATS ?? 100);
 const RSS_BUDGET_MB = 100;
+const PEAK_BUDGET_MB = 180;
 const MS_PER_MESSAGE_BUDGET = 20;
 
 /** An OpenAI chat-completions endpoint that answers at once with the last user message. */
@@ -34,10 +37,11 @@ async function instantLlm() {
   };
 }
 
-function rssMb(pid) {
+/** Resident memory now, or (`field` VmHWM, Linux only) the most the process has held so far. */
+function rssMb(pid, field = "VmRSS") {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]) / 1024;
   } catch {
     return (
       Number(spawnSync("ps", ["-o", "rss=", "-p", String(pid)], { encoding: "utf8" }).stdout.trim()) / 1024
@@ -118,26 +122,35 @@ export async function run() {
     const bare = await bareNodeRssMb();
     // Memory, not time: ratio is MB / budget, and the two "ms" columns carry bare node's MB and ours.
     rows.push({
-      name: `kavilo start idle RSS after ${IDLE_S} s (MB/100)`,
+      name: `kavilo start idle RSS after ${IDLE_S} s ÷ ${RSS_BUDGET_MB} MB`,
       budget: 1,
       ratio: mb / RSS_BUDGET_MB,
-      baseMs: bare,
-      targetMs: mb,
+      detail: `${mb.toFixed(0)} MB; bare node waiting: ${bare.toFixed(0)} MB`,
     });
 
-    const chats = 20;
+    // Peak: the kernel's high-water mark where there is one (it sees between-sample spikes), else
+    // the highest sample.
+    let sampled = mb;
+    const sampler = setInterval(() => (sampled = Math.max(sampled, rssMb(kavilo.child.pid))), 20);
     const t0 = performance.now();
     for (let i = 0; i < MESSAGES; i++)
-      tg.sendText({ chatId: 9000 + (i % chats), from: 9000 + (i % chats), text: `m${i}` });
-    await waitFor(() => tg.sent().length >= MESSAGES, 120_000, "all replies");
+      tg.sendText({ chatId: 9000 + (i % CHATS), from: 9000 + (i % CHATS), text: `m${i}` });
+    await waitFor(() => tg.sent().length >= MESSAGES, 300_000, "all replies");
     const ms = performance.now() - t0;
+    clearInterval(sampler);
+    const peak = Math.max(sampled, rssMb(kavilo.child.pid, "VmHWM") || 0);
+    rows.push({
+      name: `kavilo start peak RSS, ${MESSAGES} msgs in ${CHATS} chats ÷ ${PEAK_BUDGET_MB} MB`,
+      budget: 1,
+      ratio: peak / PEAK_BUDGET_MB,
+      detail: `${peak.toFixed(0)} MB`,
+    });
     const perMessage = ms / MESSAGES;
     rows.push({
       name: `kavilo start routing: ${Math.round((MESSAGES * 1000) / ms)} msg/s (ms/msg vs ${MS_PER_MESSAGE_BUDGET})`,
       budget: 1,
       ratio: perMessage / MS_PER_MESSAGE_BUDGET,
-      baseMs: MS_PER_MESSAGE_BUDGET,
-      targetMs: perMessage,
+      detail: `${perMessage.toFixed(2)} ms/msg`,
     });
   } finally {
     await stop(kavilo.child);
