@@ -1,13 +1,12 @@
-import { cannotRefresh, isDue, refreshSlackToken } from "../auth/slack-mcp/refresh.js";
-import { expiryOf, readSlackToken } from "../auth/slack-mcp/token-file.js";
-import { type FetchFn, SlackApiError } from "../auth/slack-mcp/web-api.js";
-import type { Paths } from "../core/base/paths.js";
+import { cannotRefresh, isDue, refreshFailureReason, refreshSlackToken } from "../auth/slack-mcp/refresh.js";
+import { expiryOf, readSlackTokenFile, slackTokenPath } from "../auth/slack-mcp/token-file.js";
+import type { FetchFn } from "../auth/slack-mcp/web-api.js";
+import { configuredPath, type Paths } from "../core/base/paths.js";
 import type { McpServerConfig } from "../core/config/schema.js";
 import { disabledByEnv } from "./switches.js";
 import type { Refresher, RefresherEnabled, TargetOutcome } from "./types.js";
 
 export const DEFAULT_TICK_SECS = 30 * 60;
-const DEAD_GRANT = new Set(["invalid_refresh_token", "invalid_grant", "token_revoked", "invalid_client_id"]);
 
 export interface SlackMcpRefresherDeps {
   /** tools.mcpServers; read at each tick so servers added meanwhile are seen. */
@@ -34,9 +33,12 @@ async function tickOne(
 ): Promise<TargetOutcome> {
   const skipped = (reason: string): TargetOutcome => ({ target: alias, result: "skipped", reason });
   if (!server.enabled) return skipped("disabled in tools.mcpServers");
-  if (server.auth?.tokenFile) return skipped("auth.tokenFile is set: that file is not kavilo's to refresh");
-  const token = await readSlackToken(deps.paths, alias);
-  if (!token) return skipped(`no token file; run kavilo mcp slack login ${alias}`);
+  // The entry's auth.tokenFile, when set, is the token file (the MCP client reads the same one).
+  const file = server.auth?.tokenFile;
+  const tokenPath = file ? configuredPath(file, deps.paths.home) : slackTokenPath(deps.paths, alias);
+  const token = await readSlackTokenFile(tokenPath);
+  const missing = `no token file${file ? ` at ${tokenPath}` : ""}; run kavilo mcp slack login ${alias}`;
+  if (!token) return skipped(missing);
   const why = cannotRefresh(alias, token);
   if (why) return skipped(why);
   const expiry = expiryOf(token)?.toISOString();
@@ -44,11 +46,12 @@ async function tickOne(
   const outcome = await refreshSlackToken({
     alias,
     paths: deps.paths,
+    tokenPath,
     apiUrl: deps.apiUrl,
     now: () => now,
     ...(deps.fetchFn ? { fetchFn: deps.fetchFn } : {}),
   });
-  if (outcome.kind === "missing") return skipped(`no token file; run kavilo mcp slack login ${alias}`);
+  if (outcome.kind === "missing") return skipped(missing);
   const after = expiryOf(outcome.value)?.toISOString();
   return { target: alias, result: outcome.kind, ...(after ? { expiresAt: after } : {}) };
 }
@@ -75,9 +78,7 @@ export function createSlackMcpRefresher(deps: SlackMcpRefresherDeps): Refresher 
           outcomes.push(await tickOne(alias, server, deps, now));
         } catch (err) {
           // A spent or revoked refresh token cannot be recovered silently: the user logs in again.
-          const dead = err instanceof SlackApiError && DEAD_GRANT.has(err.code);
-          const advice = dead ? `; run kavilo mcp slack login ${alias} --force` : "";
-          outcomes.push({ target: alias, result: "failed", reason: `${(err as Error).message}${advice}` });
+          outcomes.push({ target: alias, result: "failed", reason: refreshFailureReason(alias, err) });
         }
       }
       return outcomes;

@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { writeSlackApp, writeSlackToken } from "../../src/auth/slack-mcp/token-file.js";
+import { makePaths } from "../../src/core/base/paths.js";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeSlackOAuth, startFakeSlackOAuth } from "../fakes/slack-oauth-server.js";
 import { BIN, type CliResult, cleanEnv, runCli, tempHome } from "../helpers/cli.js";
@@ -333,4 +335,40 @@ describe("kavilo mcp slack login / status / logout against a fake Slack", () => 
       blocker.close();
     }
   }, 20_000);
+  it("a refresh that fails before an MCP request is one logged line with the --force advice and no token", async () => {
+    slack = await startFakeSlackOAuth();
+    llm = await startFakeOpenAI({ steps: [{ text: "ok" }] });
+    const home = tempHome();
+    const paths = makePaths(kaviloDir(home));
+    const grant = slack.issueGrant();
+    await writeSlackApp(paths, "work", { client_id: slack.clientId, client_secret: slack.clientSecret });
+    // Inside the 60 s leeway, so the MCP client refreshes before its first request; the grant is dead.
+    await writeSlackToken(paths, "work", {
+      access_token: grant.access_token,
+      refresh_token: grant.refresh_token,
+      expires_at: new Date(Date.now() + 20_000).toISOString(),
+    });
+    slack.revokeAll();
+    writeFileSync(
+      join(kaviloDir(home), "config.json"),
+      JSON.stringify({ tools: { mcpServers: { work: { url: slack.mcpUrl, auth: { provider: "slack" } } } } }),
+    );
+    const env = {
+      ...slackEnv(home, slack),
+      KAVILO_PROVIDER: "openai",
+      KAVILO_API_BASE: llm.url,
+      KAVILO_API_KEY: "k",
+      KAVILO_MODEL: "m",
+    };
+    const r = await runCli(["agent", "-m", "hi"], { env, timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    // agent -m logs to stderr: one warning, then the server's auth-required line.
+    const failed = r.stderr.split("\n").filter((l) => l.includes("RefreshFailed slack-mcp work"));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toContain(
+      "RefreshFailed slack-mcp work: Slack oauth.v2.access failed: invalid_refresh_token; run kavilo mcp slack login work --force",
+    );
+    for (const secret of [grant.access_token, grant.refresh_token, slack.clientSecret])
+      expect(r.stderr).not.toContain(secret);
+  }, 40_000);
 });

@@ -1,7 +1,8 @@
-import { mkdtempSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, renameSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { readMcpServerToken } from "../../src/auth/mcp/server-token.js";
 import { readSlackBearer } from "../../src/auth/slack-mcp/bearer.js";
 import { readSlackToken, writeSlackApp, writeSlackToken } from "../../src/auth/slack-mcp/token-file.js";
 import { makePaths, type Paths } from "../../src/core/base/paths.js";
@@ -164,6 +165,67 @@ describe("the Slack MCP refresher", () => {
     expect(again).toBe(fresh);
     expect(slack.calls.filter((c) => c.method === "oauth.v2.access")).toHaveLength(1);
     expect(await readSlackBearer("nobody", paths, { env })).toBeUndefined();
+  });
+
+  it("an entry's auth.tokenFile is the token file: the refresher and the live bearer rotate it there", async () => {
+    slack = await startFakeSlackOAuth();
+    const paths = makePaths(mkdtempSync(join(tmpdir(), "kavilo-slack-refresh-")));
+    await seedGrant(slack, paths, "work", 30);
+    const own = join(paths.home, "my-slack-token.json");
+    renameSync(join(paths.mcpAuth, "slack", "work.json"), own);
+    chmodSync(own, 0o644);
+    const before = JSON.parse(readFileSync(own, "utf8")) as { refresh_token: string };
+    const auth = { provider: "slack" as const, tokenFile: "my-slack-token.json" };
+    const refresher = createSlackMcpRefresher({
+      servers: () => ({ work: server({ auth }) }),
+      paths,
+      env: {},
+      apiUrl: slack.apiUrl,
+    });
+    const [outcome] = await refresher.tick(NOW);
+    expect(outcome).toMatchObject({ target: "work", result: "refreshed", expiresAt: inSecs(43_200) });
+    const after = JSON.parse(readFileSync(own, "utf8")) as Record<string, unknown>;
+    expect(after.access_token).toBe(slack.currentAccessToken());
+    expect(after.refresh_token).not.toBe(before.refresh_token);
+    expect(after.team_id).toBe("T0FAKE");
+    // Written through the token store: atomically, 0600.
+    expect(statSync(own).mode & 0o777).toBe(0o600);
+    // Nothing was written at the default place.
+    expect(await readSlackToken(paths, "work")).toBeUndefined();
+
+    // The MCP client's bearer, read per request from the same file, refreshed inside the leeway.
+    await seedGrant(slack, paths, "work", 20);
+    renameSync(join(paths.mcpAuth, "slack", "work.json"), own);
+    const env = { KAVILO_SLACK_API_URL: slack.apiUrl };
+    const lines: string[] = [];
+    const bearer = await readMcpServerToken("work", auth, paths, undefined, {
+      env,
+      now: () => NOW,
+      log: (l) => lines.push(l),
+    });
+    expect(bearer).toBe(slack.currentAccessToken());
+    expect(JSON.parse(readFileSync(own, "utf8")).access_token).toBe(bearer);
+    expect(lines).toEqual([]);
+  });
+
+  it("a refresh that fails during an MCP request is logged in one line with no token, and the old token is sent", async () => {
+    slack = await startFakeSlackOAuth();
+    const paths = makePaths(mkdtempSync(join(tmpdir(), "kavilo-slack-refresh-")));
+    await seedGrant(slack, paths, "work", 20);
+    const stale = await readSlackToken(paths, "work");
+    slack.revokeAll();
+    const lines: string[] = [];
+    const bearer = await readMcpServerToken("work", { provider: "slack" }, paths, undefined, {
+      env: { KAVILO_SLACK_API_URL: slack.apiUrl },
+      now: () => NOW,
+      log: (l) => lines.push(l),
+    });
+    expect(bearer).toBe(stale?.access_token);
+    expect(lines).toEqual([
+      "RefreshFailed slack-mcp work: Slack oauth.v2.access failed: invalid_refresh_token; run kavilo mcp slack login work --force",
+    ]);
+    for (const secret of [stale?.access_token, stale?.refresh_token])
+      expect(lines.join("\n")).not.toContain(secret);
   });
 });
 

@@ -1,10 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { isAbsolute, resolve } from "node:path";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-import * as z from "zod";
-import { readJsonFile } from "../../core/base/atomic-file.js";
-import { expandHome, type Paths } from "../../core/base/paths.js";
-import { readSlackBearer } from "../slack-mcp/bearer.js";
+import { configuredPath, type Paths } from "../../core/base/paths.js";
+import { readSlackBearer, type SlackBearerOptions } from "../slack-mcp/bearer.js";
 import { getValidAccessToken } from "./token.js";
 
 export interface McpServerAuth {
@@ -12,12 +9,9 @@ export interface McpServerAuth {
   tokenFile?: string | undefined;
 }
 
-const slackTokenSchema = z.looseObject({ access_token: z.string().min(1) });
-
 /** A configured token file path: `~/` is the user's home, a relative path is under the kavilo home. */
 export function expandPath(path: string, paths: Paths): string {
-  const expanded = expandHome(path);
-  return isAbsolute(expanded) ? expanded : resolve(paths.home, expanded);
+  return configuredPath(path, paths.home);
 }
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -39,7 +33,7 @@ export async function readMcpServerToken(
   auth: McpServerAuth | undefined,
   paths: Paths,
   fetchFn?: FetchLike,
-  opts: { force?: boolean } = {},
+  opts: { force?: boolean } & Pick<SlackBearerOptions, "env" | "now" | "log"> = {},
 ): Promise<string | undefined> {
   const provider = auth?.provider ?? "oauth";
   if (provider === "oauth") return getValidAccessToken(alias, paths, fetchFn, opts);
@@ -49,12 +43,12 @@ export async function readMcpServerToken(
     const token = text?.trim();
     return token ? token : undefined;
   }
-  // Slack's own files: read per request and refreshed inside the 60 s leeway (auth/slack-mcp).
-  if (!auth?.tokenFile) return readSlackBearer(alias, paths);
-  const path = expandPath(auth.tokenFile, paths);
-  const raw = await readJsonFile(path);
-  if (raw === undefined) return undefined;
-  const parsed = slackTokenSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${path} has no access_token`);
-  return parsed.data.access_token;
+  // Slack's own file (or the entry's auth.tokenFile): read per request, refreshed inside the 60 s leeway.
+  const { env, now, log } = opts;
+  return readSlackBearer(alias, paths, {
+    ...(auth?.tokenFile ? { tokenPath: expandPath(auth.tokenFile, paths) } : {}),
+    ...(env ? { env } : {}),
+    ...(now ? { now } : {}),
+    ...(log ? { log } : {}),
+  });
 }

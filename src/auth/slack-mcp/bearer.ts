@@ -1,7 +1,7 @@
 import type { Paths } from "../../core/base/paths.js";
 import { slackEndpoints } from "./endpoints.js";
-import { cannotRefresh, isDue, refreshSlackToken } from "./refresh.js";
-import { readSlackToken } from "./token-file.js";
+import { cannotRefresh, isDue, refreshFailureReason, refreshSlackToken } from "./refresh.js";
+import { readSlackTokenFile, slackTokenPath } from "./token-file.js";
 import type { FetchFn } from "./web-api.js";
 
 export interface SlackBearerOptions {
@@ -11,6 +11,8 @@ export interface SlackBearerOptions {
   fetchFn?: FetchFn;
   /** A refresh that failed: one line, no token. */
   log?: (line: string) => void;
+  /** The token file when it is not `mcp-auth/slack/<alias>.json` (the entry's auth.tokenFile). */
+  tokenPath?: string;
 }
 
 /**
@@ -24,13 +26,14 @@ export async function readSlackBearer(
   opts: SlackBearerOptions = {},
 ): Promise<string | undefined> {
   const now = opts.now ?? (() => new Date());
-  const token = await readSlackToken(paths, alias);
+  const token = await readSlackTokenFile(opts.tokenPath ?? slackTokenPath(paths, alias));
   if (!token) return undefined;
   if (!isDue(token, now()) || cannotRefresh(alias, token)) return token.access_token;
   try {
     const outcome = await refreshSlackToken({
       alias,
       paths,
+      tokenPath: opts.tokenPath,
       apiUrl: slackEndpoints(opts.env ?? process.env).apiUrl,
       now,
       ...(opts.fetchFn ? { fetchFn: opts.fetchFn } : {}),
@@ -38,7 +41,7 @@ export async function readSlackBearer(
     return outcome.kind === "missing" ? undefined : outcome.value.access_token;
   } catch (err) {
     // Still send the old token: Slack decides, and a 401 becomes MCP_AUTH_REQUIRED.
-    opts.log?.(`RefreshFailed slack-mcp ${alias}: ${(err as Error).message}`);
+    opts.log?.(`RefreshFailed slack-mcp ${alias}: ${refreshFailureReason(alias, err)}`);
     return token.access_token;
   }
 }

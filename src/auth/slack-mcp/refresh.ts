@@ -36,9 +36,21 @@ export function cannotRefresh(alias: string, token: SlackToken): string | undefi
   return undefined;
 }
 
+/** Refresh errors that only a new login fixes: the refresh token is spent or revoked, the app gone. */
+const DEAD_GRANT = new Set(["invalid_refresh_token", "invalid_grant", "token_revoked", "invalid_client_id"]);
+
+/** A failed refresh as one line (no token in it); a dead grant says to log in again. */
+export function refreshFailureReason(alias: string, err: unknown): string {
+  const dead = err instanceof SlackApiError && DEAD_GRANT.has(err.code);
+  const message = err instanceof Error ? err.message : String(err);
+  return `${message}${dead ? `; run kavilo mcp slack login ${alias} --force` : ""}`;
+}
+
 export interface RefreshSlackOptions {
   alias: string;
   paths: Paths;
+  /** The token file when it is not `mcp-auth/slack/<alias>.json` (the entry's auth.tokenFile). */
+  tokenPath?: string | undefined;
   apiUrl: string;
   now: () => Date;
   fetchFn?: FetchFn;
@@ -51,7 +63,7 @@ export interface RefreshSlackOptions {
  * token and expires_at atomically. Slack's refresh tokens are single-use.
  */
 export async function refreshSlackToken(opts: RefreshSlackOptions): Promise<RefreshOutcome<SlackToken>> {
-  const path = slackTokenPath(opts.paths, opts.alias);
+  const path = opts.tokenPath ?? slackTokenPath(opts.paths, opts.alias);
   return refreshUnderLock<SlackToken>({
     path,
     parse: (json) => parseSlackToken(json, path),

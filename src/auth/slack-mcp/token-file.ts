@@ -68,11 +68,15 @@ export function parseSlackToken(json: TokenJson, path: string): SlackToken {
   return parseWith(slackTokenSchema, json, path, "Slack MCP token file");
 }
 
-/** The alias's token; undefined when it has none (never logged in, or logged out). */
-export async function readSlackToken(paths: Paths, alias: string): Promise<SlackToken | undefined> {
-  const path = slackTokenPath(paths, alias);
+/** The token in `path`; undefined when there is no such file. */
+export async function readSlackTokenFile(path: string): Promise<SlackToken | undefined> {
   const json = await readTokenJson(path);
   return json ? parseSlackToken(json, path) : undefined;
+}
+
+/** The alias's token; undefined when it has none (never logged in, or logged out). */
+export async function readSlackToken(paths: Paths, alias: string): Promise<SlackToken | undefined> {
+  return readSlackTokenFile(slackTokenPath(paths, alias));
 }
 
 export async function readSlackApp(paths: Paths, alias: string): Promise<SlackApp | undefined> {

@@ -1,11 +1,17 @@
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 
 /** `~` and `~/x` as the shell expands them; any other path is returned as is. */
 export function expandHome(p: string, userHome = homedir()): string {
   if (p === "~") return userHome;
   if (p.startsWith("~/")) return join(userHome, p.slice(2));
   return p;
+}
+
+/** A file path from config.json: `~/` is the user's home, a relative path is under the kavilo home. */
+export function configuredPath(path: string, home: string): string {
+  const expanded = expandHome(path);
+  return isAbsolute(expanded) ? expanded : resolve(home, expanded);
 }
 
 /** Every per-profile location. Nothing else in kavilo builds these paths by hand. */

@@ -12,6 +12,8 @@ export interface AuthFetchOptions {
   headers?: Record<string, string>;
   paths: Paths;
   fetchFn?: FetchLike;
+  /** A token refresh that failed before a request (the old token is sent): one line, no token. */
+  log?: (line: string) => void;
 }
 
 function authSource(opts: AuthFetchOptions, token: string | undefined): McpAuthSource {
@@ -42,7 +44,10 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
     return base(url, { ...init, headers });
   };
   const readToken = (force = false) =>
-    readMcpServerToken(opts.alias, opts.auth, opts.paths, opts.fetchFn, force ? { force } : {});
+    readMcpServerToken(opts.alias, opts.auth, opts.paths, opts.fetchFn, {
+      ...(force ? { force } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
 
   return async (url, init) => {
     const token = await readToken();

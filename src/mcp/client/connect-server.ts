@@ -17,6 +17,8 @@ import { minimalServerEnv } from "./stdio-env.js";
 export interface ConnectDeps {
   paths: Paths;
   stderrLog: (line: string) => void;
+  /** kavilo's own lines about the server (a token refresh that failed before a request). */
+  log?: (line: string) => void;
   connectTimeoutMs: number;
   /** Where a stdio server's minimal env is taken from. */
   parentEnv: NodeJS.ProcessEnv;
@@ -104,6 +106,7 @@ export async function connectServer(
         headers: config.headers,
         paths: deps.paths,
         ...(deps.fetchFn ? { fetchFn: deps.fetchFn } : {}),
+        ...(deps.log ? { log: deps.log } : {}),
       }),
     });
   } else {

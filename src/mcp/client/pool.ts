@@ -85,6 +85,7 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
       const connected = await connectServer(alias, config, {
         paths: opts.paths,
         stderrLog: opts.stderrLog ?? log,
+        log,
         connectTimeoutMs: opts.connectTimeoutMs ?? config.timeoutS * 1000,
         parentEnv: opts.env ?? process.env,
         trackCleanup: (done) => cleanups.push(done),
