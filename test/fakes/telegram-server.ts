@@ -59,6 +59,11 @@ export interface FakeTelegram {
   sendDocument(opts: SendFileOptions): number;
   /** sendMessage calls' parameters, in order. */
   sent(): Record<string, unknown>[];
+  /**
+   * Queues a callback_query: `from` pressed the inline button whose callback_data is `data` under
+   * the bot's message `messageId` (as it was sent, reply_markup included). Returns the query id.
+   */
+  pressButton(opts: { from: FakeUser | number; messageId: number; data: string }): string;
   /** message_ids the fake gave the bot's sent messages, in order. */
   sentIds(): number[];
   /** sendMessage with parse_mode HTML whose text contains this marker answers 400 "can't parse entities". */
@@ -242,8 +247,11 @@ export async function startFakeTelegram(
           from: bot,
           text,
         };
-        messages.set(message.message_id, message);
-        return ok(res, message);
+        const markup =
+          typeof params.reply_markup === "string" ? JSON.parse(params.reply_markup) : params.reply_markup;
+        const stored = markup ? { ...message, reply_markup: markup } : message;
+        messages.set(message.message_id, stored);
+        return ok(res, stored);
       }
       case "getFile": {
         const file = files.get(String(params.file_id));
@@ -333,6 +341,23 @@ export async function startFakeTelegram(
         };
       }),
     sent: () => calls.filter((c) => c.method === "sendMessage").map((c) => c.params),
+    pressButton: (o) => {
+      const from =
+        typeof o.from === "number" ? { id: o.from, is_bot: false, first_name: `User${o.from}` } : o.from;
+      const message = messages.get(o.messageId);
+      if (!message) throw new Error(`the fake sent no message ${o.messageId}`);
+      const id = `cbq-${nextUpdate}`;
+      pushUpdate({
+        callback_query: {
+          id,
+          from: { is_bot: false, first_name: "User", ...from },
+          message,
+          chat_instance: `ci-${String(message.chat && (message.chat as { id: number }).id)}`,
+          data: o.data,
+        },
+      });
+      return id;
+    },
     sentIds: () =>
       calls
         .filter((c) => c.method === "sendMessage" && c.result)

@@ -1,5 +1,5 @@
 import { Bot, GrammyError } from "grammy";
-import type { Message, UserFromGetMe } from "grammy/types";
+import type { CallbackQuery, Message, UserFromGetMe } from "grammy/types";
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../../core/base/backoff.js";
 import type { Paths } from "../../core/base/paths.js";
 import { redactText } from "../../core/base/redact.js";
@@ -16,7 +16,7 @@ import { errorText } from "../error-text.js";
 import { MAX_MEDIA_BYTES, skippedFileNote } from "../media-store.js";
 import { classifyTelegramMessage } from "./telegram-inbound.js";
 import { downloadTelegramMedia } from "./telegram-media.js";
-import { type SendPolicy, sendTelegramReply } from "./telegram-send.js";
+import { parseChoiceData, type SendPolicy, sendTelegramReply } from "./telegram-send.js";
 
 /** grammy types signals with its polyfill; the native AbortSignal is what it actually listens to. */
 type GrammySignal = NonNullable<Parameters<Bot["api"]["getMe"]>[0]>;
@@ -82,7 +82,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
     while (!signal.aborted) {
       try {
         const updates = await bot.api.getUpdates(
-          { offset, timeout: pollTimeoutS, allowed_updates: ["message"] },
+          { offset, timeout: pollTimeoutS, allowed_updates: ["message", "callback_query"] },
           asGrammySignal(signal),
         );
         if (failures > 0) log("info", "telegram: polling recovered");
@@ -90,6 +90,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
         for (const update of updates) {
           offset = update.update_id + 1;
           if (update.message) await onMessage(update.message, sink);
+          if (update.callback_query) await onButton(update.callback_query, sink);
         }
       } catch (err) {
         if (signal.aborted) break;
@@ -150,6 +151,48 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
       ...(media.length > 0 ? { media } : {}),
     };
     sink.publish(inbound);
+  }
+
+  /**
+   * An approval button pressed: the bus decides whether this user may answer; the presser sees
+   * the outcome as a toast, and an accepted answer replaces the buttons with who chose what.
+   */
+  async function onButton(query: CallbackQuery, sink: InboundSink): Promise<void> {
+    const choice = parseChoiceData(query.data);
+    const message = query.message;
+    const outcome =
+      choice && message && sink.choose
+        ? sink.choose({
+            channel: "telegram",
+            chatId: String(message.chat.id),
+            senderId: String(query.from.id),
+            ...(query.from.username || query.from.first_name
+              ? { senderName: query.from.username ?? query.from.first_name }
+              : {}),
+            ...choice,
+          })
+        : { accepted: false, note: "This button is not for kavilo any more." };
+    await bot.api
+      .answerCallbackQuery(query.id, { text: outcome.note, show_alert: !outcome.accepted })
+      .catch((err: unknown) => log("warn", `telegram: answering a button press failed: ${errorText(err)}`));
+    if (!outcome.accepted || !message || !choice) return;
+    const pressed =
+      "reply_markup" in message
+        ? message.reply_markup?.inline_keyboard
+            .flat()
+            .find((b) => "callback_data" in b && b.callback_data === query.data)
+        : undefined;
+    const text = "text" in message && message.text ? message.text : "";
+    const who = query.from.username
+      ? `@${query.from.username}`
+      : (query.from.first_name ?? String(query.from.id));
+    await bot.api
+      .editMessageText(
+        message.chat.id,
+        message.message_id,
+        `${text}\n\n→ ${pressed?.text ?? choice.value} (${who})`,
+      )
+      .catch((err: unknown) => log("warn", `telegram: updating the question failed: ${errorText(err)}`));
   }
 
   return {

@@ -1,6 +1,6 @@
 import { type Api, GrammyError, HttpError } from "grammy";
 import { sleep } from "../../core/base/backoff.js";
-import type { OutboundMessage } from "../../core/bus/types.js";
+import type { OutboundChoices, OutboundMessage } from "../../core/bus/types.js";
 import { errorText } from "../error-text.js";
 import { splitMarkdown } from "../text/split-markdown.js";
 import { markdownToTelegramHtml } from "../text/telegram-html.js";
@@ -55,7 +55,10 @@ export async function sendTelegramReply(
       i === 0 && msg.replyTo
         ? { reply_parameters: { message_id: Number(msg.replyTo), allow_sending_without_reply: true } }
         : {};
-    const base = { ...thread, ...reply };
+    // Buttons (an approval) go under the last chunk; a press comes back as a callback query.
+    const buttons =
+      i === chunks.length - 1 && msg.choices ? { reply_markup: inlineKeyboard(msg.choices) } : {};
+    const base = { ...thread, ...reply, ...buttons };
     try {
       await withRetry(
         (signal) => api.sendMessage(msg.chatId, chunk.html, { ...base, parse_mode: "HTML" }, signal),
@@ -72,6 +75,24 @@ export async function sendTelegramReply(
       );
     }
   }
+}
+
+/** Callback data of a choice button: `kv:<questionId>:<value>` (Telegram allows 64 bytes). */
+export function choiceData(questionId: string, value: string): string {
+  return `kv:${questionId}:${value}`;
+}
+
+export function parseChoiceData(data: string | undefined): { questionId: string; value: string } | undefined {
+  const m = /^kv:([\w-]+):([\w-]+)$/.exec(data ?? "");
+  return m?.[1] && m[2] ? { questionId: m[1], value: m[2] } : undefined;
+}
+
+function inlineKeyboard(choices: OutboundChoices) {
+  return {
+    inline_keyboard: [
+      choices.options.map((o) => ({ text: o.label, callback_data: choiceData(choices.questionId, o.value) })),
+    ],
+  };
 }
 
 function isEntityError(err: unknown): boolean {

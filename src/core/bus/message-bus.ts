@@ -1,8 +1,10 @@
 import type { ContentPart } from "../../providers/types.js";
 import type { AgentRunner } from "../agent/types.js";
+import { chatApprover } from "./chat-approval.js";
 import { chatInteraction } from "./chat-elicitation.js";
 import { turnInputOf } from "./inbound-input.js";
 import type { Inbox } from "./inbox.js";
+import { PendingChoices } from "./pending-choices.js";
 import { PendingQuestions } from "./pending-questions.js";
 import { runTurnToEnd, type TurnOutcome } from "./run-turn.js";
 import { SchedulerClosedError, SessionScheduler } from "./session-scheduler.js";
@@ -97,6 +99,8 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
   let last: ChannelTarget | undefined;
   // An MCP server's question to the user of a running turn; their next message there answers it.
   const questions = new PendingQuestions();
+  // A risky tool's approval question (tools.approval), answered with a button by the same user.
+  const choices = new PendingChoices();
 
   const reply = async (msg: InboundMessage, text: string) => {
     const out: OutboundMessage = {
@@ -133,11 +137,18 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
         input,
         signal,
         origin: targetOf(msg),
-        interaction: chatInteraction({
-          key: { ...targetOf(msg), senderId: msg.senderId },
-          questions,
-          send: (text) => reply(msg, text),
-        }),
+        interaction: {
+          ...chatInteraction({
+            key: { ...targetOf(msg), senderId: msg.senderId },
+            questions,
+            send: (text) => reply(msg, text),
+          }),
+          approve: chatApprover({
+            key: { ...targetOf(msg), senderId: msg.senderId },
+            choices,
+            send: (text, buttons) => opts.send({ ...targetOf(msg), text, choices: buttons }),
+          }),
+        },
       });
       log.debug(`${msg.sessionKey}: turn ${outcome.reason} in ${Date.now() - started} ms`);
       if (outcome.reason === "aborted") {
@@ -214,6 +225,13 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
 
   return {
     publish: (msg) => publish(msg),
+    choose(pick) {
+      const outcome = choices.choose(pick);
+      log.info(
+        `${pick.channel}: ${outcome.accepted ? "" : "refused "}button "${pick.value}" from ${pick.senderName ?? pick.senderId} in ${pick.chatId}`,
+      );
+      return outcome;
+    },
     stats,
     async replayPending() {
       const all = (await opts.inbox?.compact()) ?? [];

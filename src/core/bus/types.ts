@@ -40,11 +40,38 @@ export interface OutboundMessage {
   text: string;
   /** Platform message id to reply to, where the platform supports it. */
   replyTo?: string;
+  /** Buttons under the message (an approval); a press comes back through InboundSink.choose. */
+  choices?: OutboundChoices;
+}
+
+export interface OutboundChoices {
+  /** Names the question; a press carries it back. Short: Telegram's callback data holds 64 bytes. */
+  questionId: string;
+  options: Array<{ value: string; label: string; style?: "primary" | "danger" }>;
+}
+
+/** A button pressed in a chat: who pressed which option of which question, where. */
+export interface ChoicePick {
+  channel: string;
+  chatId: string;
+  senderId: string;
+  senderName?: string;
+  questionId: string;
+  value: string;
+}
+
+export interface ChoiceOutcome {
+  /** False when the press was refused (another user's, or the question is over). */
+  accepted: boolean;
+  /** What the person who pressed is told (a toast, an ephemeral message). */
+  note: string;
 }
 
 /** Where a channel puts what it receives. */
 export interface InboundSink {
   publish(msg: InboundMessage): void;
+  /** A button press (OutboundMessage.choices); the channel shows the outcome's note to the presser. */
+  choose?(pick: ChoicePick): ChoiceOutcome;
 }
 
 export interface Channel {

@@ -1,0 +1,49 @@
+import type { ApprovalDecision, ApprovalRequest, Interaction } from "../agent/interaction.js";
+import type { PendingChoices } from "./pending-choices.js";
+import type { QuestionKey } from "./pending-questions.js";
+import type { OutboundChoices } from "./types.js";
+
+/** The question as a chat message: what would run, quoted, and what "Allow always" would save. */
+export function approvalQuestion(req: ApprovalRequest): string {
+  const what = req.tool === "shell" ? "run this shell command" : `use ${req.tool}`;
+  const always = req.pattern
+    ? `\n"Allow always" adds \`${req.pattern}\` to ${req.tool === "shell" ? "tools.exec.allow" : "tools.approval.writeAllow"}.`
+    : "";
+  return `May I ${what}?\n\`\`\`\n${req.summary}\n\`\`\`${always}`;
+}
+
+export function approvalChoices(questionId: string, req: ApprovalRequest): OutboundChoices {
+  return {
+    questionId,
+    options: [
+      { value: "once", label: "Allow once", style: "primary" },
+      ...(req.pattern ? [{ value: "always", label: "Allow always" }] : []),
+      { value: "deny", label: "Deny", style: "danger" },
+    ],
+  };
+}
+
+/**
+ * A chat turn's approvals: a message quoting the command with Allow once / Allow always / Deny
+ * buttons, answered only by the user who sent the triggering message (PendingChoices). The gate
+ * aborts `signal` when its time is up; the question then ends unanswered (a deny).
+ */
+export function chatApprover(opts: {
+  key: QuestionKey;
+  choices: PendingChoices;
+  send: (text: string, choices: OutboundChoices) => Promise<void>;
+}): NonNullable<Interaction["approve"]> {
+  return async (req, signal): Promise<ApprovalDecision> => {
+    const id = opts.choices.newId();
+    const answered = opts.choices.wait(id, opts.key, signal);
+    try {
+      await opts.send(approvalQuestion(req), approvalChoices(id, req));
+    } catch (err) {
+      return { allow: false, reason: `the question could not be sent: ${(err as Error).message}` };
+    }
+    const chosen = await answered;
+    if (!chosen) return { allow: false, reason: "no answer" };
+    if (chosen.value === "deny") return { allow: false, reason: "denied in the chat", by: chosen.by };
+    return { allow: true, always: chosen.value === "always", by: chosen.by };
+  };
+}
