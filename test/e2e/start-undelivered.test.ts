@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
-import { tempHome } from "../helpers/cli.js";
+import { runCli, tempHome } from "../helpers/cli.js";
 import { killAll, llmEnv, startKavilo } from "./start-harness.js";
 
 const ALICE = 1001;
@@ -84,5 +84,31 @@ describe("kavilo start: a reply that cannot be delivered", () => {
     // Answered once: the turn is not run again, only the reply is sent.
     expect(llm.requests.filter((r) => lastUserText(r) === "across a restart")).toHaveLength(1);
     expect(await second.stop("SIGTERM")).toBe(0);
+  }, 60_000);
+
+  it("a cron job's result that cannot be delivered is kept and retried too", async () => {
+    const home = tempHome("kavilo-undelivered-");
+    const env = (h: string) => llmEnv(h, llm.url, { KAVILO_UNDELIVERED_BASE_MS: "1500" });
+    const at = new Date(Date.now() + 4000).toISOString();
+    const added = await runCli(
+      ["cron", "add", "--message", "cron outbox", "--at", at, "--channel", "telegram", "--to", String(ALICE)],
+      { env: env(home) },
+    );
+    expect(added.code).toBe(0);
+    const kavilo = await startKavilo({
+      home,
+      config: config(),
+      env,
+      ready: /telegram: connected as @kavilo_bot/,
+    });
+    tg.dropRequests("sendMessage", 4);
+    await kavilo.waitForStderr(
+      /could not deliver a message to 1001: .*; kept in .*undelivered.*\.json and retried/,
+      30_000,
+    );
+    await tg.waitFor(delivered("echo: cron outbox"), 20_000);
+    await kavilo.waitForStderr(/delivered a reply to 1001 after 2 tries/, 5000);
+    expect(waiting(home)).toEqual([]);
+    expect(await kavilo.stop("SIGTERM")).toBe(0);
   }, 60_000);
 });

@@ -2,7 +2,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../../src/core/bus/types.js";
-import { UndeliveredReplies } from "../../src/core/bus/undelivered.js";
+import {
+  DEFAULT_UNDELIVERED_POLICY,
+  sendOrKeep,
+  UndeliveredReplies,
+} from "../../src/core/bus/undelivered.js";
 import { tempHome } from "../helpers/cli.js";
 
 const lines: string[] = [];
@@ -93,5 +97,87 @@ describe("UndeliveredReplies", () => {
       ),
     ).toBe(true);
     await box.stop();
+  });
+
+  it("by default retries for more than an hour, 30 s doubling to at most 10 min apart, then gives up", async () => {
+    const dir = join(tempHome(), "undelivered");
+    // A clock that jumps to each due time: the waits the box asks for are what is checked.
+    let clock = 1_000_000;
+    const tries: number[] = [];
+    const box = new UndeliveredReplies({
+      dir,
+      log,
+      now: () => clock,
+      send: async () => {
+        tries.push(clock);
+        throw new Error("network down");
+      },
+    });
+    const internals = box as unknown as { due: Map<string, number> };
+    const file = await box.keep(msg, new Error("network down"));
+    const start = clock;
+    while (!existsSync(`${file}.given-up`)) {
+      const due = [...internals.due.values()][0];
+      if (due === undefined) break;
+      const n = tries.length;
+      clock = due;
+      // The armed timer waits in real time; let it fire now.
+      await (box as unknown as { retryDue(): Promise<void> }).retryDue();
+      expect(tries.length).toBe(n + 1);
+    }
+    const gaps = tries.map((t, i) => t - (i === 0 ? start : tries[i - 1]!));
+    expect(gaps.slice(0, 5)).toEqual([30_000, 60_000, 120_000, 240_000, 480_000]);
+    expect(Math.max(...gaps)).toBe(10 * 60_000);
+    // Still being retried after an hour; given up only after keepMs (24 h), loudly.
+    expect(tries.filter((t) => t - start > 60 * 60_000).length).toBeGreaterThan(0);
+    expect(tries.at(-1)! - start).toBeGreaterThanOrEqual(DEFAULT_UNDELIVERED_POLICY.keepMs);
+    expect(DEFAULT_UNDELIVERED_POLICY.keepMs).toBeGreaterThanOrEqual(60 * 60_000);
+    await box.stop();
+  });
+});
+
+describe("sendOrKeep (cron, heartbeat and sub-agent messages)", () => {
+  it("sends, and keeps what the channel cannot deliver instead of failing", async () => {
+    const kept: OutboundMessage[] = [];
+    let down = false;
+    const sent: OutboundMessage[] = [];
+    const deliver = sendOrKeep(
+      async (m) => {
+        if (down) throw new Error("ETIMEDOUT");
+        sent.push(m);
+      },
+      {
+        keep: async (m) => {
+          kept.push(m);
+          return "/q/1.json";
+        },
+      },
+      log,
+    );
+    await deliver(msg);
+    down = true;
+    await deliver({ ...msg, text: "later" });
+    expect(sent.map((m) => m.text)).toEqual(["the answer"]);
+    expect(kept.map((m) => m.text)).toEqual(["later"]);
+    expect(lines).toContain(
+      "warn telegram: could not deliver a message to 42: ETIMEDOUT; kept in /q/1.json and retried",
+    );
+  });
+
+  it("rejects, saying both, when the message cannot even be kept", async () => {
+    const deliver = sendOrKeep(
+      async () => {
+        throw new Error("ETIMEDOUT");
+      },
+      {
+        keep: async () => {
+          throw new Error("ENOSPC: no space left on device");
+        },
+      },
+      log,
+    );
+    await expect(deliver(msg)).rejects.toThrow(
+      /could not deliver a message to 42: ETIMEDOUT; and it could not be kept for a retry: ENOSPC/,
+    );
   });
 });

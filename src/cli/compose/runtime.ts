@@ -3,7 +3,7 @@ import { Inbox } from "../../core/bus/inbox.js";
 import { createMessageBus, type MessageBus, type ShutdownResult } from "../../core/bus/message-bus.js";
 import { outboxDir } from "../../core/bus/outbox-spool.js";
 import { type OutboxWatcher, watchOutbox } from "../../core/bus/outbox-watcher.js";
-import { UndeliveredReplies, undeliveredDir } from "../../core/bus/undelivered.js";
+import { sendOrKeep, UndeliveredReplies, undeliveredDir } from "../../core/bus/undelivered.js";
 import type { CronService } from "../../core/cron/service.js";
 import { createCronStore } from "../../core/cron/store.js";
 import type { Heartbeat } from "../../core/heartbeat/heartbeat.js";
@@ -38,6 +38,15 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
   );
   const router = createChannelRouter(supervised);
   const send = router.send;
+  // Replies a channel could not deliver: kept in the profile and retried, also after a restart.
+  const undelivered = new UndeliveredReplies({
+    dir: undeliveredDir(paths.home),
+    send,
+    log,
+    policy: undeliveredPolicyFromEnv(ctx.env),
+  });
+  // Cron results, heartbeats and sub-agent answers are awaited by the user like replies: kept too.
+  const deliver = sendOrKeep(send, undelivered, log);
 
   // The tools need the bus and the bus needs the agent that holds the tools: bind late.
   let busRef: MessageBus | undefined;
@@ -61,7 +70,7 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
         if (outcome.reason === "error") throw new Error(outcome.error ?? "the sub-agent failed");
         return outcome.text;
       },
-      deliver: (to, text) => send({ ...to, text }),
+      deliver: (to, text) => deliver({ ...to, text }),
       log: (line) => log.info(line),
     }),
     createCronTool({ store: cronStore, onChange: () => void cron?.reload() }),
@@ -71,13 +80,6 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     warn: (line) => log.warn(line),
     extraTools,
     backgroundMemory: true,
-  });
-  // Replies a channel could not deliver: kept in the profile and retried, also after a restart.
-  const undelivered = new UndeliveredReplies({
-    dir: undeliveredDir(paths.home),
-    send,
-    log,
-    policy: undeliveredPolicyFromEnv(ctx.env),
   });
   busRef = createMessageBus({
     agent: composed.agent,
@@ -98,7 +100,7 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
   }
   // The token refreshers tick once before cron, the heartbeat and the channels run turns, then in the background.
   const refreshers = await startRefreshers({ config, paths, env: ctx.env, log });
-  cron = createCronRuntime(cronStore, bus, send, log);
+  cron = createCronRuntime(cronStore, bus, deliver, log);
   try {
     await cron.start();
   } catch (err) {
@@ -106,7 +108,7 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
   }
   let heartbeat: Heartbeat | undefined;
   if (rt.heartbeat.enabled) {
-    heartbeat = createHeartbeatRuntime(rt.heartbeat, paths.workspace, bus, send, log);
+    heartbeat = createHeartbeatRuntime(rt.heartbeat, paths.workspace, bus, deliver, log);
     heartbeat.start();
   }
   for (const s of supervised) s.start(busRef);

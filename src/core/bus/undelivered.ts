@@ -179,6 +179,29 @@ export class UndeliveredReplies {
   }
 }
 
+/**
+ * A send for messages the user expects that are not replies to a message (cron results, heartbeats,
+ * a sub-agent's answer): what the channel still cannot deliver is kept in the durable outbox and
+ * retried, like a reply, instead of lost. Rejects only when it could not even be kept.
+ */
+export function sendOrKeep(
+  send: (msg: OutboundMessage) => Promise<void>,
+  outbox: Pick<UndeliveredReplies, "keep">,
+  log: BusLogger,
+): (msg: OutboundMessage) => Promise<void> {
+  return async (msg) => {
+    try {
+      await send(msg);
+    } catch (err) {
+      const why = `${msg.channel}: could not deliver a message to ${msg.chatId}: ${errorText(err)}`;
+      const file = await outbox.keep(msg, err).catch((keepErr: unknown) => {
+        throw new Error(`${why}; and it could not be kept for a retry: ${errorText(keepErr)}`);
+      });
+      log.warn(`${why}; kept in ${file} and retried`);
+    }
+  };
+}
+
 function errorText(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
 }
