@@ -53,8 +53,14 @@ describe("the file tools under a folder/symlink swap race", () => {
         "-e",
         `const fs = require("node:fs");
          const [d, parked, outside] = process.argv.slice(1);
+         // A folder the tools made meanwhile (write_file's missing parents) is dropped for the parked one.
+         const restore = () => {
+           try { fs.rmSync(d, { recursive: true, force: true }); fs.renameSync(parked, d); } catch {}
+         };
          for (;;) {
-           try { fs.renameSync(d, parked); fs.symlinkSync(outside, d); fs.unlinkSync(d); fs.renameSync(parked, d); } catch {}
+           try { fs.renameSync(d, parked); } catch { restore(); continue; }
+           try { fs.symlinkSync(outside, d); fs.unlinkSync(d); } catch {}
+           try { fs.renameSync(parked, d); } catch { restore(); }
          }`,
         d,
         join(workspace, "d-parked"),
