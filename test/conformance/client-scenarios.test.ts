@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +45,7 @@ describe("MCP conformance suite: client scenarios", () => {
   const scenarios = clientScenarios();
 
   it("lists every non-extension scenario but auth/basic-cimd", () => {
+    expect(existsSync(join(ROOT, "dist", "cli", "main.js")), "run npm run build before this test").toBe(true);
     expect(BIN).toMatch(/kavilo\.js$/);
     expect(scenarios).toEqual(
       expect.arrayContaining([
