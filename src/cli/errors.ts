@@ -9,11 +9,6 @@ export class CliError extends Error {
   }
 }
 
-/** A subcommand whose feature has not landed: says so and exits 2. */
-export function notAvailable(what: string): never {
-  throw new CliError(`kavilo ${what} is not available yet in this build`, 2);
-}
-
 /**
  * A prompt's promise, with Ctrl-C / Ctrl-D (readline rejects with an AbortError) turned into a quiet
  * "cancelled" and exit 130, as a shell expects of an interrupted command.

@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { sleep } from "../core/base/backoff.js";
 import { incompleteFailure } from "./errors.js";
 import { backoffMs, type HttpPolicy, MAX_SERVER_WAIT_MS } from "./http-policy.js";
 import type { Transport } from "./transport.js";
@@ -59,21 +60,6 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
         reject(e);
       },
     );
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 

@@ -1,3 +1,4 @@
+import { intervalJitter } from "../core/base/backoff.js";
 import { type RefresherState, type RefresherTargetState, writeRefresherState } from "./state.js";
 import type { Refresher, TargetOutcome } from "./types.js";
 
@@ -155,7 +156,7 @@ export function createRefresherRunner(opts: RefresherRunnerOptions): RefresherRu
   function arm(slot: Slot) {
     if (!active) return;
     const interval = slot.refresher.intervalMs;
-    const delay = Math.max(1000, Math.min(MAX_TIMER_MS, Math.round(interval * (1 - jitter * random()))));
+    const delay = Math.max(1000, Math.min(MAX_TIMER_MS, intervalJitter(interval, jitter, random)));
     slot.state.nextTickAt = new Date(clock.now().getTime() + delay).toISOString();
     slot.timer = clock.setTimer(() => {
       slot.timer = undefined;

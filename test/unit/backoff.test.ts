@@ -1,6 +1,9 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { backoffDelay, sleep } from "../../src/core/base/backoff.js";
+import { backoffDelay, intervalJitter, sleep } from "../../src/core/base/backoff.js";
 import { backoffMs, DEFAULT_HTTP_POLICY } from "../../src/providers/http-policy.js";
+import { ROOT } from "../helpers/cli.js";
 
 describe("backoff and sleep (core/base/backoff.ts)", () => {
   const retry = { baseMs: 100, maxMs: 1000 };
@@ -33,5 +36,24 @@ describe("backoff and sleep (core/base/backoff.ts)", () => {
     expect(await pending).toBe(false);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(await sleep(10_000, ctrl.signal)).toBe(false);
+  });
+
+  it("an interval's jitter takes off up to its share, never adds", () => {
+    expect(intervalJitter(60_000, 0.1, () => 0)).toBe(60_000);
+    expect(intervalJitter(60_000, 0.1, () => 1)).toBe(54_000);
+    expect(intervalJitter(60_000, 0.1, () => 0.5)).toBe(57_000);
+    for (let i = 0; i < 100; i++) {
+      const d = intervalJitter(1000, 0.25);
+      expect(d).toBeGreaterThanOrEqual(750);
+      expect(d).toBeLessThanOrEqual(1000);
+    }
+  });
+
+  it("is the one copy: no other source file defines a sleep or computes a jitter", () => {
+    const own = /function sleep\(|const sleep = |jitter \* |\* \(1 - jitter/;
+    const offenders = (readdirSync(join(ROOT, "src"), { recursive: true }) as string[])
+      .filter((f) => /\.tsx?$/.test(f) && f !== join("core", "base", "backoff.ts"))
+      .filter((f) => own.test(readFileSync(join(ROOT, "src", f), "utf8")));
+    expect(offenders).toEqual([]);
   });
 });

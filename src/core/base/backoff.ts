@@ -19,6 +19,18 @@ export function backoffDelay(attempt: number, retry: RetryOptions, random?: () =
   return random ? Math.round(ceiling / 2 + (ceiling / 2) * random()) : ceiling;
 }
 
+/**
+ * A periodic wait with jitter: `intervalMs` minus up to `share` of it (never more: a lead before an
+ * expiry stays a lead), so loops started together drift apart. With `random` 0 it is the interval.
+ */
+export function intervalJitter(
+  intervalMs: number,
+  share: number,
+  random: () => number = Math.random,
+): number {
+  return Math.round(intervalMs * (1 - share * random()));
+}
+
 /** Resolves after `ms` with true, or early with false (never throwing) when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
