@@ -82,6 +82,19 @@ describe("dependency rules (biome.json noRestrictedImports)", () => {
     for (const path of Object.keys(files)) expect(count(out, path, message), path).toBe(1);
   });
 
+  it("mcp, refreshers and diagnostics never import src/channels (shared Slack pieces live below both)", () => {
+    const message = "src/mcp, src/refreshers and src/diagnostics must not import src/channels.";
+    const files = {
+      "src/mcp/servers/slack/probe.ts":
+        'export const l = () => import("../../../channels/slack/slack-channel.js");\n',
+      "src/refreshers/probe.ts": 'export { createSlackChannel } from "../channels/slack/slack-channel.js";\n',
+      "src/diagnostics/probe.ts":
+        'import { t } from "../channels/telegram/telegram-channel.js";\nexport const x = t;\n',
+    };
+    const out = lint(files);
+    for (const path of Object.keys(files)) expect(count(out, path, message), path).toBe(1);
+  });
+
   it("the TUI never imports src/channels or a command module", () => {
     const path = "src/cli/tui/probe.tsx";
     const out = lint({

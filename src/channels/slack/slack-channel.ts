@@ -3,6 +3,7 @@ import { ErrorCode, WebClient, type WebClientOptions } from "@slack/web-api";
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../../core/base/backoff.js";
 import type { Paths } from "../../core/base/paths.js";
 import { redactText } from "../../core/base/redact.js";
+import { slackLogger } from "../../core/base/slack-sdk-logger.js";
 import type {
   Channel,
   InboundMedia,
@@ -19,7 +20,6 @@ import { splitMarkdown } from "../text/split-markdown.js";
 import { eventsApiPayload, slackMessageEvent } from "./slack-event.js";
 import { downloadSlackFile } from "./slack-files.js";
 import { classifySlackEvent, type SlackIdentity } from "./slack-inbound.js";
-import { slackLogger } from "./slack-logger.js";
 
 const CHUNK = 3500;
 /** Platform errors that retrying cannot fix: the tokens or the app setup are wrong. */

@@ -55,10 +55,7 @@ export function slackErrorLine(alias: string, method: string, err: unknown): str
 export function createSlackUserApi(deps: SlackUserApiDeps): SlackCall {
   let client: Promise<WebClient> | undefined;
   const web = () => {
-    client ??= Promise.all([
-      import("@slack/web-api"),
-      import("../../../channels/slack/slack-logger.js"),
-    ]).then(
+    client ??= Promise.all([import("@slack/web-api"), import("../../../core/base/slack-sdk-logger.js")]).then(
       ([{ WebClient }, { slackLogger }]) =>
         new WebClient(undefined, {
           slackApiUrl: slackEndpoints(deps.env).apiUrl,
