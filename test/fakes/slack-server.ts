@@ -35,6 +35,13 @@ export interface FakeSlack {
   pushEvent(event: Record<string, unknown>): string;
   /** chat.postMessage parameters, in order. */
   posted(): Record<string, unknown>[];
+  /** The `ts` the fake gave each chat.postMessage, in order. */
+  postedTs(): string[];
+  /**
+   * Queues an `interactive` envelope (block_actions): `userId` pressed the button whose value is
+   * `value` on the bot's message `ts` in `channel`, as Slack delivers it over Socket Mode.
+   */
+  pressButton(opts: { userId: string; channel: string; ts: string; value: string }): string;
   /** Asks the connected client to reconnect (a `disconnect` envelope, reason refresh_requested). */
   disconnect(): void;
   /** Hosts a file that only the bot token may download. */
@@ -51,6 +58,8 @@ export interface FakeSlack {
 interface Envelope {
   id: string;
   event: Record<string, unknown>;
+  /** An `interactive` envelope carries `event` as its whole payload. */
+  interactive?: boolean;
   attempt: number;
   deliveredTo?: Connection;
 }
@@ -79,6 +88,8 @@ export async function startFakeSlack(
   let active: Connection | undefined;
   let connections = 0;
   let tsCounter = 0;
+  const postedTs: string[] = [];
+  const postedByTs = new Map<string, Record<string, unknown>>();
   let base = "";
 
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, "0")}`;
@@ -89,6 +100,15 @@ export async function startFakeSlack(
     for (const env of envelopes) {
       if (env.deliveredTo) continue;
       env.deliveredTo = conn;
+      if (env.interactive) {
+        sendText(conn.socket, {
+          envelope_id: env.id,
+          type: "interactive",
+          accepts_response_payload: false,
+          payload: env.event,
+        });
+        continue;
+      }
       sendText(conn.socket, {
         envelope_id: env.id,
         type: "events_api",
@@ -157,6 +177,8 @@ export async function startFakeSlack(
         };
       case "chat.postMessage": {
         const ts = nextTs();
+        postedTs.push(ts);
+        postedByTs.set(ts, params);
         const thread = params.thread_ts ? { thread_ts: params.thread_ts } : {};
         return {
           ok: true,
@@ -264,6 +286,52 @@ export async function startFakeSlack(
       return env.id;
     },
     posted: () => calls.filter((c) => c.method === "chat.postMessage").map((c) => c.params),
+    postedTs: () => [...postedTs],
+    pressButton(o) {
+      const params = postedByTs.get(o.ts);
+      if (!params) throw new Error(`the fake posted no message ${o.ts}`);
+      const raw = params.blocks;
+      const blocks = (typeof raw === "string" ? JSON.parse(raw) : (raw ?? [])) as Array<{
+        type: string;
+        elements?: Array<Record<string, unknown>>;
+      }>;
+      const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.value === o.value);
+      if (!button) throw new Error(`message ${o.ts} has no button with value ${o.value}`);
+      const env: Envelope = {
+        id: randomUUID(),
+        interactive: true,
+        attempt: 0,
+        event: {
+          type: "block_actions",
+          user: {
+            id: o.userId,
+            username: o.userId.toLowerCase(),
+            name: o.userId.toLowerCase(),
+            team_id: "T0FAKE",
+          },
+          api_app_id: "A0FAKE",
+          token: "verification",
+          container: { type: "message", message_ts: o.ts, channel_id: o.channel, is_ephemeral: false },
+          trigger_id: `trig.${randomUUID()}`,
+          team: { id: "T0FAKE", domain: "fake" },
+          channel: { id: o.channel, name: "general" },
+          message: {
+            type: "message",
+            user: botUserId,
+            bot_id: botId,
+            ts: o.ts,
+            text: params.text,
+            blocks,
+            ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}),
+          },
+          response_url: `${base}/actions/${randomUUID()}`,
+          actions: [{ ...button, block_id: "b", action_ts: nextTs() }],
+        },
+      };
+      envelopes.push(env);
+      deliver();
+      return env.id;
+    },
     disconnect() {
       if (!active) return;
       active.draining = true;

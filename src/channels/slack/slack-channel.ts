@@ -17,6 +17,7 @@ import { errorText } from "../error-text.js";
 import { MAX_MEDIA_BYTES, skippedFileNote } from "../media-store.js";
 import { markdownToMrkdwn } from "../text/slack-mrkdwn.js";
 import { splitMarkdown } from "../text/split-markdown.js";
+import { answeredBlocks, choiceBlocks, parseSlackPress } from "./slack-choices.js";
 import { eventsApiPayload, slackMessageEvent } from "./slack-event.js";
 import { downloadSlackFile } from "./slack-files.js";
 import { classifySlackEvent, type SlackIdentity } from "./slack-inbound.js";
@@ -148,6 +149,36 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
     });
   }
 
+  /**
+   * An approval button pressed (Socket Mode interactivity): the bus decides whether this user may
+   * answer. An accepted answer replaces the buttons with who chose what; a refused one is told to
+   * the presser alone (an ephemeral message).
+   */
+  async function handlePress(body: unknown, sink: InboundSink): Promise<void> {
+    const press = parseSlackPress(body);
+    if (!press || !sink.choose) return;
+    const outcome = sink.choose(press.pick);
+    const { chatId, senderId } = press.pick;
+    if (!outcome.accepted) {
+      await web.chat.postEphemeral({
+        channel: chatId,
+        user: senderId,
+        text: outcome.note,
+        ...(press.threadTs ? { thread_ts: press.threadTs } : {}),
+      });
+      return;
+    }
+    if (!press.messageTs) return;
+    const question = press.questionText ?? "";
+    const answer = `→ ${press.label} (<@${senderId}>)`;
+    await web.chat.update({
+      channel: chatId,
+      ts: press.messageTs,
+      text: `${question}\n${answer}`,
+      blocks: answeredBlocks(question, answer),
+    });
+  }
+
   function makeSocket(sink: InboundSink): SocketModeClient {
     const client = new SocketModeClient({
       appToken: appToken as string,
@@ -162,6 +193,12 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
       ({ ack, type, body }: { ack: () => Promise<void>; type: string; body: unknown }) => {
         // Slack redelivers anything not acked within 3 s, so ack first and work afterwards.
         ack().catch((err: unknown) => log("warn", `slack: ack failed: ${errorText(err)}`));
+        if (type === "interactive") {
+          void handlePress(body, sink).catch((err: unknown) =>
+            log("error", `slack: handling a button press failed: ${errorText(err)}`),
+          );
+          return;
+        }
         if (type !== "events_api") return;
         // One queue keeps messages in arrival order while files download.
         queue = queue
@@ -222,13 +259,17 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
       const chunks = splitMarkdown(msg.text, CHUNK)
         .map(markdownToMrkdwn)
         .filter((c) => c.trim() !== "");
-      for (const text of chunks) {
+      for (const [i, text] of chunks.entries()) {
+        // Buttons (an approval) go under the last chunk; a press arrives as an interactive envelope.
+        const blocks =
+          msg.choices && i === chunks.length - 1 ? { blocks: choiceBlocks(text, msg.choices) } : {};
         try {
           await web.chat.postMessage({
             channel: msg.chatId,
             text,
             mrkdwn: true,
             ...(msg.threadId ? { thread_ts: msg.threadId } : {}),
+            ...blocks,
           });
         } catch (err) {
           throw new Error(`slack: posting to ${msg.chatId} failed: ${redactText(errorText(err), secrets)}`);
