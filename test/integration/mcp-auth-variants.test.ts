@@ -194,9 +194,7 @@ describe("elicitation", () => {
     expect(text).toContain(
       'elicitation accept: {"title":"Monthly","copies":2,"format":"html","urgent":false}',
     );
-    expect(text).toContain(
-      '[MCP server "srv" asked the user: "Settings for the report" — the user accepted (title)]',
-    );
+    expect(text).toContain('[MCP server "srv" asked the user: "Settings for the report" — accepted (title)]');
   });
 
   it("declines when nobody can be asked, and says so in the tool result", async () => {
@@ -205,5 +203,13 @@ describe("elicitation", () => {
     const text = await callTool("configure");
     expect(text).toContain("elicitation decline: {}");
     expect(text).toContain("declined: nobody can answer in this run");
+  });
+
+  it("tells the model when the user declined or cancelled", async () => {
+    fake = await startMcpAuthServer({});
+    await login();
+    const text = await callTool("configure", { elicit: async () => ({ action: "cancel" }) });
+    expect(text).toContain("elicitation cancel: {}");
+    expect(text).toContain('asked the user: "Settings for the report" — cancelled]');
   });
 });

@@ -45,9 +45,10 @@ export function createCallRouter(): CallRouter {
 function noteOf(alias: string, message: string, result: ElicitationResult | undefined, why = ""): string {
   const asked = `[MCP server "${alias}" asked the user: "${message}"`;
   if (!result) return `${asked} — declined: ${why}]`;
-  if (result.action !== "accept") return `${asked} — the user chose ${result.action}]`;
+  if (result.action !== "accept")
+    return `${asked} — ${result.action === "decline" ? "declined" : "cancelled"}]`;
   const fields = Object.keys(result.content);
-  return `${asked} — the user accepted${fields.length ? ` (${fields.join(", ")})` : " the defaults"}]`;
+  return `${asked} — accepted${fields.length ? ` (${fields.join(", ")})` : " with the defaults"}]`;
 }
 
 const NOBODY =
