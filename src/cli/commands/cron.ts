@@ -148,8 +148,9 @@ export async function run(ctx: CliContext, id: unknown): Promise<number> {
   const job = await jobs.get(jobId);
   if (!job) throw new CliError(`no cron job with id "${jobId}" (see kavilo cron list)`, 2);
   const { config, paths } = ctx.config();
-  const { createLogger, secretValuesOf } = await import("../../core/base/logger.js");
-  const log = createLogger({ debug: ctx.debug, secrets: secretValuesOf(config) });
+  const { createLogger } = await import("../../core/base/logger.js");
+  const { profileSecretValues } = await import("../../core/config/secret-paths.js");
+  const log = createLogger({ debug: ctx.debug, secrets: profileSecretValues(config, ctx.env) });
   const { composeAgent } = await import("../compose/agent.js");
   const { runTurnToEnd } = await import("../../core/bus/run-turn.js");
   const { createCronService } = await import("../../core/cron/service.js");

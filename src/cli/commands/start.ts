@@ -2,8 +2,8 @@ import { join } from "node:path";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import { acquirePidLock, LockHeldError } from "../../core/base/file-lock.js";
-import { createLogger, secretValuesOf } from "../../core/base/logger.js";
-import { isSecretKey } from "../../core/base/redact.js";
+import { createLogger } from "../../core/base/logger.js";
+import { profileSecretValues } from "../../core/config/secret-paths.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { SHUTDOWN_MARGIN_S } from "../service/shutdown-margin.js";
@@ -43,11 +43,11 @@ export default async function start(ctx: CliContext): Promise<number> {
     }
     throw err;
   }
-  const envSecrets = Object.entries(ctx.env).flatMap(([k, v]) => (v && isSecretKey(k) ? [v] : []));
   const log = createLogger({
     file: join(paths.logs, "kavilo.log"),
     debug: ctx.debug,
-    secrets: [...secretValuesOf(config), ...envSecrets],
+    // The one list of secret paths, and secret-named env variables: what agent -m and the self server mask.
+    secrets: profileSecretValues(config, ctx.env),
   });
   const { signalled, dispose } = waitForSignal();
   try {
