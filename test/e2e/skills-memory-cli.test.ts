@@ -133,3 +133,60 @@ describe("kavilo agent -m --new", () => {
     expect(sessions).toHaveLength(2);
   });
 });
+
+describe("kavilo agent -m while memory is consolidated", () => {
+  it("says so on stderr (not with --quiet), then answers; MEMORY.md and HISTORY.md get the summary", async () => {
+    llm = await startFakeOpenAI({
+      respond: (req) => {
+        const tools = (bodyOf(req).tools ?? []) as { function?: { name?: string } }[];
+        if (tools.length === 1 && tools[0]?.function?.name === "save_memory") {
+          return {
+            toolCalls: [
+              {
+                name: "save_memory",
+                args: {
+                  history_entry: "[2026-12-07 09:30] The user named their cat Miso.",
+                  memory_update: "# Memory\n\n- the cat is Miso\n",
+                },
+              },
+            ],
+          };
+        }
+        return { text: "ok" };
+      },
+    });
+    const home = tempHome();
+    // A small window (a 2k-token budget): the long first turn is consolidated before the next one.
+    mkdirSync(join(home, ".kavilo"), { recursive: true });
+    writeFileSync(
+      join(home, ".kavilo", "config.json"),
+      JSON.stringify({ agents: { defaults: { contextWindow: 4096, maxTokens: 1024 } } }),
+    );
+    const env = cleanEnv(home, {
+      KAVILO_PROVIDER: "openai",
+      KAVILO_API_BASE: llm.url,
+      KAVILO_API_KEY: "test-key-not-secret",
+      KAVILO_MODEL: "gpt-test",
+    });
+    const first = await runCli(["agent", "-m", `my cat is called Miso. ${"and so on ".repeat(2000)}`], {
+      env,
+    });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).not.toContain("consolidating");
+    const second = await runCli(["agent", "-m", `what else? ${"more words ".repeat(2000)}`], { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain("kavilo: consolidating memory: summarizing 2 older messages…\n");
+    expect(second.stdout).toBe("ok\n");
+    const workspace = join(home, ".kavilo", "workspace");
+    expect(readFileSync(join(workspace, "MEMORY.md"), "utf8")).toContain("the cat is Miso");
+    expect(readFileSync(join(workspace, "memory", "HISTORY.md"), "utf8")).toContain("named their cat Miso");
+    const quiet = await runCli(["agent", "--quiet", "-m", "and now?"], { env });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe("");
+    // The quiet run consolidated too (the long second turn), silently.
+    const entries = readFileSync(join(workspace, "memory", "HISTORY.md"), "utf8").match(
+      /named their cat Miso/g,
+    );
+    expect(entries).toHaveLength(2);
+  });
+});

@@ -23,6 +23,7 @@ export async function runInteractive(ctx: CliContext, opts: AgentOptions): Promi
   const composed = await composeAgent(ctx, {
     mcpStepUp: browserStepUp({ servers: config.tools.mcpServers, paths, print: notices.push }),
     ...(opts.model ? { model: opts.model } : {}),
+    progress: notices.push,
     // Inside the TUI, stray writes to stderr would tear the frame; log lines go to the debug stream only.
     log: (line) => {
       if (ctx.debug) process.stderr.write(`kavilo: ${line}\n`);

@@ -62,6 +62,9 @@ export default async function agent(ctx: CliContext, opts: AgentOptions): Promis
     warn: (line) => {
       if (!opts.quiet || ctx.debug) process.stderr.write(`kavilo: warning: ${line}\n`);
     },
+    progress: (line) => {
+      if (!opts.quiet) process.stderr.write(`kavilo: ${line}\n`);
+    },
   });
   // SIGINT, SIGTERM and SIGHUP all stop the turn the same way: the running shell command's process
   // group is killed, the user's message and "[aborted]" are saved, and the exit code says which.

@@ -23,6 +23,8 @@ export interface ComposeOptions {
   extraTools?: Tool[];
   /** Memory consolidation runs beside the turn instead of before it (`kavilo start`'s channels). */
   backgroundMemory?: boolean;
+  /** A line while the turn waits on a memory consolidation (agent -m on stderr, the TUI as a note). */
+  progress?: (line: string) => void;
   /** Interactive front-ends: log in again when an MCP tool call needs more scope, then retry it. */
   mcpStepUp?: McpStepUp;
 }
@@ -78,6 +80,7 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
     maxIterations: d.maxToolIterations,
     maxTokens: d.maxTokens,
     warn,
+    ...(opts.progress ? { progress: opts.progress } : {}),
     ...(d.temperature !== undefined ? { temperature: d.temperature } : {}),
     ...(d.reasoningEffort ? { reasoningEffort: d.reasoningEffort } : {}),
     context: {

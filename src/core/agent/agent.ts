@@ -57,6 +57,8 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** What the user should see: a damaged session file, a usage record that failed. */
   warn?: (line: string) => void;
+  /** What the user waiting on the turn should see while memory is consolidated before it. */
+  progress?: (line: string) => void;
   buildSystem?: (input: ContextInput) => Promise<string>;
 }
 

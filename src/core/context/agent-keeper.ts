@@ -14,6 +14,7 @@ export interface AgentKeeperInput {
   timezone?: string | undefined;
   log?: ((line: string) => void) | undefined;
   warn?: ((line: string) => void) | undefined;
+  progress?: ((line: string) => void) | undefined;
 }
 
 /** The agent's context keeper: its budget settings, and consolidation calls recorded in the usage log. */
@@ -26,6 +27,7 @@ export function keeperForAgent(o: AgentKeeperInput): ContextKeeper {
     timezone: o.timezone,
     log: o.log,
     warn: o.warn,
+    progress: o.progress,
     onUsage: (usage, model, session) =>
       void o.usage.record({ provider: o.providerName, model, session, usage }).catch(() => {}),
   });

@@ -29,6 +29,8 @@ export interface ContextKeeperDeps {
   attempts?: number;
   log?: ((line: string) => void) | undefined;
   warn?: ((line: string) => void) | undefined;
+  /** A line for the user who waits on a consolidation (the CLI: a pause otherwise unexplained). */
+  progress?: ((line: string) => void) | undefined;
   onUsage?: ((usage: Usage, model: string, sessionKey: string) => void) | undefined;
 }
 
@@ -227,6 +229,7 @@ export class ContextKeeper {
       ...(d.onUsage ? { onUsage: (u: Usage, m: string) => d.onUsage?.(u, m, sessionKey) } : {}),
       ...(d.log ? { log: d.log } : {}),
     });
+    d.progress?.(`consolidating memory: summarizing ${part.length} older messages…`);
     try {
       const result = await consolidator.consolidate(part);
       d.log?.(
