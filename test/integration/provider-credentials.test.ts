@@ -111,7 +111,7 @@ describe.each<Wire>(["openai", "anthropic"])("per-request credentials (%s)", (wi
     expect(err?.type === "error" && err.error.message).not.toContain("tok-b-0123456789");
   });
 
-  it("a getter that throws is one auth error with its message, and no request", async () => {
+  it("a getter that throws is one auth error, its fix line as the hint, and no request", async () => {
     const f = await start(wire, [{ text: "never" }]);
     const p = createProvider(resolved(wire, f.url), {
       policy: fast,
@@ -123,7 +123,8 @@ describe.each<Wire>(["openai", "anthropic"])("per-request credentials (%s)", (wi
     expect(evs).toHaveLength(1);
     const ev = evs[0];
     expect(ev?.type === "error" && ev.error.code).toBe("auth");
-    expect(ev?.type === "error" && ev.error.message).toBe("no login found: run `example login`");
+    expect(ev?.type === "error" && ev.error.message).toBe("no login found");
+    expect(ev?.type === "error" && ev.error.hint).toBe("run `example login`");
     expect(f.requests).toHaveLength(0);
   });
 });
