@@ -1,8 +1,9 @@
 import { safeAlias } from "../../auth/mcp/token-file.js";
 import { DEFAULT_ENABLED_TOOLS, SLACK_MCP_URL } from "../../auth/slack-mcp/endpoints.js";
 import type { SlackAliasStatus } from "../../auth/slack-mcp/status.js";
-import { loadConfig, openConfigStore, parseConfig } from "../../core/config/load.js";
+import { loadConfig } from "../../core/config/load.js";
 import type { Config } from "../../core/config/schema.js";
+import { updateConfigFile } from "../../core/config/update-file.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 
@@ -31,31 +32,30 @@ function checkAlias(alias: unknown): string {
  * An existing entry keeps its description, enabledTools, url and the rest; auth is set to slack.
  */
 async function writeServerEntry(ctx: CliContext, alias: string, teamId?: string, label?: string) {
-  const file = ctx.basePaths.config;
-  const raw = structuredClone(loadConfig(file).raw);
-  const tools = (raw.tools ?? {}) as Record<string, unknown>;
-  const servers = (tools.mcpServers ?? {}) as Record<string, Record<string, unknown>>;
-  const before = servers[alias];
-  const http = before && typeof before.url === "string" ? before : undefined;
-  const entry: Record<string, unknown> = {
-    ...(http ?? {}),
-    type: "http",
-    url: http?.url ?? SLACK_MCP_URL,
-    ...(before?.description !== undefined ? { description: before.description } : {}),
-    enabledTools: before?.enabledTools ?? [...DEFAULT_ENABLED_TOOLS],
-    auth: {
-      provider: "slack",
-      ...(teamId ? { teamId } : {}),
-      ...(label ? { label } : {}),
-    },
-  };
-  servers[alias] = entry;
-  tools.mcpServers = servers;
-  raw.tools = tools;
-  parseConfig(raw, file);
-  // The whole tools object: an alias may contain "." which conf would read as a path.
-  (await openConfigStore(file)).set("tools", tools);
-  return before ? "updated" : "added";
+  let existed = false;
+  // Read, changed, validated and written under the config.json lock, like `config set`.
+  await updateConfigFile(ctx.basePaths.config, (raw) => {
+    const tools = (raw.tools ?? {}) as Record<string, unknown>;
+    const servers = (tools.mcpServers ?? {}) as Record<string, Record<string, unknown>>;
+    const before = servers[alias];
+    existed = before !== undefined;
+    const http = before && typeof before.url === "string" ? before : undefined;
+    servers[alias] = {
+      ...(http ?? {}),
+      type: "http",
+      url: http?.url ?? SLACK_MCP_URL,
+      ...(before?.description !== undefined ? { description: before.description } : {}),
+      enabledTools: before?.enabledTools ?? [...DEFAULT_ENABLED_TOOLS],
+      auth: {
+        provider: "slack",
+        ...(teamId ? { teamId } : {}),
+        ...(label ? { label } : {}),
+      },
+    };
+    tools.mcpServers = servers;
+    raw.tools = tools;
+  });
+  return existed ? "updated" : "added";
 }
 
 /** `kavilo mcp slack login <alias>`. */
