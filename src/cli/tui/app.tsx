@@ -1,6 +1,7 @@
 import { Box, Static, useInput, usePaste, useStdout } from "ink";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { AgentRunner } from "../../core/agent/types.js";
+import { ApprovalPrompt } from "./approval-prompt.js";
 import { ElicitationForm } from "./elicitation-form.js";
 import type { Entry, NoteTone } from "./entries.js";
 import { EntryView } from "./entry-view.js";
@@ -11,6 +12,7 @@ import type { NoticeFeed } from "./notice-feed.js";
 import { PromptInput, promptRows } from "./prompt-input.js";
 import { isSlashCommand, runSlashCommand, type SlashContext } from "./slash-commands.js";
 import { Footer, Header } from "./status-bars.js";
+import { useApproval } from "./use-approval.js";
 import { useElicitation } from "./use-elicitation.js";
 import { useExitKeys } from "./use-exit-keys.js";
 import { usePrompt } from "./use-prompt.js";
@@ -72,12 +74,18 @@ export function App(props: AppProps) {
   );
 
   const elicitation = useElicitation();
+  const approval = useApproval();
+  // One Interaction for the turn: MCP forms and risky-tool approvals, each shown in place of the prompt.
+  const interaction = useMemo(
+    () => ({ ...elicitation.interaction, ...approval.interaction }),
+    [elicitation.interaction, approval.interaction],
+  );
   const { notices } = props;
   useEffect(() => notices?.subscribe((line) => note(line)), [notices, note]);
   const turn = useTurn({
     runner,
     now,
-    interaction: elicitation.interaction,
+    interaction,
     onCommit: (done) => {
       const tools = done.filter((e) => e.kind === "tool");
       if (tools.length > 0) lastToolsRef.current = [...lastToolsRef.current, ...tools];
@@ -169,7 +177,7 @@ export function App(props: AppProps) {
   };
 
   // While an MCP server's form is open, the keys are the form's.
-  const promptKeys = { isActive: elicitation.pending === null };
+  const promptKeys = { isActive: elicitation.pending === null && approval.pending === null };
   usePaste((text) => prompt.edit({ type: "insert", text }), promptKeys);
   useInput((input, key) => {
     const action = keyAction(input, key);
@@ -220,6 +228,8 @@ export function App(props: AppProps) {
       </Box>
       {elicitation.pending ? (
         <ElicitationForm key={elicitation.pending.id} pending={elicitation.pending} width={width} />
+      ) : approval.pending ? (
+        <ApprovalPrompt key={approval.pending.id} pending={approval.pending} width={width} />
       ) : (
         <PromptInput
           buffer={prompt.buffer}

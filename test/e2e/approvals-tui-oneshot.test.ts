@@ -1,0 +1,128 @@
+/**
+ * tools.approval through the built CLI: the TUI's inline prompt under tmux (Allow once, Allow
+ * always saved in config, Deny), and `agent -m` without a terminal denying with how to allow.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { type FakeLlm, lastUserText, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
+import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { tmuxServer } from "../helpers/tmux-pane.js";
+
+/** The model: "run: <cmd>" calls shell with <cmd>; after a tool result it quotes the result. */
+function respond(req: RecordedRequest) {
+  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
+  const last = messages.at(-1);
+  if (last?.role === "tool") return { text: `tool said: ${String(last.content).split("\n")[0]}` };
+  const cmd = /run: (.+)$/.exec(lastUserText(req))?.[1];
+  if (cmd) return { toolCalls: [{ id: `c${req.index}`, name: "shell", args: { command: cmd } }] };
+  return { text: "nothing to run" };
+}
+
+let llm: FakeLlm | undefined;
+const tmux = tmuxServer();
+afterEach(async () => {
+  await llm?.close();
+  llm = undefined;
+});
+afterAll(() => tmux.close());
+
+async function setup(tools: Record<string, unknown>) {
+  llm = await startFakeOpenAI({ respond });
+  const home = tempHome("kavilo-approvals-e2e-");
+  mkdirSync(join(home, ".kavilo"), { recursive: true });
+  writeFileSync(join(home, ".kavilo", "config.json"), JSON.stringify({ tools }, null, 2));
+  const env = cleanEnv(home, {
+    KAVILO_PROVIDER: "openai",
+    KAVILO_API_BASE: llm.url,
+    KAVILO_API_KEY: "test-key",
+    KAVILO_MODEL: "m",
+  });
+  const workspace = join(home, ".kavilo", "workspace");
+  const config = () => JSON.parse(readFileSync(join(home, ".kavilo", "config.json"), "utf8"));
+  return { env, workspace, config };
+}
+
+describe("approvals in the TUI (tmux)", () => {
+  it("asks inline; allow once runs it, allow always saves the pattern, Esc denies, allow-listed never asks", async () => {
+    const { env, workspace, config } = await setup({ exec: { allow: ["echo safe*"] } });
+    const pane = tmux.open(env, ["agent"]);
+    await pane.see("message, /help for commands");
+
+    pane.keys("run: touch tui-once.txt", "Enter");
+    const asked = await pane.see("Run this shell command?");
+    expect(asked).toContain("touch tui-once.txt");
+    expect(asked).toContain("Allow once [y]");
+    expect(asked).toContain("Allow always (touch*) [a]");
+    expect(asked).toContain("Deny [n]");
+    expect(existsSync(join(workspace, "tui-once.txt"))).toBe(false);
+    pane.keys("Enter");
+    await pane.see("tool said:");
+    expect(existsSync(join(workspace, "tui-once.txt"))).toBe(true);
+    await pane.see("message, /help for commands");
+
+    pane.keys("run: mkdir -p tui-a", "Enter");
+    await pane.see("Allow always (mkdir*)");
+    pane.keys("Right", "Enter");
+    await pane.see(/tool said:[\s\S]*tool said:/);
+    expect(existsSync(join(workspace, "tui-a"))).toBe(true);
+    expect(config().tools.exec.allow).toEqual(["echo safe*", "mkdir*"]);
+    await pane.see("message, /help for commands");
+    pane.keys("run: mkdir -p tui-b", "Enter");
+    await pane.see(/(tool said:[\s\S]*){3}/);
+    expect(existsSync(join(workspace, "tui-b"))).toBe(true);
+
+    pane.keys("run: touch tui-no.txt", "Enter");
+    await pane.see("Run this shell command?");
+    pane.keys("Escape");
+    await pane.see("the user denied this shell command (denied in the terminal)");
+    expect(existsSync(join(workspace, "tui-no.txt"))).toBe(false);
+
+    pane.keys("run: echo safe here", "Enter");
+    await pane.see("tool said: safe here");
+    expect(pane.screen()).not.toContain("Run this shell command?");
+
+    const sessions = join(workspace, "sessions");
+    const stored = readdirSync(sessions)
+      .filter((f) => f.endsWith(".jsonl"))
+      .map((f) => readFileSync(join(sessions, f), "utf8"))
+      .join("\n");
+    expect(stored).toMatch(/"summary":"touch tui-once.txt","decision":"allowed","how":"once","by":"tui"/);
+    expect(stored).toMatch(
+      /"summary":"mkdir -p tui-a","decision":"allowed","how":"always","by":"tui","pattern":"mkdir\*"/,
+    );
+    expect(stored).toMatch(/"summary":"touch tui-no.txt","decision":"denied","how":"user","by":"tui"/);
+    pane.keys("C-d");
+    await pane.see("EXITED:0");
+  });
+});
+
+describe("approvals in agent -m", () => {
+  it("with ask and no terminal, denies and says how to allow; --yes allows; unset mode runs as before", async () => {
+    const { env, workspace } = await setup({ approval: { mode: "ask" }, exec: { allow: ["echo safe*"] } });
+    const denied = await runCli(["agent", "-m", "run: touch oneshot.txt"], { env });
+    expect(denied.code).toBe(0);
+    expect(denied.stderr).toContain(
+      "✗ shell: Not run: this shell command needs approval (tools.approval.mode is ask), and agent -m has no terminal to ask: run it again with --yes to allow, or add a pattern to tools.exec.allow, or set tools.approval.mode to auto.",
+    );
+    expect(existsSync(join(workspace, "oneshot.txt"))).toBe(false);
+
+    const listed = await runCli(["agent", "-m", "run: echo safe ok"], { env });
+    expect(listed.stdout).toContain("tool said: safe ok");
+
+    const yes = await runCli(["agent", "-m", "run: touch oneshot.txt", "--yes"], { env });
+    expect(yes.stderr).toContain("✓ shell");
+    expect(existsSync(join(workspace, "oneshot.txt"))).toBe(true);
+    const sessions = join(workspace, "sessions");
+    const stored = readdirSync(sessions)
+      .map((f) => readFileSync(join(sessions, f), "utf8"))
+      .join("\n");
+    expect(stored).toMatch(/"decision":"denied","how":"nobody"/);
+    expect(stored).toMatch(/"decision":"allowed","how":"yes","by":"--yes"/);
+
+    const { env: plain, workspace: ws2 } = await setup({});
+    const auto = await runCli(["agent", "-m", "run: touch plain.txt"], { env: plain });
+    expect(auto.stderr).toContain("✓ shell");
+    expect(existsSync(join(ws2, "plain.txt"))).toBe(true);
+  });
+});
