@@ -1,8 +1,11 @@
-import { mkdtempSync, realpathSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ContextKeeper } from "../../src/core/context/context-keeper.js";
+import { lockFile, readState } from "../../src/core/memory/memory-state.js";
 import type { Message, Provider, StreamEvent } from "../../src/providers/types.js";
 
 /** Answers every consolidation with a save_memory call. */
@@ -50,5 +53,82 @@ describe("the context keeper", () => {
     });
     expect(again.messages).toHaveLength(1);
     expect(again.messages[0]?.content).toBe(`current ${big}`);
+  });
+
+  it("a calibration written by one process never undoes how far another consolidated", async () => {
+    const ws = realpathSync(mkdtempSync(join(tmpdir(), "kavilo-keeper-")));
+    const sessionsDir = join(ws, "sessions");
+    // Two keepers on one sessions folder stand for two processes: each has its own in-process queue.
+    const settings = { contextWindow: 4_000, contextBudget: 0.5, maxTokens: 0 };
+    const observer = new ContextKeeper({ provider: saver, workspace: ws, sessionsDir, settings });
+    const dropper = new ContextKeeper({
+      provider: saver,
+      workspace: ws,
+      sessionsDir,
+      settings: { ...settings, memory: false },
+    });
+    const big = "x".repeat(3_000);
+    const session: Message[] = [];
+    for (let i = 0; i < 12; i++) {
+      session.push({ role: "user", content: `q${i} ${big}` }, { role: "assistant", content: `a${i}` });
+    }
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 40; i++) observer.observe("s", 1_000, 1_000 + ((i * 37 + round * 11) % 200) * 10);
+      const upTo = session.length - 2 * (4 - round);
+      await dropper.fit({
+        sessionKey: "s",
+        session: session.slice(0, upTo),
+        system: "sys",
+        tools: [],
+        turn: [{ role: "user", content: "now" }],
+        model: "m",
+      });
+      await Promise.all([observer.idle(), dropper.idle()]);
+      const state = await readState(sessionsDir, "s");
+      // The dropper's advance (everything but the newest turn or so) survived the observer's writes.
+      expect(state.consolidated).toBeGreaterThan(0);
+      expect(state.calibration).toBeDefined();
+    }
+  });
+
+  it("/new waits for another process consolidating the session before it archives", async () => {
+    const ws = realpathSync(mkdtempSync(join(tmpdir(), "kavilo-keeper-")));
+    const sessionsDir = join(ws, "sessions");
+    mkdirSync(sessionsDir, { recursive: true });
+    const lines: string[] = [];
+    const keeper = new ContextKeeper({
+      provider: saver,
+      workspace: ws,
+      sessionsDir,
+      settings: { contextWindow: 4_000, contextBudget: 0.5, maxTokens: 0 },
+      progress: (l) => lines.push(l),
+    });
+    const other = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { stdio: "ignore" });
+    writeFileSync(
+      lockFile(sessionsDir, "s"),
+      JSON.stringify({ pid: other.pid, startedAt: new Date().toISOString() }),
+    );
+    let archivedAt = 0;
+    let otherDiedAt = 0;
+    try {
+      const session: Message[] = [
+        { role: "user", content: "old question" },
+        { role: "assistant", content: "old answer" },
+      ];
+      const reset = keeper.reset("s", session, "m", async () => {
+        archivedAt = Date.now();
+      });
+      await new Promise((r) => setTimeout(r, 400));
+      expect(archivedAt).toBe(0);
+      expect(lines).toEqual([`waiting for pid ${other.pid}, which is consolidating this session…`]);
+      other.kill();
+      await once(other, "exit");
+      otherDiedAt = Date.now();
+      await reset;
+      expect(archivedAt).toBeGreaterThanOrEqual(otherDiedAt);
+      expect(lines.at(-1)).toBe("consolidating memory: summarizing 2 older messages…");
+    } finally {
+      other.kill();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import type { Message, Provider, ToolSpec, Usage } from "../../providers/types.js";
 import { acquirePidLock, LockHeldError } from "../base/file-lock.js";
 import { Consolidator } from "../memory/consolidate.js";
-import { clearState, lockFile, type MemoryState, readState, writeState } from "../memory/memory-state.js";
+import { clearState, lockFile, type MemoryState, readState, updateState } from "../memory/memory-state.js";
 import { promptBudget } from "./context-budget.js";
 import { fitHistory, historyFrom } from "./history-window.js";
 import { estimateMessages, estimateText, estimateTools } from "./token-estimate.js";
@@ -27,6 +27,8 @@ export interface ContextKeeperDeps {
   timezone?: string | undefined;
   /** Consolidation attempts before the raw archive (default 3). */
   attempts?: number;
+  /** How long /new waits for another process that is consolidating the session (default 60 s). */
+  lockWaitMs?: number;
   log?: ((line: string) => void) | undefined;
   warn?: ((line: string) => void) | undefined;
   /** A line for the user who waits on a consolidation (the CLI: a pause otherwise unexplained). */
@@ -121,11 +123,13 @@ export class ContextKeeper {
     const [lo, hi] = CALIBRATION_RANGE;
     const ratio = Math.min(hi, Math.max(lo, reportedInput / estimate));
     this.track(
-      this.locked(sessionKey, async () => {
-        const state = await readState(this.deps.sessionsDir, sessionKey);
-        if (state.calibration && Math.abs(state.calibration - ratio) < 0.02 * ratio) return;
-        await writeState(this.deps.sessionsDir, sessionKey, { ...state, calibration: ratio });
-      }),
+      this.locked(sessionKey, () =>
+        updateState(this.deps.sessionsDir, sessionKey, (state) =>
+          state.calibration && Math.abs(state.calibration - ratio) < 0.02 * ratio
+            ? undefined
+            : { ...state, calibration: ratio },
+        ),
+      ),
     );
   }
 
@@ -135,11 +139,12 @@ export class ContextKeeper {
    */
   async shrink(sessionKey: string, session: readonly Message[], model: string): Promise<void> {
     await this.consolidate(sessionKey, session, session.length, model);
-    await this.locked(sessionKey, async () => {
-      const state = await readState(this.deps.sessionsDir, sessionKey);
-      const calibration = Math.min(CALIBRATION_RANGE[1], (state.calibration ?? 1) * 2);
-      await writeState(this.deps.sessionsDir, sessionKey, { ...state, calibration });
-    });
+    await this.locked(sessionKey, () =>
+      updateState(this.deps.sessionsDir, sessionKey, (state) => ({
+        ...state,
+        calibration: Math.min(CALIBRATION_RANGE[1], (state.calibration ?? 1) * 2),
+      })),
+    );
   }
 
   /**
@@ -153,15 +158,45 @@ export class ContextKeeper {
     archive: () => Promise<void>,
   ): Promise<void> {
     const part = await this.locked(sessionKey, async () => {
-      const state = await this.state(sessionKey, session.length);
-      await archive();
-      await clearState(this.deps.sessionsDir, sessionKey);
-      return session.slice(state.consolidated);
+      // Another process consolidating this session finishes first: its record of how far it got
+      // must not outlive the archive (and skip turns of the new session), nor its turns be summarized twice.
+      const release = await this.waitForLock(sessionKey);
+      try {
+        const state = await this.state(sessionKey, session.length);
+        await archive();
+        await clearState(this.deps.sessionsDir, sessionKey);
+        return session.slice(state.consolidated);
+      } finally {
+        await release?.();
+      }
     });
     if (this.deps.settings.memory === false || part.length === 0) return;
     const done = this.summarize(sessionKey, part, model);
     if (this.deps.settings.background) this.track(done);
     else await done;
+  }
+
+  /** The session's consolidation lock, waited for while another process holds it; undefined after the wait. */
+  private async waitForLock(sessionKey: string): Promise<(() => Promise<void>) | undefined> {
+    const deadline = Date.now() + (this.deps.lockWaitMs ?? 60_000);
+    let told = false;
+    for (;;) {
+      try {
+        return await acquirePidLock(lockFile(this.deps.sessionsDir, sessionKey));
+      } catch (err) {
+        if (!(err instanceof LockHeldError)) throw err;
+        const pid = err.holder.pid;
+        if (Date.now() >= deadline) {
+          this.deps.warn?.(
+            `session ${sessionKey}: pid ${pid} is still consolidating it; starting anew anyway`,
+          );
+          return undefined;
+        }
+        if (!told) this.deps.progress?.(`waiting for pid ${pid}, which is consolidating this session…`);
+        told = true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   /** Resolves when no background consolidation or state write is in flight (shutdown, tests). */
@@ -242,10 +277,12 @@ export class ContextKeeper {
     }
   }
 
-  private async advance(sessionKey: string, upTo: number, messages: number): Promise<void> {
-    const state = await readState(this.deps.sessionsDir, sessionKey);
-    if (upTo <= state.consolidated && state.consolidated <= messages) return;
-    await writeState(this.deps.sessionsDir, sessionKey, { ...state, consolidated: upTo, messages });
+  private advance(sessionKey: string, upTo: number, messages: number): Promise<void> {
+    return updateState(this.deps.sessionsDir, sessionKey, (state) =>
+      upTo <= state.consolidated && state.consolidated <= messages
+        ? undefined
+        : { ...state, consolidated: upTo, messages },
+    );
   }
 
   /** Runs `fn` after everything queued for the session: one writer of its state at a time. */

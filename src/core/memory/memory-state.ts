@@ -2,6 +2,7 @@ import { readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
 import { writeFileAtomic } from "../base/atomic-file.js";
+import { withFileMutex } from "../base/file-lock.js";
 import { sessionFileName } from "../session/session-store.js";
 
 /** A session's side record: how far it is consolidated, and how the provider counts its tokens. */
@@ -54,6 +55,23 @@ export async function writeState(sessionsDir: string, key: string, state: Memory
   await writeFileAtomic(file, `${JSON.stringify(state)}\n`, { mode: 0o600 });
   const stamp = await stampOf(file);
   if (stamp) cache.set(file, { stamp, state: { ...state } });
+}
+
+/**
+ * Read-modify-write of the record under a mutex between processes (kavilo start and a one-shot on
+ * the same session): a calibration written by one never undoes how far the other consolidated.
+ * `change` returns the new record, or undefined to leave it as it is.
+ */
+export async function updateState(
+  sessionsDir: string,
+  key: string,
+  change: (state: MemoryState) => MemoryState | undefined,
+): Promise<void> {
+  const file = stateFile(sessionsDir, key);
+  await withFileMutex(`${file}.lock`, async () => {
+    const next = change(await readState(sessionsDir, key));
+    if (next) await writeState(sessionsDir, key, next);
+  });
 }
 
 /** After /new: the session file was archived, so its side record goes too. */
