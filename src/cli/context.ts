@@ -23,11 +23,17 @@ export interface CliContext {
   /** Loads config.json and applies env overlays, once. Throws ConfigError. */
   config(): ResolvedConfig;
   warn(message: string): void;
+  /**
+   * The command shows config.json's warnings in its own output (doctor, status): they are not
+   * repeated on stderr. Call before the first `config()`.
+   */
+  muteConfigWarnings?(): void;
 }
 
 export function createContext(home: ResolvedHome, env: NodeJS.ProcessEnv, debug: boolean): CliContext {
   let cached: ResolvedConfig | undefined;
   const warned = new Set<string>();
+  let configWarnings = true;
   const ctx: CliContext = {
     home,
     basePaths: makePaths(home.home),
@@ -38,10 +44,13 @@ export function createContext(home: ResolvedHome, env: NodeJS.ProcessEnv, debug:
       warned.add(message);
       process.stderr.write(`kavilo: warning: ${message}\n`);
     },
+    muteConfigWarnings() {
+      configWarnings = false;
+    },
     config() {
       if (cached) return cached;
       const loaded = loadConfig(makePaths(home.home).config);
-      for (const w of loaded.warnings) ctx.warn(w);
+      if (configWarnings) for (const w of loaded.warnings) ctx.warn(w);
       const { config, applied } = applyEnvOverlays(loaded.config, env);
       cached = { config, loaded, applied, paths: makePaths(home.home, workspaceOf(config, home.home)) };
       return cached;

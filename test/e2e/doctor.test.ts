@@ -19,6 +19,7 @@ import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
 import { writeAwsConfig, writeSsoCache } from "../helpers/aws-sso.js";
 import { BIN, cleanEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
+import { fakeSystemctl } from "../helpers/fake-systemctl.js";
 
 interface DoctorCheck {
   id: string;
@@ -110,7 +111,7 @@ describe("kavilo doctor: one healthy and one broken case per check", () => {
   it("a healthy profile: every check ok (or skipped where nothing is set up), exit 0", async () => {
     const home = tempHome();
     const kh = join(home, ".kavilo");
-    const env = cleanEnv(home, { CODEX_HOME: join(home, ".codex") });
+    const env = cleanEnv(home, { CODEX_HOME: join(home, ".codex"), PATH: fakeSystemctl(home, "active") });
     expect((await runCli(["onboard", "-y"], { env })).code).toBe(0);
     write(
       join(kh, "config.json"),
@@ -221,7 +222,7 @@ describe("kavilo doctor: one healthy and one broken case per check", () => {
     expect(get("credentials.aws-sso.work").status).toBe("ok");
     expect(get("cron.jobs").summary).toBe("1 cron job on schedule");
     expect(get("refreshers.codex").status).toBe("ok");
-    expect(get("service.unit").summary).toMatch(/installed: .*kavilo\.service/);
+    expect(get("service.unit").summary).toMatch(/installed and running: .*kavilo\.service/);
     // No secret reaches the report.
     for (const secret of [
       "sk-healthy-123456",

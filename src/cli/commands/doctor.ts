@@ -1,4 +1,3 @@
-import { homedir } from "node:os";
 import { redactString } from "../../core/base/redact.js";
 import type { Check, Probe } from "../../diagnostics/index.js";
 import type { CliContext } from "../context.js";
@@ -31,26 +30,15 @@ function exitCode(checks: readonly Check[]): number {
  * it changed. Exit 0, 1 (warnings) or 2 (failures), counting what is still wrong after the fixes.
  */
 export default async function doctor(ctx: CliContext, opts: DoctorOptions = {}): Promise<number> {
-  const [{ diagnosticProbes, runChecks }, { serviceCheck }, { applyRepair, repairOrder }] = await Promise.all(
+  const [{ diagnosticProbes, runChecks }, { serviceProbe }, { applyRepair, repairOrder }] = await Promise.all(
     [
       import("../../diagnostics/index.js"),
       import("../service/check.js"),
       import("../../diagnostics/repair.js"),
     ],
   );
-  const probes: Probe[] = [
-    ...diagnosticProbes(ctx),
-    {
-      id: "service.unit",
-      area: "service",
-      network: false,
-      run: () =>
-        serviceCheck(
-          { profile: ctx.home.profile, kaviloHome: ctx.home.home },
-          { platform: process.platform, userHome: ctx.env.HOME || homedir() },
-        ),
-    },
-  ];
+  ctx.muteConfigWarnings?.();
+  const probes: Probe[] = [...diagnosticProbes(ctx), serviceProbe(ctx.home, ctx.env)];
   const out = (text: string) => process.stdout.write(text);
   const checks: Check[] = [];
   for await (const c of runChecks(probes)) {
