@@ -1,19 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeLlm, lastUserText, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
+import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
+import { shellModel } from "../helpers/shell-model.js";
 import { killAll, llmEnv, type RunningKavilo, startKavilo } from "./start-harness.js";
-
-/** The model: "run: <cmd>" calls shell with <cmd>; after a tool result it quotes the result. */
-function respond(req: RecordedRequest) {
-  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-  const last = messages.at(-1);
-  if (last?.role === "tool") return { text: `tool said: ${String(last.content)}` };
-  const cmd = /run: (.+)$/.exec(lastUserText(req))?.[1];
-  if (cmd) return { toolCalls: [{ id: `c${req.index}`, name: "shell", args: { command: cmd } }] };
-  return { text: "nothing to run" };
-}
 
 let llm: FakeLlm;
 let slack: FakeSlack;
@@ -22,7 +13,7 @@ let seq = 0;
 const ts = () => `1700000000.${String(++seq).padStart(6, "0")}`;
 
 beforeAll(async () => {
-  llm = await startFakeOpenAI({ respond });
+  llm = await startFakeOpenAI({ respond: shellModel });
   slack = await startFakeSlack();
   kavilo = await startKavilo({
     config: {

@@ -1,30 +1,21 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeLlm, lastUserText, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
+import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
+import { shellModel } from "../helpers/shell-model.js";
 import { killAll, llmEnv, type RunningKavilo, startKavilo } from "./start-harness.js";
 
 const ALICE = { id: 1001, username: "alice", first_name: "Alice" };
 const BOB = { id: 2002, username: "bob", first_name: "Bob" };
 const GROUP = -700;
 
-/** The model: "run: <cmd>" calls shell with <cmd>; after a tool result it quotes the result. */
-function respond(req: RecordedRequest) {
-  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-  const last = messages.at(-1);
-  if (last?.role === "tool") return { text: `tool said: ${String(last.content)}` };
-  const cmd = /run: (.+)$/.exec(lastUserText(req))?.[1];
-  if (cmd) return { toolCalls: [{ id: `c${req.index}`, name: "shell", args: { command: cmd } }] };
-  return { text: "nothing to run" };
-}
-
 let llm: FakeLlm;
 let tg: FakeTelegram;
 let kavilo: RunningKavilo;
 
 beforeAll(async () => {
-  llm = await startFakeOpenAI({ respond });
+  llm = await startFakeOpenAI({ respond: shellModel });
   tg = await startFakeTelegram();
   kavilo = await startKavilo({
     config: {

@@ -5,19 +5,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { type FakeLlm, lastUserText, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
+import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { shellModel } from "../helpers/shell-model.js";
 import { tmuxServer } from "../helpers/tmux-pane.js";
-
-/** The model: "run: <cmd>" calls shell with <cmd>; after a tool result it quotes the result. */
-function respond(req: RecordedRequest) {
-  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-  const last = messages.at(-1);
-  if (last?.role === "tool") return { text: `tool said: ${String(last.content).split("\n")[0]}` };
-  const cmd = /run: (.+)$/.exec(lastUserText(req))?.[1];
-  if (cmd) return { toolCalls: [{ id: `c${req.index}`, name: "shell", args: { command: cmd } }] };
-  return { text: "nothing to run" };
-}
 
 let llm: FakeLlm | undefined;
 const tmux = tmuxServer();
@@ -28,7 +19,7 @@ afterEach(async () => {
 afterAll(() => tmux.close());
 
 async function setup(tools: Record<string, unknown>) {
-  llm = await startFakeOpenAI({ respond });
+  llm = await startFakeOpenAI({ respond: shellModel });
   const home = tempHome("kavilo-approvals-e2e-");
   mkdirSync(join(home, ".kavilo"), { recursive: true });
   writeFileSync(join(home, ".kavilo", "config.json"), JSON.stringify({ tools }, null, 2));
