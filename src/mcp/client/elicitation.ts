@@ -14,7 +14,8 @@ export interface CallScope {
 /**
  * Connections are shared across turns, so a server's `elicitation/create` is routed to the turn
  * whose tool call is in flight: the async context of `callTool` when the request arrives on the
- * call's own response stream, else the latest call still running on that connection.
+ * call's own response stream, else (the standalone stream) the one call running on that connection.
+ * With several running, nobody is asked: guessing could show one user another user's request.
  */
 export interface CallRouter {
   run<T>(scope: CallScope, fn: () => Promise<T>): Promise<T>;
@@ -36,7 +37,7 @@ export function createCallRouter(): CallRouter {
     current() {
       const mine = store.getStore();
       if (mine && inflight.has(mine)) return mine;
-      return [...inflight].at(-1);
+      return inflight.size === 1 ? [...inflight][0] : undefined;
     },
   };
 }
