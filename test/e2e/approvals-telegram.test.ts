@@ -100,7 +100,10 @@ describe("approvals in Telegram", () => {
 
     tg.pressButton({ from: ALICE, messageId: q.messageId, data: q.buttons["Allow once"] as string });
     await tg.waitFor(() => existsSync(join(workspace(), "approved-once.txt")), 10_000);
-    const edit = tg.calls.find((c) => c.method === "editMessageText" && c.params.message_id === q.messageId);
+    const isEdit = (c: { method: string; params: Record<string, unknown> }) =>
+      c.method === "editMessageText" && c.params.message_id === q.messageId;
+    await tg.waitFor(() => tg.calls.some(isEdit), 10_000);
+    const edit = tg.calls.find(isEdit);
     expect(String(edit?.params.text)).toContain("→ Allow once (@alice)");
     await tg.waitFor(() => sessionLines().includes('"by":"telegram:1001 (alice)"'), 10_000);
     expect(sessionLines()).toMatch(
