@@ -1,7 +1,8 @@
-import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { BIN, cleanEnv, tempHome } from "../helpers/cli.js";
 
@@ -87,5 +88,94 @@ describe.each<[NodeJS.Signals, number]>([
     expect(messages[0]).toEqual({ role: "user", content: "run the long job" });
     expect(messages.at(-1)).toEqual({ role: "assistant", content: "[aborted]" });
     expect(messages.filter((m) => m.role === "user")).toHaveLength(1);
+  }, 30_000);
+});
+
+/** The messages saved in the only session file of a workspace. */
+function savedMessages(ws: string): { role: string; content: unknown }[] {
+  const dir = join(ws, "sessions");
+  const file = readdirSync(dir).find((f) => f.endsWith(".jsonl"))!;
+  return readFileSync(join(dir, file), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { type: string; message?: { role: string; content: unknown } })
+    .flatMap((r) => (r.type === "message" && r.message ? [r.message] : []));
+}
+
+// The TUI in a real terminal (tmux, a private server socket), stopped by a signal mid shell command.
+const TMUX_DIR = mkdtempSync(join(tmpdir(), "kavilo-tmux-sig-"));
+const tmux = (...args: string[]) => {
+  const env = { ...process.env };
+  delete env.TMUX;
+  return execFileSync("tmux", ["-S", join(TMUX_DIR, "socket"), "-f", "/dev/null", ...args], {
+    env,
+    encoding: "utf8",
+  });
+};
+afterAll(() => {
+  try {
+    tmux("kill-server");
+  } catch {
+    // every session already ended
+  }
+  rmSync(TMUX_DIR, { recursive: true, force: true });
+});
+const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+describe.each<[NodeJS.Signals, number]>([
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+])("kavilo agent (the TUI) stopped by %s", (signal, exitCode) => {
+  it("kills the running shell command's process group, saves [aborted], exits with the signal's code", async () => {
+    const home = tempHome();
+    const ws = join(home, ".kavilo", "workspace");
+    const pidFile = join(ws, "shell.pid");
+    // $PPID of sh -c is kavilo itself: the test signals that process, as a service manager would.
+    const command = `echo $$ $PPID > ${pidFile}; sleep 300 & sleep 301; echo never`;
+    fake = await startFakeOpenAI({
+      steps: [{ text: "Running it.", toolCalls: [{ id: "c1", name: "shell", args: { command } }] }],
+    });
+    const env = cleanEnv(home, {
+      KAVILO_PROVIDER: "openai",
+      KAVILO_API_BASE: fake.url,
+      KAVILO_API_KEY: "test-key-not-secret",
+      KAVILO_MODEL: "gpt-test",
+      TERM: "xterm-256color",
+    });
+    const vars = Object.entries(env)
+      .filter((e): e is [string, string] => e[1] !== undefined)
+      .map(([k, v]) => quote(`${k}=${v}`))
+      .join(" ");
+    const target = `sig-${signal}`;
+    const cli = [process.execPath, BIN, "agent"].map(quote).join(" ");
+    tmux(
+      "new-session",
+      "-d",
+      "-s",
+      target,
+      "-x",
+      "100",
+      "-y",
+      "30",
+      `cd ${quote(home)}; env -i ${vars} ${cli}; echo EXITED:$?; exec sleep 600`,
+    );
+    const screen = () => tmux("capture-pane", "-p", "-t", target);
+    await waitFor(() => screen().includes("message, /help for commands"), 10_000);
+    tmux("send-keys", "-t", target, "run the long job", "Enter");
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim().includes(" "), 10_000);
+    const [shellPid, kaviloPid] = readFileSync(pidFile, "utf8").trim().split(" ").map(Number) as [
+      number,
+      number,
+    ];
+    await waitFor(() => groupMembers(shellPid).length >= 2, 5000);
+
+    process.kill(kaviloPid, signal);
+    await waitFor(() => screen().includes("EXITED:"), 10_000);
+    expect(screen()).toContain(`EXITED:${exitCode}`);
+    expect(groupMembers(shellPid)).toEqual([]);
+    const messages = savedMessages(ws);
+    expect(messages[0]).toEqual({ role: "user", content: "run the long job" });
+    expect(messages.at(-1)).toEqual({ role: "assistant", content: "[aborted]" });
+    tmux("kill-session", "-t", target);
   }, 30_000);
 });

@@ -18,6 +18,13 @@ export interface RunTuiOptions {
   stdout?: NodeJS.WriteStream;
 }
 
+/**
+ * SIGTERM and SIGHUP (a closed terminal) end the chat like /exit, with 128 + the signal's number:
+ * unmounting aborts the running turn, so its shell command's process group is killed and "[aborted]"
+ * is saved before the process exits, rather than the default of dying at once and orphaning it.
+ */
+const STOP_SIGNALS = { SIGTERM: 143, SIGHUP: 129 } as const;
+
 const SHOW_CURSOR = "\u001b[?25h";
 const BRACKETED_PASTE_OFF = "\u001b[?2004l";
 
@@ -54,6 +61,8 @@ export async function runTui(opts: RunTuiOptions): Promise<number> {
   const onFatal = (err: unknown) => settle?.reject(err);
   process.on("uncaughtException", onFatal);
   process.on("unhandledRejection", onFatal);
+  const onStop = (signal: keyof typeof STOP_SIGNALS) => settle?.resolve(STOP_SIGNALS[signal]);
+  for (const s of Object.keys(STOP_SIGNALS) as (keyof typeof STOP_SIGNALS)[]) process.on(s, onStop);
   try {
     instance = render(
       <App
@@ -88,6 +97,7 @@ export async function runTui(opts: RunTuiOptions): Promise<number> {
   } finally {
     process.off("uncaughtException", onFatal);
     process.off("unhandledRejection", onFatal);
+    for (const s of Object.keys(STOP_SIGNALS) as (keyof typeof STOP_SIGNALS)[]) process.off(s, onStop);
     if (instance) {
       instance.unmount();
       await instance.waitUntilExit().catch(() => {});
