@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createProvider } from "../../src/providers/create.js";
 import type { CredentialsRequest, RequestCredentials } from "../../src/providers/credentials.js";
 import type { ResolvedProvider } from "../../src/providers/resolve.js";
@@ -177,6 +177,47 @@ describe("openai_codex (Responses on the Codex backend) against the fake", () =>
     const last = evs.at(-1);
     expect(last?.type === "error" && last.error.message).toMatch(/openai_codex.*text\/html/);
     expect(last?.type === "error" && last.error.message).not.toContain("<p>");
+  });
+
+  it("a 200 whose body is {} is an error naming the provider and content type, not an empty success", async () => {
+    const f = await start({ steps: [{ fault: { status: 200, body: "{}" } }] });
+    const p = createProvider(resolved(f.url), { policy: fast, credentials: creds });
+    const evs = await collect(p.stream(ask));
+    expect(of(evs, "finish")).toEqual([]);
+    const last = evs.at(-1);
+    expect(last?.type === "error" && last.error.message).toMatch(/openai_codex.*application\/json/);
+  });
+
+  it("an HTML error page (a proxy's 502) is reduced to its status and title", async () => {
+    const page = `<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx${"<!-- pad -->".repeat(100)}</body></html>`;
+    const f = await start({ steps: [{ fault: { status: 502, contentType: "text/html", body: page } }] });
+    const p = createProvider(resolved(f.url), { policy: { ...fast, maxRetries: 0 }, credentials: creds });
+    const last = (await collect(p.stream(ask))).at(-1);
+    expect(last?.type).toBe("error");
+    if (last?.type === "error") {
+      expect(last.error.status).toBe(502);
+      expect(last.error.message).toContain("502 Bad Gateway");
+      expect(last.error.message).not.toMatch(/<|nginx|pad/);
+      expect(last.error.message.split("\n")).toHaveLength(1);
+    }
+  });
+
+  it("an event the SDK cannot parse writes nothing raw to stderr", async () => {
+    const error = vi.spyOn(console, "error");
+    const warn = vi.spyOn(console, "warn");
+    try {
+      const bad = "event: response.output_text.delta\ndata: {not json\n\n";
+      const f = await start({
+        steps: [{ fault: { status: 200, contentType: "text/event-stream", body: bad } }],
+      });
+      const p = createProvider(resolved(f.url), { policy: fast, credentials: creds });
+      const last = (await collect(p.stream(ask))).at(-1);
+      expect(last?.type).toBe("error");
+      expect(error).not.toHaveBeenCalled();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it("response.failed is one error with the server's message and code", async () => {
