@@ -1,12 +1,13 @@
 import { chmodSync, mkdtempSync, readFileSync, renameSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { readMcpServerToken } from "../../src/auth/mcp/server-token.js";
 import { readSlackBearer } from "../../src/auth/slack-mcp/bearer.js";
 import { readSlackToken, writeSlackApp, writeSlackToken } from "../../src/auth/slack-mcp/token-file.js";
 import { makePaths, type Paths } from "../../src/core/base/paths.js";
 import type { McpServerConfig } from "../../src/core/config/schema.js";
+import { mcpAuthState } from "../../src/mcp/client/auth-state.js";
 import { createSlackMcpRefresher } from "../../src/refreshers/slack-mcp.js";
 import { type FakeSlackOAuth, startFakeSlackOAuth } from "../fakes/slack-oauth-server.js";
 
@@ -226,6 +227,22 @@ describe("the Slack MCP refresher", () => {
     ]);
     for (const secret of [stale?.access_token, stale?.refresh_token])
       expect(lines.join("\n")).not.toContain(secret);
+  });
+
+  it("status's auth state reads a due token without refreshing it (no network, nothing rotated)", async () => {
+    slack = await startFakeSlackOAuth();
+    vi.stubEnv("KAVILO_SLACK_API_URL", slack.apiUrl);
+    try {
+      const paths = makePaths(mkdtempSync(join(tmpdir(), "kavilo-slack-refresh-")));
+      await seedGrant(slack, paths, "work", -5);
+      const before = await readSlackToken(paths, "work");
+      const state = await mcpAuthState("work", server(), paths);
+      expect(state).toEqual({ provider: "slack", state: "present" });
+      expect(slack.calls.filter((c) => c.method === "oauth.v2.access")).toHaveLength(0);
+      expect(await readSlackToken(paths, "work")).toEqual(before);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 

@@ -33,7 +33,7 @@ export async function readMcpServerToken(
   auth: McpServerAuth | undefined,
   paths: Paths,
   fetchFn?: FetchLike,
-  opts: { force?: boolean } & Pick<SlackBearerOptions, "env" | "now" | "log"> = {},
+  opts: { force?: boolean } & Pick<SlackBearerOptions, "env" | "now" | "log" | "offline"> = {},
 ): Promise<string | undefined> {
   const provider = auth?.provider ?? "oauth";
   if (provider === "oauth") return getValidAccessToken(alias, paths, fetchFn, opts);
@@ -44,9 +44,10 @@ export async function readMcpServerToken(
     return token ? token : undefined;
   }
   // Slack's own file (or the entry's auth.tokenFile): read per request, refreshed inside the 60 s leeway.
-  const { env, now, log } = opts;
+  const { env, now, log, offline } = opts;
   return readSlackBearer(alias, paths, {
     ...(auth?.tokenFile ? { tokenPath: expandPath(auth.tokenFile, paths) } : {}),
+    ...(offline ? { offline } : {}),
     ...(env ? { env } : {}),
     ...(now ? { now } : {}),
     ...(log ? { log } : {}),

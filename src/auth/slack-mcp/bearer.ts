@@ -13,6 +13,8 @@ export interface SlackBearerOptions {
   log?: (line: string) => void;
   /** The token file when it is not `mcp-auth/slack/<alias>.json` (the entry's auth.tokenFile). */
   tokenPath?: string;
+  /** Read only, never refresh (status, doctor: no network, nothing rotated). */
+  offline?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function readSlackBearer(
   const now = opts.now ?? (() => new Date());
   const token = await readSlackTokenFile(opts.tokenPath ?? slackTokenPath(paths, alias));
   if (!token) return undefined;
-  if (!isDue(token, now()) || cannotRefresh(alias, token)) return token.access_token;
+  if (opts.offline || !isDue(token, now()) || cannotRefresh(alias, token)) return token.access_token;
   try {
     const outcome = await refreshSlackToken({
       alias,

@@ -34,7 +34,8 @@ export async function mcpAuthState(
       return { provider, ...status };
     }
     const { readMcpServerToken } = await import("../../auth/mcp/server-token.js");
-    const token = await readMcpServerToken(alias, server.auth, paths);
+    // Read only: a Slack token near its expiry is not refreshed from here (no network).
+    const token = await readMcpServerToken(alias, server.auth, paths, undefined, { offline: true });
     return { provider, state: token ? "present" : "missing" };
   } catch (err) {
     return { provider, state: "error", error: (err as Error).message };
