@@ -150,23 +150,25 @@ export function workspaceOf(config: Config, home: string): string {
  */
 export async function ensureWorkspaceDir(workspace: string, configFile: string): Promise<void> {
   const { mkdir, stat } = await import("node:fs/promises");
+  let code: string | undefined;
   try {
     await mkdir(workspace, { recursive: true, mode: 0o700 });
-    if (!(await stat(workspace)).isDirectory()) throw Object.assign(new Error(), { code: "ENOTDIR" });
+    if (!(await stat(workspace)).isDirectory()) code = "ENOTDIR";
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === "EACCES" || code === "EPERM"
-        ? "permission denied"
-        : code === "EEXIST" || code === "ENOTDIR"
-          ? "a file is in the way"
-          : code === "EROFS"
-            ? "read-only file system"
-            : (code ?? "unknown error");
-    throw new ConfigError(
-      configFile,
-      "agents.defaults.workspace",
-      `cannot create the workspace ${workspace} (${why}); set it to a folder you can write`,
-    );
+    code = (err as NodeJS.ErrnoException).code ?? "unknown error";
   }
+  if (code === undefined) return;
+  const why: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    EEXIST: "a file is in the way",
+    ENOTDIR: "a file is in the way",
+    EROFS: "read-only file system",
+    ENOSPC: "disk full",
+  };
+  throw new ConfigError(
+    configFile,
+    "agents.defaults.workspace",
+    `cannot create the workspace ${workspace} (${why[code] ?? code}); set it to a folder you can write`,
+  );
 }

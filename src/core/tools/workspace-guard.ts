@@ -149,7 +149,8 @@ export async function resolveWorkspacePath(input: string, opts: WorkspaceGuardOp
   const abs = isAbsolute(expanded) ? resolve(expanded) : resolve(opts.workspace, expanded);
   const denied = await realRoots(opts.denyRoots);
   if (!opts.restrictToWorkspace) {
-    if (denied.length > 0) refuseDenied(await realLocation(abs, input), denied, input);
+    // Unrestricted paths are not refused for a broken symlink; only the deny roots are checked here.
+    if (denied.length > 0) refuseDenied(await realLocation(abs, input).catch(() => abs), denied, input);
     return abs;
   }
 
