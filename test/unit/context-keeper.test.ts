@@ -4,8 +4,10 @@ import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { keeperForAgent } from "../../src/core/context/agent-keeper.js";
 import { ContextKeeper } from "../../src/core/context/context-keeper.js";
 import { lockFile, readState } from "../../src/core/memory/memory-state.js";
+import { UsageLog } from "../../src/core/usage.js";
 import type { Message, Provider, StreamEvent } from "../../src/providers/types.js";
 
 /** Answers every consolidation with a save_memory call. */
@@ -130,5 +132,31 @@ describe("the context keeper", () => {
     } finally {
       other.kill();
     }
+  });
+
+  it("a consolidation's usage record that cannot be written is reported, not lost silently", async () => {
+    const ws = realpathSync(mkdtempSync(join(tmpdir(), "kavilo-keeper-")));
+    // The usage folder's path is a file: every record fails.
+    writeFileSync(join(ws, "usage"), "not a folder");
+    const counted: Provider = {
+      id: "counted",
+      async *stream(): AsyncGenerator<StreamEvent> {
+        yield* saver.stream({ model: "m", system: "", messages: [] });
+        yield { type: "usage", usage: { input: 10, output: 5, reasoning: 0, cacheRead: 0, cacheWrite: 0 } };
+      },
+    };
+    const warnings: string[] = [];
+    const keeper = keeperForAgent({
+      provider: counted,
+      providerName: "p",
+      workspace: ws,
+      sessions: { dir: join(ws, "sessions") },
+      usage: new UsageLog(join(ws, "usage")),
+      warn: (l) => warnings.push(l),
+    });
+    await keeper.reset("s", [{ role: "user", content: "q" }], "m", async () => {});
+    await new Promise((r) => setTimeout(r, 50));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^could not record usage: .*usage/);
   });
 });

@@ -29,6 +29,8 @@ export function keeperForAgent(o: AgentKeeperInput): ContextKeeper {
     warn: o.warn,
     progress: o.progress,
     onUsage: (usage, model, session) =>
-      void o.usage.record({ provider: o.providerName, model, session, usage }).catch(() => {}),
+      void o.usage
+        .record({ provider: o.providerName, model, session, usage })
+        .catch((err: Error) => o.warn?.(`could not record usage: ${err.message}`)),
   });
 }
