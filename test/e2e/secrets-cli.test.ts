@@ -175,5 +175,11 @@ describe("kavilo agent -m", () => {
     for (const folder of [".kavilo", ".kavilo/workspace", ".kavilo/workspace/sessions", ".kavilo/usage"]) {
       expect(statSync(join(home, folder)).mode & 0o777, folder).toBe(0o700);
     }
+    // Whichever command makes the profile first: config set (its lock), a new profile.
+    const other = tempHome("kavilo-fresh-set-");
+    const set = await runCli(["config", "set", "agents.defaults.model", "m"], { env: cleanEnv(other) });
+    expect(set.code, set.stderr).toBe(0);
+    expect(statSync(join(other, ".kavilo")).mode & 0o777).toBe(0o700);
+    expect(statSync(join(other, ".kavilo", "config.json")).mode & 0o777).toBe(0o600);
   }, 40_000);
 });

@@ -46,7 +46,7 @@ export async function use(ctx: CliContext, name: unknown): Promise<number> {
   const profile = validateProfileName(String(name));
   const root = kaviloRoot();
   const dir = profileDir(root, profile);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   if (profile === DEFAULT_PROFILE) {
     await unlink(activeProfileFile(root)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== "ENOENT") throw err;

@@ -38,7 +38,7 @@ export async function loadHistory(file: string, cap = HISTORY_CAP): Promise<stri
 }
 
 export async function appendHistory(file: string, entry: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   // Prompts can be private: the file is created owner-only.
   await appendFile(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
 }

@@ -75,7 +75,7 @@ export async function liveHolder(path: string): Promise<LockHolder | undefined> 
  * so only one of them removes it: neither can delete the other's fresh lock. Returns a release function.
  */
 export async function acquirePidLock(path: string): Promise<() => Promise<void>> {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const takeover = `${path}.takeover`;
   for (let attempt = 0; attempt < 100; attempt++) {
     try {
@@ -142,7 +142,7 @@ export async function withFileMutex<T>(
   fn: () => Promise<T>,
   { staleMs = 30_000, timeoutMs = 60_000 } = {},
 ): Promise<T> {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

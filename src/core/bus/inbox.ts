@@ -82,7 +82,7 @@ export class Inbox {
 
   private write(rec: InboxRecord): void {
     // Synchronous and one line at a time: the record is on disk before the turn starts.
-    mkdirSync(dirname(this.file), { recursive: true });
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     appendFileSync(this.file, `${JSON.stringify(rec)}\n`, { mode: 0o600 });
   }
 }
