@@ -93,7 +93,7 @@ export async function mcpOAuthChecks(config: Config, paths: Paths, now: Date): P
         area: "credentials",
         status: "fail",
         summary: `MCP ${alias}: ${a.error}`,
-        fix: `run kavilo mcp login ${alias}`,
+        fix: `run kavilo mcp login --server ${alias}`,
       });
     } else if (a.state === "missing") {
       out.push({
@@ -101,7 +101,7 @@ export async function mcpOAuthChecks(config: Config, paths: Paths, now: Date): P
         area: "credentials",
         status: "warn",
         summary: `MCP ${alias}: not logged in`,
-        fix: `run kavilo mcp login ${alias}`,
+        fix: `run kavilo mcp login --server ${alias}`,
       });
     } else {
       const exp = "expiresAt" in a ? a.expiresAt : undefined;

@@ -103,7 +103,7 @@ export function mcpChecks(rows: readonly McpRow[]): Check[] {
         area: "mcp",
         status: "fail",
         summary: `${m.alias}: ${m.authError}`,
-        fix: `kavilo mcp login ${m.alias} writes a new token file`,
+        fix: `kavilo mcp login --server ${m.alias} writes a new token file`,
       };
     }
     if (m.state === "connected") {
@@ -116,7 +116,7 @@ export function mcpChecks(rows: readonly McpRow[]): Check[] {
         data: { ...m },
       };
     }
-    const login = m.auth === "slack" ? `kavilo mcp slack login ${m.alias}` : `kavilo mcp login ${m.alias}`;
+    const login = m.auth === "slack" ? `kavilo mcp slack login ${m.alias}` : `kavilo mcp login --server ${m.alias}`;
     const needsLogin = /MCP_AUTH_REQUIRED|401|login/i.test(m.error ?? "") || m.authState?.state === "missing";
     return {
       id,

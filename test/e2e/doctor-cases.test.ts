@@ -278,7 +278,7 @@ describe("kavilo doctor: credentials expired, unreadable or readable by others",
     expectCheck(`home.mode:${claude}`, "warn", /is 0644; it holds secrets and should be 0600/, /chmod 0600/);
     expectCheck("credentials.mcp.stale", "ok", /^MCP stale: login expired, expired .*\(refreshes on use\)$/);
     expectCheck(`home.mode:${stale}`, "warn", /is 0640; it holds secrets/, /chmod 0600/);
-    expectCheck("credentials.mcp.torn", "fail", /^MCP torn: /, /kavilo mcp login torn/);
+    expectCheck("credentials.mcp.torn", "fail", /^MCP torn: /, /kavilo mcp login --server torn/);
     expectCheck(
       "credentials.slack-mcp.team",
       "fail",
