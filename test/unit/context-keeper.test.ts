@@ -159,4 +159,43 @@ describe("the context keeper", () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^could not record usage: .*usage/);
   });
+
+  it("calibrates the estimate by the input tokens the provider reported for the session's last request", async () => {
+    const ws = realpathSync(mkdtempSync(join(tmpdir(), "kavilo-keeper-")));
+    const keeper = new ContextKeeper({
+      provider: saver,
+      workspace: ws,
+      sessionsDir: join(ws, "sessions"),
+      settings: { contextWindow: 8_000, contextBudget: 0.5, maxTokens: 0, memory: false },
+    });
+    const turn = (i: number): Message[] => [
+      { role: "user", content: `q${i} ${"x".repeat(2_000)}` },
+      { role: "assistant", content: `a${i}` },
+    ];
+    const session = [0, 1, 2, 3, 4].flatMap(turn);
+    const ask = () =>
+      keeper.fit({ sessionKey: "s", session, system: "sys", tools: [], turn: [], model: "m" });
+    const before = await ask();
+    // About 2.6k tokens of history: it all fits a 4k budget by kavilo's own count.
+    expect(before.messages).toHaveLength(10);
+    expect(before.tokens).toBe(before.estimate);
+    // The provider counted twice as many: the same history no longer fits, and what is sent is cut.
+    keeper.observe("s", before.estimate, before.estimate * 2);
+    await keeper.idle();
+    const after = await ask();
+    expect(after.tokens).toBe(Math.ceil(after.estimate * 2));
+    expect(after.tokens).toBeLessThanOrEqual(after.budget);
+    expect(after.messages.length).toBeLessThan(10);
+    expect(after.messages[0]?.role).toBe("user");
+    // A different session is not affected by this one's calibration.
+    const other = await keeper.fit({
+      sessionKey: "t",
+      session,
+      system: "sys",
+      tools: [],
+      turn: [],
+      model: "m",
+    });
+    expect(other.tokens).toBe(other.estimate);
+  });
 });

@@ -52,7 +52,6 @@ async function readSource(root: string, source: SkillSource, env: NodeJS.Process
   const out: SkillSet = { skills: [], warnings: [] };
   const folders = await skillFolders(root);
   if (folders.length === 0) return out;
-  // yaml's Node entry is CommonJS: bundled, its functions sit on the default export.
   const texts = await Promise.all(
     folders.map((f) => readFile(join(root, f, "SKILL.md"), "utf8").catch(() => undefined)),
   );
