@@ -1,5 +1,6 @@
 import { acceptDefaults, elicitFields, missingRequired } from "../core/agent/elicitation-fields.js";
 import type { Interaction } from "../core/agent/interaction.js";
+import { terminalApprover } from "./terminal-approval.js";
 
 export const NO_TERMINAL_HINT =
   "agent -m has no terminal to ask: run it again with --yes to allow, or add a pattern to tools.exec.allow, or set tools.approval.mode to auto";
@@ -9,10 +10,11 @@ export const NO_TERMINAL_HINT =
  * so in the tool result; with --yes a server's form is accepted with its defaults, unless a required
  * field has none (then it is declined: kavilo does not invent answers).
  */
-export function headlessInteraction(yes: boolean | undefined): Interaction {
-  // Approvals (tools.approval.mode ask): nobody to ask, so a risky tool is denied with this hint;
-  // --yes allows it, and the log and session say it was --yes.
-  if (!yes) return { cannotAsk: NO_TERMINAL_HINT };
+export function headlessInteraction(yes: boolean | undefined, askAtTerminal = false): Interaction {
+  // Approvals: with tools.approval.mode "ask" and a terminal (askAtTerminal), a risky tool is asked
+  // about there (stderr, a line on stdin). Otherwise nobody can be asked: under "ask" it is denied
+  // with this hint, and an unset mode stays auto. --yes allows it; the log and session say --yes.
+  if (!yes) return askAtTerminal ? { approve: terminalApprover() } : { cannotAsk: NO_TERMINAL_HINT };
   return {
     async approve() {
       return { allow: true, by: "--yes" };

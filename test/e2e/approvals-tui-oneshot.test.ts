@@ -89,6 +89,31 @@ describe("approvals in the TUI (tmux)", () => {
 });
 
 describe("approvals in agent -m", () => {
+  it("with ask and a terminal, asks on stderr and reads the answer from the terminal", async () => {
+    const { env, workspace, config } = await setup({ approval: { mode: "ask" } });
+    const yes = tmux.open(env, ["agent", "-m", "run: touch at-terminal.txt"]);
+    await yes.see("allow? [y]es once, [a]lways (touch*), [N]o:");
+    expect(yes.screen()).toContain("kavilo: run touch at-terminal.txt");
+    expect(existsSync(join(workspace, "at-terminal.txt"))).toBe(false);
+    yes.keys("y", "Enter");
+    await yes.see("EXITED:0");
+    expect(yes.screen()).toContain("✓ shell");
+    expect(existsSync(join(workspace, "at-terminal.txt"))).toBe(true);
+
+    const always = tmux.open(env, ["agent", "-m", "run: mkdir -p term-dir"]);
+    await always.see("[a]lways (mkdir*)");
+    always.keys("a", "Enter");
+    await always.see("EXITED:0");
+    expect(config().tools.exec.allow).toEqual(["mkdir*"]);
+
+    const no = tmux.open(env, ["agent", "-m", "run: touch refused.txt"]);
+    await no.see("allow? [y]es once");
+    no.keys("Enter");
+    await no.see("EXITED:0");
+    expect(no.screen()).toContain("Not run: the user denied this shell command (denied at the terminal)");
+    expect(existsSync(join(workspace, "refused.txt"))).toBe(false);
+  });
+
   it("with ask and no terminal, denies and says how to allow; --yes allows; unset mode runs as before", async () => {
     const { env, workspace } = await setup({ approval: { mode: "ask" }, exec: { allow: ["echo safe*"] } });
     const denied = await runCli(["agent", "-m", "run: touch oneshot.txt"], { env });

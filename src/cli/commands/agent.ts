@@ -82,7 +82,12 @@ export default async function agent(ctx: CliContext, opts: AgentOptions): Promis
       sessionKey: opts.new ? freshSessionKey(opts.session) : opts.session,
       input: text,
       signal: controller.signal,
-      interaction: headlessInteraction(opts.yes),
+      // tools.approval.mode "ask" from a terminal asks there; without one it denies (see headless-interaction).
+      interaction: headlessInteraction(
+        opts.yes,
+        Boolean(process.stdin.isTTY && process.stderr.isTTY) &&
+          ctx.config().config.tools.approval.mode === "ask",
+      ),
     })) {
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(ev)}\n`);
