@@ -170,17 +170,20 @@ describe("tui turn rendering", () => {
     await app.see("FILE-BODY", "exit 2", "tool output shown");
   });
 
-  it("shows errors in their own style with the event's hint or a generic one", async () => {
+  it("shows errors in their own style with the event's hint, a generic one only for a provider's failure", async () => {
     const runner = new FakeRunner(async function* () {
       yield { type: "error", message: "invalid api key", status: 401, hint: "run kavilo auth claude" };
-      yield { type: "error", message: "socket hang up" };
+      yield { type: "error", message: "socket hang up", code: "network" };
+      yield { type: "error", message: "disk full: the answer was shown but not saved to /s.jsonl" };
       yield endEvent("", "error");
     });
     const app = await renderApp(runner, `${home.dir}/h`);
     await app.type("x");
     app.press(keys.enter);
     await app.see("Error (401): invalid api key", "hint: run kavilo auth claude", "Error: socket hang up");
-    await app.see("hint: run kavilo status");
+    await app.see("hint: run kavilo status", "Error: disk full: the answer was shown but not saved");
+    // One generic hint: the network failure's. The full disk says what happened in its own line.
+    expect(app.frame().split("hint: run kavilo status")).toHaveLength(2);
   });
 
   it("Ctrl-C during a turn aborts it, keeps what was shown, and returns to the prompt", async () => {

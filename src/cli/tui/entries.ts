@@ -17,7 +17,7 @@ export type Entry =
       /** Whether the output is shown; fixed when the entry is committed to the static transcript. */
       expanded?: boolean;
     }
-  | { kind: "error"; id: string; message: string; hint: string; status?: number }
+  | { kind: "error"; id: string; message: string; hint?: string; status?: number }
   | { kind: "note"; id: string; text: string; tone: NoteTone };
 
 export type NoteTone = "info" | "warn" | "dim";

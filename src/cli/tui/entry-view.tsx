@@ -32,7 +32,7 @@ export function EntryView({ entry, width, expanded }: { entry: Entry; width: num
           <Text color="red" bold>
             {`✗ Error${entry.status === undefined ? "" : ` (${entry.status})`}: ${entry.message}`}
           </Text>
-          <Text color="red" dimColor>{`  hint: ${entry.hint}`}</Text>
+          {entry.hint ? <Text color="red" dimColor>{`  hint: ${entry.hint}`}</Text> : null}
         </Box>
       );
     case "note":

@@ -111,14 +111,19 @@ export function applyEvent(turn: LiveTurn, event: AgentEvent, now: number): Live
       const text = `retrying in ${delay}s (attempt ${event.attempt}): ${event.reason}`;
       return withEntry(turn, (id) => ({ kind: "note", id, text, tone: "dim" }));
     }
-    case "error":
+    case "error": {
+      // Only a provider's failure (it has a code) points at kavilo status; a bad time zone, a full
+      // disk or a broken session file says what to do in its own message.
+      const hint =
+        event.hint ?? (event.code !== undefined && event.code !== "aborted" ? GENERIC_HINT : undefined);
       return withEntry(turn, (id) => ({
         kind: "error",
         id,
         message: event.message,
-        hint: event.hint ?? GENERIC_HINT,
+        ...(hint ? { hint } : {}),
         ...(event.status === undefined ? {} : { status: event.status }),
       }));
+    }
     case "turn-end":
       return endTurn(turn, event, now);
   }
