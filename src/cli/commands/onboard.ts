@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { Writable } from "node:stream";
-import { openConfigStore } from "../../core/config/load.js";
+import { updateConfigFile } from "../../core/config/update-file.js";
 import { WORKSPACE_TEMPLATES } from "../../core/templates.js";
 import { findSpec, PROVIDER_SPECS } from "../../providers/specs.js";
 import type { CliContext } from "../context.js";
@@ -105,7 +105,8 @@ export default async function onboard(ctx: CliContext, opts: { yes?: boolean } =
     say(`kept      ${paths.config} (already exists)`);
   } else {
     const answers = interactive ? await ask() : {};
-    (await openConfigStore(paths.config)).store = defaultConfig(answers);
+    // Under the config.json lock, validated and atomic (0600); a dangling symlink is an error, not "missing".
+    await updateConfigFile(paths.config, (raw) => Object.assign(raw, defaultConfig(answers)));
     say(`created   ${paths.config}`);
   }
 
@@ -117,12 +118,12 @@ export default async function onboard(ctx: CliContext, opts: { yes?: boolean } =
       say(`kept      ${file}`);
       continue;
     }
-    await mkdir(dirname(file), { recursive: true });
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     await writeFile(file, content, { flag: "wx" });
     say(`created   ${file}`);
   }
   for (const dir of [resolved.sessions, paths.cronDir, paths.media, paths.usage, paths.logs]) {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
   }
 
   const keys = PROVIDER_SPECS.filter((s) => s.envKey && ctx.env[s.envKey]).map((s) => s.envKey);

@@ -1,5 +1,4 @@
 import { isAbsolute, join, resolve } from "node:path";
-import type Conf from "conf";
 import type * as z from "zod";
 import { jsonErrorAt } from "../base/json-error-at.js";
 import { expandHome } from "../base/paths.js";
@@ -44,23 +43,6 @@ function removeKeys(root: unknown, path: readonly PropertyKey[], keys: string[])
   if (node && typeof node === "object") {
     for (const k of keys) delete (node as Record<string, unknown>)[k];
   }
-}
-
-/**
- * Opens the config store for writing. conf writes the file atomically with mode 0600; zod checks
- * every value first. Reads do not need it (and its validator costs start-up time), so it is loaded
- * only here.
- */
-export async function openConfigStore(file: string): Promise<Conf<Record<string, unknown>>> {
-  const { default: ConfStore } = await import("conf");
-  const dir = resolve(file, "..");
-  return new ConfStore<Record<string, unknown>>({
-    cwd: dir,
-    configName: file.slice(dir.length + 1).replace(/\.json$/, ""),
-    configFileMode: 0o600,
-    accessPropertiesByDotNotation: true,
-    clearInvalidConfig: false,
-  });
 }
 
 /**
