@@ -59,6 +59,11 @@ export function buildProgram(getContext: (flags: GlobalFlags) => Promise<CliCont
       "-y, --yes",
       "with -m: allow risky tools (tools.approval) and accept an MCP server's request for input with its defaults",
     )
+    .option(
+      "--file <path>",
+      "with -m: attach a file (repeatable); images go to the model as images",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .action(run(() => import("./commands/agent.js")));
 
   program

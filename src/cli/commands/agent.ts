@@ -1,4 +1,5 @@
 import type { AgentEvent } from "../../core/agent/events.js";
+import { oneShotInput, readAllStdin } from "../agent-input.js";
 import { composeAgent } from "../compose/agent.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
@@ -14,12 +15,8 @@ export interface AgentOptions {
   json?: boolean;
   /** -m: accept an MCP server's request for input (elicitation) with its defaults. */
   yes?: boolean;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  /** -m: files to attach (--file, repeatable); images as image input. */
+  file?: string[];
 }
 
 /** A short form of a tool call's arguments for one status line. */
@@ -48,14 +45,19 @@ const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGT
 
 export default async function agent(ctx: CliContext, opts: AgentOptions): Promise<number> {
   if (opts.message === undefined) {
+    if (opts.file?.length) throw new CliError('--file goes with -m: kavilo agent -m "..." --file <path>', 2);
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       throw new CliError('no terminal for the interactive chat: use kavilo agent -m "your message"', 2);
     }
     const { runInteractive } = await import("./agent-interactive.js");
     return runInteractive(ctx, opts);
   }
-  const text = opts.message === "-" ? await readStdin() : opts.message;
-  if (!text.trim()) throw new CliError("the message is empty", 2);
+  // -m - : stdin is the message. -m "text" with a pipe: the text, then the piped text fenced.
+  const fromStdin = opts.message === "-";
+  const message = fromStdin ? await readAllStdin() : opts.message;
+  if (!message.trim()) throw new CliError("the message is empty", 2);
+  const piped = !fromStdin && !process.stdin.isTTY ? await readAllStdin() : undefined;
+  const text = await oneShotInput({ message, piped, files: opts.file });
 
   const composed = await composeAgent(ctx, {
     ...(opts.model ? { model: opts.model } : {}),
