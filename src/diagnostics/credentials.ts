@@ -4,7 +4,7 @@ import { parseSsoCache, ssoCachePath } from "../auth/aws-sso/token-cache.js";
 import { claudeAuthStatus } from "../auth/claude/status.js";
 import { codexLoginStatus } from "../auth/codex/login-status.js";
 import { codexAuthPath } from "../auth/codex/paths.js";
-import { slackAliasStatuses } from "../auth/slack-mcp/status.js";
+import { slackAliasStatuses, slackTokenFilesIn } from "../auth/slack-mcp/status.js";
 import { readTokenJson } from "../auth/token-store.js";
 import type { Paths } from "../core/base/paths.js";
 import type { Config } from "../core/config/schema.js";
@@ -121,7 +121,7 @@ export async function slackMcpChecks(config: Config, paths: Paths, now: Date): P
   const aliases = Object.entries(config.tools.mcpServers)
     .filter(([, s]) => s.auth?.provider === "slack")
     .map(([alias]) => alias);
-  const rows = await slackAliasStatuses(paths, aliases, now);
+  const rows = await slackAliasStatuses(paths, aliases, now, slackTokenFilesIn(config.tools.mcpServers));
   return rows.map((r): Check => {
     const id = `credentials.slack-mcp.${r.alias}`;
     const login = `run kavilo mcp slack login ${r.alias}`;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readMcpServerToken } from "../../src/auth/mcp/server-token.js";
 import { readSlackBearer } from "../../src/auth/slack-mcp/bearer.js";
+import { slackAliasStatuses, slackTokenFilesIn } from "../../src/auth/slack-mcp/status.js";
 import { readSlackToken, writeSlackApp, writeSlackToken } from "../../src/auth/slack-mcp/token-file.js";
 import { makePaths, type Paths } from "../../src/core/base/paths.js";
 import type { McpServerConfig } from "../../src/core/config/schema.js";
@@ -193,6 +194,11 @@ describe("the Slack MCP refresher", () => {
     expect(statSync(own).mode & 0o777).toBe(0o600);
     // Nothing was written at the default place.
     expect(await readSlackToken(paths, "work")).toBeUndefined();
+    // status and doctor read the same file.
+    const servers = { work: server({ auth }), other: server() };
+    const [row] = await slackAliasStatuses(paths, ["work"], NOW, slackTokenFilesIn(servers));
+    expect(row).toMatchObject({ alias: "work", loggedIn: true, teamId: "T0FAKE", refreshTokenOnFile: true });
+    expect(slackTokenFilesIn(servers)).toEqual({ work: "my-slack-token.json" });
 
     // The MCP client's bearer, read per request from the same file, refreshed inside the leeway.
     await seedGrant(slack, paths, "work", 20);

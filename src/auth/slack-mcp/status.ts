@@ -1,5 +1,27 @@
-import type { Paths } from "../../core/base/paths.js";
-import { expiryOf, listSlackAliases, readSlackApp, readSlackToken } from "./token-file.js";
+import { configuredPath, type Paths } from "../../core/base/paths.js";
+import {
+  expiryOf,
+  listSlackAliases,
+  readSlackApp,
+  readSlackTokenFile,
+  slackTokenPath,
+} from "./token-file.js";
+
+/** Alias → the token file its config entry names (`auth.tokenFile`), as configured. */
+export type SlackTokenFiles = Readonly<Record<string, string>>;
+
+/** The `provider: "slack"` entries of tools.mcpServers that keep their token in `auth.tokenFile`. */
+export function slackTokenFilesIn(
+  servers: Readonly<
+    Record<string, { auth?: { provider?: string; tokenFile?: string | undefined } | undefined }>
+  >,
+): SlackTokenFiles {
+  const out: Record<string, string> = {};
+  for (const [alias, s] of Object.entries(servers)) {
+    if (s.auth?.provider === "slack" && s.auth.tokenFile) out[alias] = s.auth.tokenFile;
+  }
+  return out;
+}
 
 /** One alias as `mcp slack status` shows it. Never a token. */
 export interface SlackAliasStatus {
@@ -24,6 +46,8 @@ export async function slackAliasStatus(
   alias: string,
   configEntry: boolean,
   now: Date,
+  /** The entry's auth.tokenFile, when it keeps the token there instead of `<alias>.json`. */
+  tokenFile?: string,
 ): Promise<SlackAliasStatus> {
   const base: SlackAliasStatus = {
     alias,
@@ -33,9 +57,10 @@ export async function slackAliasStatus(
     appOnFile: Boolean(await readSlackApp(paths, alias).catch(() => undefined)),
     configEntry,
   };
-  let token: Awaited<ReturnType<typeof readSlackToken>>;
+  let token: Awaited<ReturnType<typeof readSlackTokenFile>>;
   try {
-    token = await readSlackToken(paths, alias);
+    const path = tokenFile ? configuredPath(tokenFile, paths.home) : slackTokenPath(paths, alias);
+    token = await readSlackTokenFile(path);
   } catch (err) {
     return { ...base, error: (err as Error).message };
   }
@@ -58,10 +83,13 @@ export async function slackAliasStatuses(
   paths: Paths,
   configAliases: readonly string[],
   now: Date,
+  tokenFiles: SlackTokenFiles = {},
 ): Promise<SlackAliasStatus[]> {
   const aliases = new Set([...(await listSlackAliases(paths)), ...configAliases]);
   const configured = new Set(configAliases);
   return Promise.all(
-    [...aliases].sort().map((alias) => slackAliasStatus(paths, alias, configured.has(alias), now)),
+    [...aliases]
+      .sort()
+      .map((alias) => slackAliasStatus(paths, alias, configured.has(alias), now, tokenFiles[alias])),
   );
 }

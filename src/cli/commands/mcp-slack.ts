@@ -123,19 +123,22 @@ export async function status(
   opts: { json?: boolean } = {},
 ): Promise<number> {
   const { config, paths } = ctx.config();
-  const { slackAliasStatus, slackAliasStatuses } = await import("../../auth/slack-mcp/status.js");
+  const { slackAliasStatus, slackAliasStatuses, slackTokenFilesIn } = await import(
+    "../../auth/slack-mcp/status.js"
+  );
   const configured = slackAliasesIn(config);
+  const tokenFiles = slackTokenFilesIn(config.tools.mcpServers);
   const now = new Date();
   let list: SlackAliasStatus[];
   if (aliasArg !== undefined) {
     const alias = checkAlias(aliasArg);
-    const one = await slackAliasStatus(paths, alias, configured.includes(alias), now);
+    const one = await slackAliasStatus(paths, alias, configured.includes(alias), now, tokenFiles[alias]);
     if (!one.loggedIn && !one.configEntry && !one.error) {
       throw new CliError(`no Slack MCP alias "${alias}": log in with kavilo mcp slack login ${alias}`);
     }
     list = [one];
   } else {
-    list = await slackAliasStatuses(paths, configured, now);
+    list = await slackAliasStatuses(paths, configured, now, tokenFiles);
   }
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(aliasArg !== undefined ? list[0] : list, null, 2)}\n`);
