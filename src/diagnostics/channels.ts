@@ -1,5 +1,5 @@
 import { redactText } from "../core/base/redact.js";
-import { channelState, slackApiUrl, telegramApiRoot } from "../core/config/channels.js";
+import { type ChannelName, channelState, slackApiUrl, telegramApiRoot } from "../core/config/channels.js";
 import type { Config } from "../core/config/schema.js";
 import type { Check, Probe } from "./types.js";
 
@@ -7,21 +7,54 @@ function unreachable(err: unknown): string {
   return (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
 }
 
-/** Telegram `getMe`: the bot token is accepted. */
-export async function telegramCheck(config: Config, signal: AbortSignal): Promise<Check> {
-  const id = "channels.telegram";
-  const state = channelState(config, "telegram");
-  if (!state.enabled) return { id, area: "channels", status: "skip", summary: "telegram: disabled" };
-  const token = config.channels.telegram.token;
-  if (!token) {
+const MISSING: Record<ChannelName, { what: (c: Config) => string; fix: string }> = {
+  telegram: { what: () => "a token", fix: "set channels.telegram.token (from @BotFather)" },
+  slack: {
+    what: (c) =>
+      [
+        !c.channels.slack.botToken && "botToken (xoxb-...)",
+        !c.channels.slack.appToken && "appToken (xapp-...)",
+      ]
+        .filter(Boolean)
+        .join(" and "),
+    fix: "set them under channels.slack (docs/slack-channel-setup.md)",
+  },
+};
+
+/**
+ * A channel as config.json has it (no network): disabled, enabled without its tokens, or ready to
+ * connect. `doctor` goes on to ask the API whether the token is accepted; `status` stops here.
+ */
+export function channelConfigCheck(config: Config, name: ChannelName): Check {
+  const id = `channels.${name}`;
+  const state = channelState(config, name);
+  const data = { ...state };
+  if (!state.enabled) return { id, area: "channels", status: "skip", summary: `${name}: disabled`, data };
+  if (!state.configured) {
     return {
       id,
       area: "channels",
       status: "fail",
-      summary: "telegram: enabled without a token",
-      fix: "set channels.telegram.token (from @BotFather)",
+      summary: `${name}: enabled without ${MISSING[name].what(config)}`,
+      fix: MISSING[name].fix,
+      data,
     };
   }
+  return {
+    id,
+    area: "channels",
+    status: "ok",
+    summary: `${name}: enabled (kavilo doctor tests the token)`,
+    data,
+  };
+}
+
+/** Telegram `getMe`: the bot token is accepted. */
+export async function telegramCheck(config: Config, signal: AbortSignal): Promise<Check> {
+  const id = "channels.telegram";
+  const offline = channelConfigCheck(config, "telegram");
+  const token = config.channels.telegram.token;
+  if (offline.status !== "ok" || !token) return offline;
   const root = telegramApiRoot(config.channels.telegram);
   let body: { ok?: boolean; description?: string; result?: { username?: string } };
   let status: number;
@@ -59,19 +92,8 @@ export async function telegramCheck(config: Config, signal: AbortSignal): Promis
 export async function slackCheck(config: Config, signal: AbortSignal): Promise<Check> {
   const id = "channels.slack";
   const s = config.channels.slack;
-  if (!s.enabled) return { id, area: "channels", status: "skip", summary: "slack: disabled" };
-  if (!s.botToken || !s.appToken) {
-    const missing = [!s.botToken && "botToken (xoxb-...)", !s.appToken && "appToken (xapp-...)"].filter(
-      Boolean,
-    );
-    return {
-      id,
-      area: "channels",
-      status: "fail",
-      summary: `slack: enabled without ${missing.join(" and ")}`,
-      fix: "set them under channels.slack (docs/slack-channel-setup.md)",
-    };
-  }
+  const offline = channelConfigCheck(config, "slack");
+  if (offline.status !== "ok" || !s.botToken || !s.appToken) return offline;
   const url = slackApiUrl(s);
   let body: { ok?: boolean; error?: string; team?: string; user?: string };
   try {
@@ -108,7 +130,16 @@ export async function slackCheck(config: Config, signal: AbortSignal): Promise<C
   };
 }
 
-export function channelProbes(config: Config): Probe[] {
+/** With `network`, each channel's API is asked about its token; without, config.json alone. */
+export function channelProbes(config: Config, network = true): Probe[] {
+  if (!network) {
+    return (["telegram", "slack"] as const).map((name) => ({
+      id: `channels.${name}`,
+      area: "channels" as const,
+      network: false,
+      run: async () => channelConfigCheck(config, name),
+    }));
+  }
   return [
     {
       id: "channels.telegram",

@@ -17,14 +17,17 @@ export function configCheck(ctx: DiagnosticsContext): Check {
       status: "fail",
       summary: err.message,
       fix: `fix ${path} (kavilo config validate checks it)`,
+      data: { path, exists: existsSync(path), valid: false, error: err.message, warnings: [] },
     };
   }
-  if (!existsSync(path)) {
+  const data = { path, exists: existsSync(path), valid: true, warnings: loaded.warnings };
+  if (!data.exists) {
     return {
       id,
       area: "config",
       status: "ok",
       summary: `${path} is missing: defaults and the environment apply`,
+      data,
     };
   }
   if (loaded.warnings.length > 0) {
@@ -38,7 +41,28 @@ export function configCheck(ctx: DiagnosticsContext): Check {
       ...(loaded.cleaned
         ? { repair: { kind: "migrate-config" as const, path, cleaned: loaded.cleaned } }
         : {}),
+      data,
     };
   }
-  return { id, area: "config", status: "ok", summary: `${path} is valid` };
+  return { id, area: "config", status: "ok", summary: `${path} is valid`, data };
+}
+
+/** Which environment variables are laid over config.json (KAVILO_MODEL, a provider's key ...): names only. */
+export function envCheck(ctx: DiagnosticsContext): Check {
+  const { applied } = ctx.config();
+  return applied.length
+    ? {
+        id: "config.env",
+        area: "config",
+        status: "ok",
+        summary: `the environment sets ${applied.join(", ")}`,
+        data: { applied },
+      }
+    : {
+        id: "config.env",
+        area: "config",
+        status: "skip",
+        summary: "no environment variable overrides config.json",
+        data: { applied },
+      };
 }

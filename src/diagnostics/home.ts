@@ -119,11 +119,18 @@ export function workspaceCheck(workspace: string): Check {
       summary: `workspace ${workspace} is missing`,
       fix: "kavilo doctor --fix (or kavilo onboard) creates it with its templates",
       repair: { kind: "workspace", dir: workspace, missing: Object.keys(WORKSPACE_TEMPLATES) },
+      data: { path: workspace, exists: false },
     };
   }
   const missing = Object.keys(WORKSPACE_TEMPLATES).filter((f) => !existsSync(join(workspace, f)));
   if (missing.length === 0) {
-    return { id: "home.workspace", area: "home", status: "ok", summary: `workspace ${workspace}` };
+    return {
+      id: "home.workspace",
+      area: "home",
+      status: "ok",
+      summary: `workspace ${workspace}`,
+      data: { path: workspace, exists: true },
+    };
   }
   return {
     id: "home.workspace",
@@ -132,6 +139,7 @@ export function workspaceCheck(workspace: string): Check {
     summary: `workspace ${workspace} lacks ${missing.join(", ")}`,
     fix: "kavilo doctor --fix creates the missing templates (existing files are kept)",
     repair: { kind: "workspace", dir: workspace, missing },
+    data: { path: workspace, exists: true },
   };
 }
 

@@ -1,7 +1,7 @@
 import { ConfigError } from "../core/config/load.js";
 import { refresherReport } from "../refreshers/report.js";
 import { channelProbes } from "./channels.js";
-import { configCheck } from "./config.js";
+import { configCheck, envCheck } from "./config.js";
 import { credentialProbes } from "./credentials.js";
 import { cronProbes } from "./cron.js";
 import { homeProbes } from "./home.js";
@@ -21,6 +21,8 @@ export interface ProbeOptions {
   /** Connect MCP servers and call the providers' and channels' APIs (doctor); false for a quick look. */
   network?: boolean;
   now?: Date;
+  /** Checks of the CLI's own (the service unit: its file places are the CLI's). */
+  extra?: readonly Probe[];
 }
 
 /** Every check kavilo knows, as probes for the runner: each area exports its own. */
@@ -31,6 +33,7 @@ export function diagnosticProbes(ctx: DiagnosticsContext, opts: ProbeOptions = {
     { id: "config.file", area: "config", network: false, run: async () => configCheck(ctx) },
     ...homeProbes(ctx),
     ...cronProbes(ctx.basePaths.cronJobs, now),
+    ...(opts.extra ?? []),
   ];
   let resolved: ReturnType<DiagnosticsContext["config"]>;
   try {
@@ -50,9 +53,11 @@ export function diagnosticProbes(ctx: DiagnosticsContext, opts: ProbeOptions = {
   const { config, paths } = resolved;
   const network = opts.network !== false;
   probes.push(
+    { id: "config.env", area: "config", network: false, run: async () => envCheck(ctx) },
     ...providerProbes(ctx).filter((p) => network || !p.network),
     ...credentialProbes(config, paths, ctx.env, now),
-    ...(network ? [...channelProbes(config), ...mcpProbes(config, paths)] : []),
+    ...channelProbes(config, network),
+    ...(network ? mcpProbes(config, paths) : []),
     {
       id: "refreshers",
       area: "refreshers",

@@ -1,6 +1,7 @@
 import { claudeLoginProviders } from "../auth/claude/credentials.js";
 import { probeOllama } from "../providers/ollama-probe.js";
 import { NoProviderError, type ResolvedProvider, resolveProvider } from "../providers/resolve.js";
+import { PROVIDER_SPECS } from "../providers/specs.js";
 import type { Check, DiagnosticsContext, Probe } from "./types.js";
 
 export type ProviderLine =
@@ -40,11 +41,39 @@ function reasonOf(r: ResolvedProvider, ctx: DiagnosticsContext): string {
   return `set by ${applied.includes("KAVILO_PROVIDER") ? "KAVILO_PROVIDER" : "KAVILO_API_BASE"}`;
 }
 
-/** Which provider and model would answer, and why; or why none would. */
-export async function providerLine(ctx: DiagnosticsContext): Promise<ProviderLine> {
-  const r = await resolveFor(ctx);
-  if (r instanceof NoProviderError) return { error: r.message };
-  return { name: r.name, model: r.model, apiBase: r.apiBase ?? null, reason: reasonOf(r, ctx) };
+export interface KeySource {
+  provider: string;
+  env: string | null;
+  inEnv: boolean;
+  inConfig: boolean;
+}
+
+/** Where each provider's key comes from (never the key): its env variable, KAVILO_API_KEY, or the file. */
+export function keysCheck(ctx: DiagnosticsContext): Check {
+  const { config, loaded, applied } = ctx.config();
+  const fileProviders = (loaded.raw.providers ?? {}) as Record<string, { apiKey?: unknown }>;
+  const keys: KeySource[] = PROVIDER_SPECS.flatMap((s) => {
+    const ownEnv = Boolean(s.envKey && ctx.env[s.envKey]);
+    const kaviloKey =
+      !ownEnv &&
+      applied.includes("KAVILO_API_KEY") &&
+      config.providers[s.name]?.apiKey === ctx.env.KAVILO_API_KEY?.trim();
+    const inConfig = Boolean(fileProviders[s.name]?.apiKey);
+    if (!ownEnv && !kaviloKey && !inConfig) return [];
+    const env = ownEnv ? (s.envKey ?? null) : kaviloKey ? "KAVILO_API_KEY" : (s.envKey ?? null);
+    return [{ provider: s.name, env, inEnv: ownEnv || kaviloKey, inConfig }];
+  });
+  const where = (k: KeySource) =>
+    `${k.provider} (${[k.inEnv ? k.env : "", k.inConfig ? "config" : ""].filter(Boolean).join(", ")})`;
+  return keys.length
+    ? {
+        id: "provider.keys",
+        area: "provider",
+        status: "ok",
+        summary: `API keys: ${keys.map(where).join(", ")}`,
+        data: { keys },
+      }
+    : { id: "provider.keys", area: "provider", status: "skip", summary: "no API key set", data: { keys } };
 }
 
 /** Where to ask a provider's API whether it is there and takes the key: its model list. */
@@ -110,16 +139,25 @@ export function providerProbes(ctx: DiagnosticsContext): Probe[] {
             status: "fail",
             summary: r.message,
             fix: "run kavilo onboard, or see docs/configuration.md",
+            data: { line: { error: r.message } satisfies ProviderLine },
           };
         }
+        const line: ProviderLine = {
+          name: r.name,
+          model: r.model,
+          apiBase: r.apiBase ?? null,
+          reason: reasonOf(r, ctx),
+        };
         return {
           id: "provider.resolve",
           area: "provider",
           status: "ok",
-          summary: `${r.name}/${r.model} (${reasonOf(r, ctx)})`,
+          summary: `${r.name}/${r.model} (${line.reason})`,
+          data: { line },
         };
       },
     },
+    { id: "provider.keys", area: "provider", network: false, run: async () => keysCheck(ctx) },
     {
       id: "provider.reachable",
       area: "provider",

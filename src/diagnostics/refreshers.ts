@@ -3,6 +3,11 @@ import type { Check } from "./types.js";
 
 /** The refreshers' last results as `kavilo start` recorded them: a failed target is a warning. */
 export function refresherChecks(report: RefresherReport): Check[] {
+  // status shows the whole report (each refresher's targets and next tick) from the check's data.
+  return refresherFindings(report).map((c) => ({ ...c, data: { report } }));
+}
+
+function refresherFindings(report: RefresherReport): Check[] {
   const on = report.refreshers.filter((r) => r.enabled);
   if (on.length === 0) {
     return [{ id: "refreshers", area: "refreshers", status: "skip", summary: "no token refresher is on" }];

@@ -1,6 +1,7 @@
 import { buildStatus, type StatusReport } from "../../diagnostics/status-report.js";
 import { describeRefreshers } from "../../refreshers/describe.js";
 import type { CliContext } from "../context.js";
+import { serviceProbe } from "../service/check.js";
 
 /** The auth part of an MCP row: login or token-file state, nothing for a server that needs none. */
 function mcpAuthText(m: StatusReport["mcpServers"][number]): string {
@@ -78,7 +79,12 @@ export default async function status(
   ctx: CliContext,
   opts: { json?: boolean; mcp?: boolean } = {},
 ): Promise<number> {
-  const report = await buildStatus(ctx, { connectMcp: opts.mcp !== false });
+  // Its config warnings are rows of the report: not repeated on stderr.
+  ctx.muteConfigWarnings?.();
+  const report = await buildStatus(ctx, {
+    connectMcp: opts.mcp !== false,
+    extra: [serviceProbe(ctx.home, ctx.env)],
+  });
   process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
   return report.config.valid ? 0 : 2;
 }

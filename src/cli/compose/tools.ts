@@ -22,8 +22,11 @@ export function selfDepsOf(ctx: CliContext): SelfDeps {
       return { config, paths };
     },
     status: async () => {
-      const { buildStatus } = await import("../../diagnostics/status-report.js");
-      return buildStatus(ctx, { connectMcp: false });
+      const [{ buildStatus }, { serviceProbe }] = await Promise.all([
+        import("../../diagnostics/status-report.js"),
+        import("../service/check.js"),
+      ]);
+      return buildStatus(ctx, { connectMcp: false, extra: [serviceProbe(ctx.home, ctx.env)] });
     },
   };
 }
