@@ -47,6 +47,9 @@ export function applyEnvOverlays(base: Config, env: NodeJS.ProcessEnv): OverlayR
   for (const spec of PROVIDER_SPECS) {
     if (spec.envKey) set(spec.envKey, (v) => (provider(spec.name).apiKey = v));
   }
+  // The vendors' own SDK variables, as other tools set them; KAVILO_API_BASE below wins over them.
+  set("OPENAI_BASE_URL", (v) => (provider("openai").apiBase = v));
+  set("ANTHROPIC_BASE_URL", (v) => (provider("anthropic").apiBase = v));
   if (env.KAVILO_API_KEY?.trim() || env.KAVILO_API_BASE?.trim()) {
     const target = overlayTarget(config, env);
     set("KAVILO_API_KEY", (v) => (provider(target).apiKey = v));
