@@ -2,20 +2,16 @@
  * `kavilo agent` as a person uses it: the built CLI in a real terminal (tmux), keys typed with
  * send-keys and the screen read with capture-pane, against the fake OpenAI server.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, lastUserText, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
-import { BIN, cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { tmuxServer } from "../helpers/tmux-pane.js";
 
-// A private server socket in a temp dir: parallel runs never share a server, and nothing is left behind.
-const TMUX_DIR = mkdtempSync(join(tmpdir(), "kavilo-tmux-"));
-const SOCKET = join(TMUX_DIR, "socket");
+const tmux = tmuxServer();
 let fakes: FakeLlm[] = [];
 const homes: string[] = [];
-let panes = 0;
 
 function home(): string {
   const dir = tempHome("kavilo-tui-e2e-");
@@ -23,23 +19,13 @@ function home(): string {
   return dir;
 }
 
-function tmux(...args: string[]): string {
-  const env = { ...process.env };
-  delete env.TMUX; // the tests may themselves run inside tmux
-  return execFileSync("tmux", ["-S", SOCKET, "-f", "/dev/null", ...args], { env, encoding: "utf8" });
-}
-
 afterEach(async () => {
   await Promise.all(fakes.map((f) => f.close()));
   fakes = [];
 });
 afterAll(() => {
-  try {
-    tmux("kill-server");
-  } catch {
-    // no server left: every session already ended
-  }
-  for (const dir of [...homes, TMUX_DIR]) rmSync(dir, { recursive: true, force: true });
+  tmux.close();
+  for (const dir of homes) rmSync(dir, { recursive: true, force: true });
 });
 
 const PROMPT_IDLE = "message, /help for commands";
@@ -52,63 +38,18 @@ const LONG_ANSWER_CHUNKS = LONG_ANSWER_LINES.map((line, i) =>
   i === 79 ? line : i >= 39 && (i + 1) % 10 === 0 ? `${line}\n\n` : `${line}\n`,
 );
 const count = (text: string, part: string) => text.split(part).length - 1;
-const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-interface Pane {
-  target: string;
-  screen(): string;
-  /** Polls the screen until `test` passes; throws with the last screen after the timeout. */
-  waitFor(test: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
-  see(text: string, timeoutMs?: number): Promise<string>;
-  /** Waits for `text` and for the turn to be over (the idle prompt is back): Enter is ignored mid-turn. */
-  idleWith(text: string): Promise<string>;
-  keys(...keys: string[]): void;
-  /** Types text and Enter as one send-keys, as a terminal delivers a quick line. */
-  send(line: string): void;
-  cursorVisible(): boolean;
-}
-
-/**
- * Runs `kavilo agent` in a new tmux session, 100x30, with only the given env. The command echoes
- * the CLI's exit code and whether the tty modes came back as they were, then idles so the pane
- * stays readable after the CLI exits.
- */
-function openPane(env: NodeJS.ProcessEnv, args: string[]): Pane {
-  panes += 1;
-  const target = `p${panes}`;
-  const vars = Object.entries({ ...env, TERM: "xterm-256color" })
-    .filter((e): e is [string, string] => e[1] !== undefined)
-    .map(([k, v]) => shellQuote(`${k}=${v}`))
-    .join(" ");
-  const cli = [process.execPath, BIN, ...args].map(shellQuote).join(" ");
-  const script =
-    `cd ${shellQuote(env.HOME ?? "/")}; before=$(stty -g); env -i ${vars} ${cli}; code=$?; ` +
-    `[ "$(stty -g)" = "$before" ] && echo STTY:same || echo STTY:changed; echo EXITED:$code; exec sleep 600`;
-  tmux("new-session", "-d", "-s", target, "-x", "100", "-y", "30", script);
-  const screen = () => tmux("capture-pane", "-p", "-t", target);
-  const waitFor = async (test: (s: string) => boolean, what: string, timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    let last = "";
-    while (Date.now() < deadline) {
-      last = screen();
-      if (test(last)) return last;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
-  };
+/** A pane running the built CLI (see tmux-pane.ts), plus: wait for `text` and for the turn to be over. */
+function openPane(env: NodeJS.ProcessEnv, args: string[]) {
+  const pane = tmux.open(env, args);
   return {
-    target,
-    screen,
-    waitFor,
-    see: (text, timeoutMs) => waitFor((s) => s.includes(text), JSON.stringify(text), timeoutMs),
-    idleWith: (text) =>
-      waitFor(
+    ...pane,
+    /** Enter is ignored mid-turn, so tests wait for the idle prompt before typing again. */
+    idleWith: (text: string) =>
+      pane.waitFor(
         (s) => s.includes(text) && s.includes(PROMPT_IDLE),
         `${JSON.stringify(text)} and an idle prompt`,
       ),
-    keys: (...keys) => void tmux("send-keys", "-t", target, ...keys),
-    send: (line) => void tmux("send-keys", "-t", target, line, "Enter"),
-    cursorVisible: () => tmux("display-message", "-p", "-t", target, "#{cursor_flag}").trim() === "1",
   };
 }
 
@@ -192,13 +133,13 @@ describe("kavilo agent in a real terminal (tmux)", () => {
 
     pane.send("a long answer please");
     await pane.idleWith("answer line 80");
-    const history = () => tmux("capture-pane", "-p", "-S", "-", "-t", pane.target);
+    const history = () => pane.history();
     const scrollback = history();
     for (const line of LONG_ANSWER_LINES) expect(count(scrollback, line), line).toBe(1);
     expect(count(scrollback, "echo: the earlier turn")).toBe(1);
     expect(count(scrollback, "kavilo · profile")).toBe(1);
 
-    tmux("resize-window", "-t", pane.target, "-x", "60");
+    pane.resize(60);
     const resized = await pane.waitFor(
       (s) =>
         s.split("\n").some((line) => line.startsWith("╭") && line.length === 60) &&
