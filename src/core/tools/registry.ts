@@ -91,7 +91,7 @@ export class ToolRegistry {
 
   /** Runs one call; every failure (unknown tool, bad arguments, a throw) comes back as an error result. */
   async execute(call: ToolCallRequest, ctx: ToolContext): Promise<ToolExecution> {
-    const started = performance.now();
+    let started = performance.now();
     const done = (content: string | ContentPart[], isError: boolean): ToolExecution => ({
       content,
       isError,
@@ -119,6 +119,8 @@ export class ToolRegistry {
         };
       }
       approval = verdict.record;
+      // The time a question waited for its answer is not the tool's.
+      started = performance.now();
     }
     const withApproval = (e: ToolExecution): ToolExecution => (approval ? { ...e, approval } : e);
     try {
