@@ -1,5 +1,5 @@
 import { type Api, GrammyError, HttpError } from "grammy";
-import { sleep } from "../../core/base/backoff.js";
+import { backoffDelay, sleep } from "../../core/base/backoff.js";
 import type { OutboundChoices, OutboundMessage } from "../../core/bus/types.js";
 import { errorText } from "../error-text.js";
 import { splitMarkdown } from "../text/split-markdown.js";
@@ -103,14 +103,15 @@ function isEntityError(err: unknown): boolean {
   );
 }
 
-/** Seconds to wait before retrying `err`, or undefined when retrying cannot help (400, 403 ...). */
+/** Milliseconds to wait before retrying `err`, or undefined when retrying cannot help (400, 403 ...). */
 function retryWait(err: unknown, attempt: number, policy: SendPolicy): number | undefined {
+  const backoff = () => backoffDelay(attempt, { baseMs: policy.baseMs, maxMs: 60_000 });
   if (err instanceof GrammyError) {
     if (err.error_code === 429) return Math.min(err.parameters.retry_after ?? 1, 60) * 1000;
-    return err.error_code >= 500 ? policy.baseMs * 2 ** attempt : undefined;
+    return err.error_code >= 500 ? backoff() : undefined;
   }
   // HttpError: the request never got a Bot API answer (reset, refused, DNS, timeout, a proxy's HTML).
-  return err instanceof HttpError ? policy.baseMs * 2 ** attempt : undefined;
+  return err instanceof HttpError ? backoff() : undefined;
 }
 
 /**
