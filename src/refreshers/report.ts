@@ -4,6 +4,7 @@ import { codexAuthPath } from "../auth/codex/paths.js";
 import { isAlive } from "../core/base/file-lock.js";
 import { createAwsSsoRefresher } from "./aws-sso.js";
 import { createCodexRefresher } from "./codex.js";
+import { slackMcpRefresherSchedule } from "./slack-mcp.js";
 import { type RefresherState, readRefresherState, refresherStatePath } from "./state.js";
 import type { Refresher } from "./types.js";
 
@@ -32,9 +33,10 @@ export async function refresherReport(input: {
   /** Show the Codex login even without an auth.json (the provider is openai_codex). */
   wantCodexLogin?: boolean;
 }): Promise<RefresherReport> {
-  const current: Refresher[] = [
+  const current: Array<Pick<Refresher, "name" | "intervalMs" | "enabled">> = [
     createCodexRefresher({ env: input.env, config: input.config.codex }),
     createAwsSsoRefresher({ env: input.env, config: input.config.aws }),
+    slackMcpRefresherSchedule(input.env),
   ];
   const saved = await readRefresherState(refresherStatePath(input.home));
   const rows: RefresherState[] = current.map((r) => {
@@ -50,7 +52,7 @@ export async function refresherReport(input: {
       targets: last?.targets ?? [],
     };
   });
-  // Refreshers this process does not build (slack-mcp) show as the running start recorded them.
+  // Any other refresher the last start recorded shows as it recorded it.
   for (const s of saved?.refreshers ?? []) if (!rows.some((r) => r.name === s.name)) rows.push(s);
   const source = !saved ? "never" : isAlive(saved.pid) ? "running" : "stopped";
   const showLogin = input.wantCodexLogin || existsSync(codexAuthPath(input.env));

@@ -56,6 +56,21 @@ async function tickOne(
   return { target: alias, result: outcome.kind, ...(after ? { expiresAt: after } : {}) };
 }
 
+/** The refresher's name, tick and switch alone: what `status` shows without building or ticking it. */
+export function slackMcpRefresherSchedule(
+  env: NodeJS.ProcessEnv,
+): Pick<Refresher, "name" | "intervalMs" | "enabled"> {
+  return {
+    name: "slack-mcp",
+    intervalMs: tickMs(env),
+    enabled(): RefresherEnabled {
+      if (disabledByEnv(env, "KAVILO_SLACK_REFRESH_DISABLED"))
+        return { enabled: false, reason: "KAVILO_SLACK_REFRESH_DISABLED is set" };
+      return { enabled: true };
+    },
+  };
+}
+
 /**
  * Keeps every enabled `provider: "slack"` MCP server's rotating user token fresh for `kavilo start`:
  * inside the 60 s leeway, with a refresh token on file, it calls oauth.v2.access and writes the new
@@ -63,13 +78,7 @@ async function tickOne(
  */
 export function createSlackMcpRefresher(deps: SlackMcpRefresherDeps): Refresher {
   return {
-    name: "slack-mcp",
-    intervalMs: tickMs(deps.env),
-    enabled(): RefresherEnabled {
-      if (disabledByEnv(deps.env, "KAVILO_SLACK_REFRESH_DISABLED"))
-        return { enabled: false, reason: "KAVILO_SLACK_REFRESH_DISABLED is set" };
-      return { enabled: true };
-    },
+    ...slackMcpRefresherSchedule(deps.env),
     async tick(now) {
       const slack = Object.entries(deps.servers()).filter(([, s]) => s.auth?.provider === "slack");
       const outcomes: TargetOutcome[] = [];

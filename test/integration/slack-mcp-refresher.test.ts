@@ -9,6 +9,7 @@ import { readSlackToken, writeSlackApp, writeSlackToken } from "../../src/auth/s
 import { makePaths, type Paths } from "../../src/core/base/paths.js";
 import type { McpServerConfig } from "../../src/core/config/schema.js";
 import { mcpAuthState } from "../../src/mcp/client/auth-state.js";
+import { refresherReport } from "../../src/refreshers/report.js";
 import { createSlackMcpRefresher } from "../../src/refreshers/slack-mcp.js";
 import { type FakeSlackOAuth, startFakeSlackOAuth } from "../fakes/slack-oauth-server.js";
 
@@ -249,6 +250,24 @@ describe("the Slack MCP refresher", () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it("status shows the Slack MCP refresher (interval, or off and why) before any kavilo start", async () => {
+    const home = mkdtempSync(join(tmpdir(), "kavilo-slack-refresh-"));
+    const section = { enabled: true, refreshIntervalS: 3600, refreshLeadS: 86400 };
+    const config = { codex: section, aws: section };
+    const slackRow = async (env: Record<string, string>) =>
+      (await refresherReport({ home, config, env })).refreshers.find((r) => r.name === "slack-mcp");
+    expect(await slackRow({ KAVILO_SLACK_REFRESH_TICK_SECS: "300" })).toEqual({
+      name: "slack-mcp",
+      enabled: true,
+      intervalS: 300,
+      targets: [],
+    });
+    expect(await slackRow({ KAVILO_SLACK_REFRESH_DISABLED: "yes" })).toMatchObject({
+      enabled: false,
+      reason: "KAVILO_SLACK_REFRESH_DISABLED is set",
+    });
   });
 });
 
