@@ -1,6 +1,7 @@
-import { useMemo, useRef, useState } from "react";
+import { useMemo } from "react";
 import { type ElicitField, elicitFields } from "../../core/agent/elicitation-fields.js";
 import type { ElicitationRequest, ElicitationResult, Interaction } from "../../core/agent/interaction.js";
+import { useQuestionQueue } from "./use-question-queue.js";
 
 export interface PendingElicitation {
   /** Distinct per request, so each form starts from its own defaults. */
@@ -10,37 +11,19 @@ export interface PendingElicitation {
   answer(result: ElicitationResult): void;
 }
 
+const CANCEL: ElicitationResult = { action: "cancel" };
+
 /**
  * The TUI side of a turn's Interaction: an MCP server's form request becomes a pending form the
  * app shows in place of the prompt; the answer resolves the server's request. Requests arriving
  * while one is open wait their turn. A stopped turn (Ctrl-C) cancels its open form.
  */
 export function useElicitation(): { pending: PendingElicitation | null; interaction: Interaction } {
-  const [pending, setPending] = useState<PendingElicitation | null>(null);
-  const queue = useRef<Promise<unknown>>(Promise.resolve());
-  const ids = useRef(0);
-  const interaction = useMemo<Interaction>(
-    () => ({
-      elicit(request, signal) {
-        const ask = () =>
-          new Promise<ElicitationResult>((resolve) => {
-            if (signal.aborted) return resolve({ action: "cancel" });
-            const finish = (result: ElicitationResult) => {
-              signal.removeEventListener("abort", onAbort);
-              setPending(null);
-              resolve(result);
-            };
-            const onAbort = () => finish({ action: "cancel" });
-            signal.addEventListener("abort", onAbort, { once: true });
-            ids.current += 1;
-            setPending({ id: ids.current, request, fields: elicitFields(request.schema), answer: finish });
-          });
-        const answered = queue.current.then(ask, ask);
-        queue.current = answered;
-        return answered;
-      },
-    }),
-    [],
+  const { pending: open, ask } = useQuestionQueue<ElicitationRequest, ElicitationResult>(CANCEL);
+  const pending = useMemo(
+    () => (open ? { ...open, fields: elicitFields(open.request.schema) } : null),
+    [open],
   );
+  const interaction = useMemo<Interaction>(() => ({ elicit: ask }), [ask]);
   return { pending, interaction };
 }
