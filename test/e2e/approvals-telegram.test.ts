@@ -31,8 +31,6 @@ beforeAll(async () => {
       tools: { exec: { allow: ["echo safe*"] }, approval: { timeoutS: 3 } },
     },
     env: (home) => llmEnv(home, llm.url),
-    // The decision lines are detail (the log file with --debug); the button press is logged at info.
-    args: ["--debug"],
     ready: /telegram: connected as @kavilo_bot/,
   });
 });

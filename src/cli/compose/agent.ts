@@ -27,6 +27,8 @@ export interface ComposeOptions {
   progress?: (line: string) => void;
   /** Interactive front-ends: log in again when an MCP tool call needs more scope, then retry it. */
   mcpStepUp?: McpStepUp;
+  /** Where approval decisions (tools.approval) are logged; default `log`. `kavilo start`: info. */
+  approvalLog?: (line: string) => void;
 }
 
 export interface ComposedAgent {
@@ -62,6 +64,7 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
     log,
     extraTools: opts.extraTools,
     mcpStepUp: opts.mcpStepUp,
+    approvalLog: opts.approvalLog,
   });
 
   const sessions = new SessionStore(paths.sessions);

@@ -80,6 +80,8 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     warn: (line) => log.warn(line),
     extraTools,
     backgroundMemory: true,
+    // Who allowed or denied a risky tool is worth keeping in the log file, not only with --debug.
+    approvalLog: (line) => log.info(line),
   });
   busRef = createMessageBus({
     agent: composed.agent,

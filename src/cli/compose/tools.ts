@@ -48,6 +48,8 @@ export interface ToolsInput {
   log: (line: string) => void;
   /** Tools that need the runtime (message, spawn, cron), added by `kavilo start`. */
   extraTools?: Tool[] | undefined;
+  /** Where approval decisions are logged (who allowed or denied what); default `log`. */
+  approvalLog?: ((line: string) => void) | undefined;
   /** Interactive front-ends: a browser login when an MCP tool call needs more scope. */
   mcpStepUp?: McpStepUp | undefined;
 }
@@ -58,7 +60,11 @@ export function composeTools(ctx: CliContext, input: ToolsInput): ComposedTools 
   const registry = new ToolRegistry();
   // tools.approval: risky calls (shell, writes outside the workspace) ask, or are refused, first.
   registry.setGate(
-    createApprovalGate({ settings: () => approvalSettingsOf(config.tools), configFile: paths.config, log }),
+    createApprovalGate({
+      settings: () => approvalSettingsOf(config.tools),
+      configFile: paths.config,
+      log: input.approvalLog ?? log,
+    }),
   );
   // Files users send on Telegram/Slack land in the profile's media/; the agent may read them there,
   // and the built-in skills' SKILL.md files, which live with kavilo itself.
