@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { auth, discoverOAuthServerInfo } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { withFileMutex } from "../../core/base/file-lock.js";
 import type { Paths } from "../../core/base/paths.js";
 import { startLoopbackCallbackServer } from "../loopback.js";
 import { probeChallenge } from "./challenge.js";
@@ -9,6 +10,7 @@ import { LoginOAuthProvider } from "./oauth-provider.js";
 import { loginScope } from "./step-up.js";
 import {
   type McpTokenFile,
+  mcpTokenLockPath,
   mcpTokenPath,
   readMcpPending,
   readMcpTokenFile,
@@ -205,15 +207,18 @@ export async function mcpLoginFinish(opts: McpLoginFinishOptions): Promise<void>
   const now = (opts.now ?? (() => new Date()))();
   const expiresAt = expiresAtOf(tokens, now);
   const discovery = provider.storedDiscovery;
-  await writeMcpTokenFile(opts.paths, opts.alias, {
-    serverUrl: pending.serverUrl,
-    clientInformation,
-    tokens: toStoredTokens(tokens, pending.scope),
-    ...(expiresAt ? { expiresAt } : {}),
-    savedAt: now.toISOString(),
-    redirectUrl: pending.redirectUrl,
-    ...(discovery ? { discovery } : {}),
-  });
+  // Under the token file's lock: a refresh running in another process must not write over the new login.
+  await withFileMutex(mcpTokenLockPath(opts.paths, opts.alias), () =>
+    writeMcpTokenFile(opts.paths, opts.alias, {
+      serverUrl: pending.serverUrl,
+      clientInformation,
+      tokens: toStoredTokens(tokens, pending.scope),
+      ...(expiresAt ? { expiresAt } : {}),
+      savedAt: now.toISOString(),
+      redirectUrl: pending.redirectUrl,
+      ...(discovery ? { discovery } : {}),
+    }),
+  );
   await removeMcpPending(opts.paths, opts.alias);
 }
 

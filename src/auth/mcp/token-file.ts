@@ -1,14 +1,20 @@
-import { mkdir, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import {
   OAuthMetadataSchema,
   OAuthProtectedResourceMetadataSchema,
   OpenIdProviderDiscoveryMetadataSchema,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import * as z from "zod";
-import { readJsonFile, writeJsonAtomic } from "../../core/base/atomic-file.js";
 import { isSafeMcpAlias } from "../../core/base/mcp-alias.js";
 import type { Paths } from "../../core/base/paths.js";
+import {
+  readTokenJson,
+  TokenFileError,
+  type TokenJson,
+  tokenLockPath,
+  writeTokenJson,
+} from "../token-store.js";
 
 const clientInformationSchema = z.looseObject({
   client_id: z.string().min(1),
@@ -81,45 +87,49 @@ export function mcpPendingPath(paths: Paths, alias: string): string {
   return join(paths.mcpAuth, "pending", `${safeAlias(alias)}.json`);
 }
 
+/** The token store's lock beside the token file: refreshes, logins and step-up records take it. */
 export function mcpTokenLockPath(paths: Paths, alias: string): string {
-  return join(paths.mcpAuth, `${safeAlias(alias)}.json.lock`);
+  return tokenLockPath(mcpTokenPath(paths, alias));
 }
 
-function parseOrExplain<T>(schema: z.ZodType<T>, value: unknown, path: string): T {
+function parseOrExplain<T>(schema: z.ZodType<T>, value: TokenJson, path: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue?.path.length ? issue.path.join(".") : "(root)";
-  throw new Error(`${path} is not a valid MCP token file: ${where}: ${issue?.message ?? "invalid"}`);
+  throw new TokenFileError(
+    path,
+    `${path} is not a valid MCP token file: ${where}: ${issue?.message ?? "invalid"}`,
+  );
 }
 
-/** The stored login of one server; undefined when there is none. */
+/** A token file's JSON as a login; a TokenFileError says what is wrong with it. */
+export function parseMcpTokenFile(json: TokenJson, path: string): McpTokenFile {
+  return parseOrExplain(mcpTokenFileSchema, json, path);
+}
+
+/**
+ * The stored login of one server; undefined when there is none. Files go through the token store
+ * (src/auth/token-store.ts): read whole, written atomically 0600 in a 0700 folder.
+ */
 export async function readMcpTokenFile(paths: Paths, alias: string): Promise<McpTokenFile | undefined> {
   const path = mcpTokenPath(paths, alias);
-  const raw = await readJsonFile(path);
-  return raw === undefined ? undefined : parseOrExplain(mcpTokenFileSchema, raw, path);
-}
-
-/** Tokens and pending logins live in directories only the user can list (0700). */
-async function privateDir(paths: Paths, dir: string): Promise<void> {
-  await mkdir(paths.mcpAuth, { recursive: true, mode: 0o700 });
-  if (dir !== paths.mcpAuth) await mkdir(dir, { recursive: true, mode: 0o700 });
+  const json = await readTokenJson(path);
+  return json === undefined ? undefined : parseMcpTokenFile(json, path);
 }
 
 export async function writeMcpTokenFile(paths: Paths, alias: string, file: McpTokenFile): Promise<void> {
-  await privateDir(paths, dirname(mcpTokenPath(paths, alias)));
-  await writeJsonAtomic(mcpTokenPath(paths, alias), file, { mode: 0o600 });
+  await writeTokenJson(mcpTokenPath(paths, alias), file);
 }
 
 export async function readMcpPending(paths: Paths, alias: string): Promise<McpPendingLogin | undefined> {
   const path = mcpPendingPath(paths, alias);
-  const raw = await readJsonFile(path);
-  return raw === undefined ? undefined : parseOrExplain(mcpPendingLoginSchema, raw, path);
+  const json = await readTokenJson(path);
+  return json === undefined ? undefined : parseOrExplain(mcpPendingLoginSchema, json, path);
 }
 
 export async function writeMcpPending(paths: Paths, alias: string, pending: McpPendingLogin): Promise<void> {
-  await privateDir(paths, dirname(mcpPendingPath(paths, alias)));
-  await writeJsonAtomic(mcpPendingPath(paths, alias), pending, { mode: 0o600 });
+  await writeTokenJson(mcpPendingPath(paths, alias), pending);
 }
 
 export async function removeMcpPending(paths: Paths, alias: string): Promise<void> {

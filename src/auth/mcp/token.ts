@@ -7,15 +7,15 @@ import {
 import { InvalidClientError, InvalidGrantError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import type { AuthorizationServerMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { withFileMutex } from "../../core/base/file-lock.js";
 import type { Paths } from "../../core/base/paths.js";
+import { refreshUnderLock } from "../token-store.js";
 import { McpAuthRequiredError } from "./auth-required-error.js";
 import {
   type McpTokenFile,
-  mcpTokenLockPath,
+  mcpTokenPath,
+  parseMcpTokenFile,
   readMcpTokenFile,
   type StoredDiscovery,
-  writeMcpTokenFile,
 } from "./token-file.js";
 
 /** Refresh this long before the recorded expiry, so a request never leaves with a dying token. */
@@ -94,11 +94,18 @@ async function refreshTokens(
   };
 }
 
+/** Thrown out of the locked refresh when nothing is written: the token to use instead (or none). */
+class KeepToken extends Error {
+  constructor(readonly token: string | undefined) {
+    super("no refresh");
+  }
+}
+
 /**
  * The access token of a logged-in server, refreshed first when it expires within a minute.
- * Refresh tokens rotate, so the refresh runs under a file mutex and re-reads the file inside
- * it: another process may have refreshed already, and the old refresh token is then dead.
- * Undefined when there is no login.
+ * Refresh tokens rotate, so the refresh runs through the token store's refreshUnderLock: under
+ * the file's lock, after re-reading it, a token another process already rotated is adopted (also
+ * when the token endpoint says the refresh token was already spent). Undefined when there is no login.
  */
 export async function getValidAccessToken(
   alias: string,
@@ -110,24 +117,37 @@ export async function getValidAccessToken(
   const first = await readMcpTokenFile(paths, alias);
   if (!first) return undefined;
   if (!opts.force && !isDue(first, now())) return first.tokens.access_token;
-  return withFileMutex(mcpTokenLockPath(paths, alias), async () => {
-    const current = await readMcpTokenFile(paths, alias);
-    if (!current) return undefined;
-    const someoneElseRefreshed = current.tokens.access_token !== first.tokens.access_token;
-    if (someoneElseRefreshed && !isDue(current, now())) return current.tokens.access_token;
-    if (!opts.force && !isDue(current, now())) return current.tokens.access_token;
-    const stillValid = !opts.force && !isExpired(current, now());
-    if (!current.tokens.refresh_token) return stillValid ? current.tokens.access_token : undefined;
-    try {
-      const next = await refreshTokens(alias, current, now(), fetchFn);
-      await writeMcpTokenFile(paths, alias, next);
-      return next.tokens.access_token;
-    } catch (err) {
-      // Inside the margin the old token still works; a flaky token endpoint should not cost a request.
-      if (stillValid && !(err instanceof McpAuthRequiredError)) return current.tokens.access_token;
-      throw err;
-    }
-  });
+  const path = mcpTokenPath(paths, alias);
+  try {
+    const outcome = await refreshUnderLock<McpTokenFile>({
+      path,
+      parse: (json) => parseMcpTokenFile(json, path),
+      // Forced (the server refused the token): unless another process has rotated it meanwhile.
+      due: (current) =>
+        isDue(current, now()) ||
+        (opts.force === true && current.tokens.access_token === first.tokens.access_token),
+      refresh: async (current) => {
+        const stillValid = !opts.force && !isExpired(current, now());
+        if (!current.tokens.refresh_token)
+          throw new KeepToken(stillValid ? current.tokens.access_token : undefined);
+        try {
+          return await refreshTokens(alias, current, now(), fetchFn);
+        } catch (err) {
+          // Inside the margin the old token still works; a flaky token endpoint should not cost a request.
+          if (stillValid && !(err instanceof McpAuthRequiredError))
+            throw new KeepToken(current.tokens.access_token);
+          throw err;
+        }
+      },
+      refreshTokenOf: (current) => current.tokens.refresh_token,
+      // invalid_grant: the refresh token may have been spent by another process that just wrote the new one.
+      isReused: (err) => err instanceof McpAuthRequiredError,
+    });
+    return outcome.kind === "missing" ? undefined : outcome.value.tokens.access_token;
+  } catch (err) {
+    if (err instanceof KeepToken) return err.token;
+    throw err;
+  }
 }
 
 function isExpired(file: McpTokenFile, now: Date): boolean {
