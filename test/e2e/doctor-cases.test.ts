@@ -295,4 +295,19 @@ describe("kavilo doctor: credentials expired, unreadable or readable by others",
     );
     for (const secret of ["sk-ant-oat-x", "mcp-old", "xoxp-old"]) expect(r.stdout).not.toContain(secret);
   });
+
+  it("openai_codex without a Codex login: the check fails with the login command", async () => {
+    const home = tempHome();
+    write(
+      join(home, ".kavilo", "config.json"),
+      JSON.stringify({ agents: { defaults: { provider: "openai_codex", model: "gpt-5.5-codex" } } }),
+    );
+    const env = cleanEnv(home, { CODEX_HOME: join(home, ".codex") });
+    const r = await runCli(["doctor", "--json"], { env, timeoutMs: 30_000 });
+    const c = parse(r).get("credentials.codex");
+    expect(c.status).toBe("fail");
+    expect(c.summary).toMatch(/^Codex: .*auth\.json/);
+    expect(c.fix).toBe("run codex login");
+    expect(r.code).toBe(2);
+  });
 });
