@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
+import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
+import { tempHome } from "../helpers/cli.js";
+import { killAll, llmEnv, startKavilo, writeConfig } from "./start-harness.js";
+
+let llm: FakeLlm | undefined;
+let tg: FakeTelegram | undefined;
+
+afterEach(async () => {
+  killAll();
+  await tg?.close();
+  await llm?.close();
+});
+
+/** The command line the kernel has for a pid (Linux): what the process runs as now, after any exec. */
+const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+
+async function running(args: string[], extraEnv: Record<string, string> = {}) {
+  llm = await startFakeOpenAI({ respond: () => ({ text: "ok" }) });
+  tg = await startFakeTelegram();
+  const home = tempHome();
+  writeConfig(home, {
+    channels: { telegram: { enabled: true, token: tg.token, allowFrom: ["1"], apiRoot: tg.apiRoot } },
+  });
+  const env = llmEnv(home, llm.url, extraEnv);
+  return startKavilo({ home, env: () => env, args, ready: /telegram: connected/ });
+}
+
+describe.skipIf(!existsSync("/proc/self/cmdline"))("kavilo start's young generation", () => {
+  it("runs in place (same pid) with small V8 semi-spaces, global flags before start included", async () => {
+    const kavilo = await running(["--debug"]);
+    const argv = cmdline(kavilo.child.pid as number);
+    expect(argv).toContain("--max-semi-space-size=2");
+    expect(argv.slice(-2)).toEqual(["--debug", "start"]);
+    expect(await kavilo.stop("SIGTERM")).toBe(0);
+  });
+
+  it("keeps a semi-space size the user gave in NODE_OPTIONS", async () => {
+    const kavilo = await running([], { NODE_OPTIONS: "--max-semi-space-size=8" });
+    expect(cmdline(kavilo.child.pid as number).some((a) => a.startsWith("--max-semi-space-size"))).toBe(false);
+    expect(await kavilo.stop("SIGTERM")).toBe(0);
+  });
+});
