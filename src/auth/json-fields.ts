@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A string field of a token file that may be missing, null or blank: all read as undefined. */
 export const optionalText = z

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { readJsonFile, writeJsonAtomic } from "../core/base/atomic-file.js";
 import type { RefreshResult } from "./types.js";
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { optionalText } from "../json-fields.js";
 import type { TokenJson } from "../token-store.js";
 import { type AwsEnv, awsUserHome } from "./config-file.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { maskKnown } from "../../core/base/redact.js";
 import type { ClaudeToken } from "./token-file.js";
 

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import type { Paths } from "../../core/base/paths.js";
 import { readTokenJson, TokenFileError, type TokenJson } from "../token-store.js";
 

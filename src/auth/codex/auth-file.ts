@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { optionalText } from "../json-fields.js";
 import { readTokenJson, TokenFileError, type TokenJson } from "../token-store.js";
 import { CodexAuthError } from "./errors.js";
