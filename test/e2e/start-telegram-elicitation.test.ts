@@ -2,15 +2,12 @@
  * An MCP server's question (elicitation) during a Telegram turn of `kavilo start`: it is asked, in
  * that chat, of the user who sent the message; their next message is the answer, not a new turn.
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mcpLogin } from "../../src/auth/mcp/oauth-login.js";
-import { makePaths } from "../../src/core/base/paths.js";
 import { type McpAuthServer, startMcpAuthServer } from "../fakes/mcp-auth-server.js";
-import { followAuthorization } from "../fakes/oauth-server.js";
-import { type FakeLlm, lastUserText, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
+import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
 import { tempHome } from "../helpers/cli.js";
+import { configureModel, loginSrv } from "../helpers/elicit-turn.js";
 import { killAll, llmEnv, startKavilo } from "./start-harness.js";
 
 const ALICE = 1001;
@@ -18,30 +15,12 @@ let mcp: McpAuthServer;
 let llm: FakeLlm;
 let tg: FakeTelegram;
 
-function respond(req: RecordedRequest) {
-  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-  const last = messages.at(-1);
-  if (last?.role === "tool") return { text: `tool said: ${JSON.stringify(last.content)}` };
-  if (lastUserText(req).includes("configure"))
-    return { toolCalls: [{ name: "mcp_srv_configure", args: {} }] };
-  return { text: `echo: ${lastUserText(req)}` };
-}
-
 beforeAll(async () => {
   mcp = await startMcpAuthServer({});
-  llm = await startFakeOpenAI({ respond });
+  llm = await startFakeOpenAI({ respond: configureModel });
   tg = await startFakeTelegram();
   const home = tempHome("kavilo-start-elicit-");
-  await mcpLogin({
-    alias: "srv",
-    serverUrl: mcp.mcpUrl,
-    paths: makePaths(join(home, ".kavilo")),
-    openBrowser: false,
-    redirectPort: 0,
-    print: (line) => {
-      if (line.startsWith("http") && line.includes("authorize")) void followAuthorization(line);
-    },
-  });
+  await loginSrv(home, mcp.mcpUrl);
   await startKavilo({
     home,
     config: {

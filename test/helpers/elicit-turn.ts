@@ -1,0 +1,33 @@
+import { join } from "node:path";
+import { mcpLogin } from "../../src/auth/mcp/oauth-login.js";
+import { makePaths } from "../../src/core/base/paths.js";
+import { followAuthorization } from "../fakes/oauth-server.js";
+import { lastUserText, type RecordedRequest } from "../fakes/openai-server.js";
+
+/**
+ * A stand-in model for chat turns that reach an MCP server's form: "configure ..." calls the fake
+ * server's `configure` tool (test/fakes/mcp-auth-server.ts), a tool result comes back as
+ * "tool said: ...", anything else is echoed.
+ */
+export function configureModel(req: RecordedRequest) {
+  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
+  const last = messages.at(-1);
+  if (last?.role === "tool") return { text: `tool said: ${JSON.stringify(last.content)}` };
+  if (lastUserText(req).includes("configure"))
+    return { toolCalls: [{ name: "mcp_srv_configure", args: {} }] };
+  return { text: `echo: ${lastUserText(req)}` };
+}
+
+/** Logs `home` in to the fake MCP server as alias "srv", the fake authorization page playing the browser. */
+export async function loginSrv(home: string, mcpUrl: string): Promise<void> {
+  await mcpLogin({
+    alias: "srv",
+    serverUrl: mcpUrl,
+    paths: makePaths(join(home, ".kavilo")),
+    openBrowser: false,
+    redirectPort: 0,
+    print: (line) => {
+      if (line.startsWith("http") && line.includes("authorize")) void followAuthorization(line);
+    },
+  });
+}
