@@ -108,15 +108,15 @@ describe("kavilo doctor: the Node version", () => {
 });
 
 /** A tmpfs of `size` as the profile home: needs root (mount); skipped elsewhere. */
-function withTmpfs(size: string, fn: (dir: string) => Promise<void>): () => Promise<void> {
-  return async () => {
+function withTmpfs(
+  size: string,
+  fn: (dir: string) => Promise<void>,
+): (ctx: { skip(note?: string): never }) => Promise<void> {
+  return async (ctx) => {
     const dir = join(tempHome(), "kavilo-home");
     mkdirSync(dir);
     const m = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size},mode=0700`, "tmpfs", dir]);
-    if (m.status !== 0) {
-      console.warn(`skipped: cannot mount a tmpfs here (${String(m.stderr).trim()})`);
-      return;
-    }
+    if (m.status !== 0) ctx.skip(`cannot mount a tmpfs here (${String(m.stderr).trim()})`);
     try {
       await fn(dir);
     } finally {
