@@ -276,6 +276,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   // The home is resolved once, from the global options commander parsed, when the first action runs.
   const getContext = (flags: GlobalFlags) => {
     ctxPromise ??= (async () => {
+      // HTTPS_PROXY / HTTP_PROXY / NO_PROXY: before any command sends a request.
+      const { installEnvProxy } = await import("../core/base/env-proxy.js");
+      await installEnvProxy(process.env);
       const { resolveHome } = await import("../core/home.js");
       const { createContext } = await import("./context.js");
       const home = resolveHome({ env: process.env, flagProfile: flagProfile(flags) });

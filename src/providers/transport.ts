@@ -1,4 +1,5 @@
 import type { Agent } from "undici";
+import { envProxyDispatcher } from "../core/base/env-proxy.js";
 
 type FreshAgent = Agent & { close(): Promise<void>; destroy(): Promise<void> };
 
@@ -74,7 +75,10 @@ export function createTransport(streamTimeoutMs: number): Transport {
     pooled: () => undefined,
     async fresh() {
       const u = await load();
-      return new u.Agent({ ...agentOpts, connections: 1, pipelining: 0 }) as FreshAgent;
+      const fresh = { ...agentOpts, connections: 1, pipelining: 0 };
+      // Behind HTTPS_PROXY the fresh connection goes through the proxy too.
+      if (envProxyDispatcher()) return new u.EnvHttpProxyAgent(fresh) as unknown as FreshAgent;
+      return new u.Agent(fresh) as FreshAgent;
     },
   };
 }

@@ -1,6 +1,7 @@
-import { SocketModeClient } from "@slack/socket-mode";
+import { SocketModeClient, type SocketModeDispatcher } from "@slack/socket-mode";
 import { ErrorCode, WebClient, type WebClientOptions } from "@slack/web-api";
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../../core/base/backoff.js";
+import { envProxyDispatcher } from "../../core/base/env-proxy.js";
 import type { Paths } from "../../core/base/paths.js";
 import { redactText } from "../../core/base/redact.js";
 import { slackLogger } from "../../core/base/slack-sdk-logger.js";
@@ -179,6 +180,11 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
     });
   }
 
+  function proxyOption(): { dispatcher?: SocketModeDispatcher } {
+    const proxy = envProxyDispatcher();
+    return proxy ? { dispatcher: proxy } : {};
+  }
+
   function makeSocket(sink: InboundSink): SocketModeClient {
     const client = new SocketModeClient({
       appToken: appToken as string,
@@ -187,6 +193,8 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
       // The SDK reconnects on its own after a disconnect; a give-up there would be an unhandled
       // rejection, so let apps.connections.open keep trying (each wait is capped by retry.maxMs).
       clientOptions: webOptions(10, true),
+      // Behind HTTPS_PROXY: the WebSocket and the SDK's calls go through the proxy.
+      ...proxyOption(),
     });
     client.on(
       "slack_event",

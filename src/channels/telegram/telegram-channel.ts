@@ -1,6 +1,7 @@
 import { Bot, GrammyError } from "grammy";
 import type { CallbackQuery, Message, UserFromGetMe } from "grammy/types";
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../../core/base/backoff.js";
+import { envProxyHttpAgent } from "../../core/base/env-proxy.js";
 import type { Paths } from "../../core/base/paths.js";
 import { redactText } from "../../core/base/redact.js";
 import type {
@@ -51,7 +52,9 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
   const retry = opts.retry ?? DEFAULT_RETRY;
   const now = opts.now ?? (() => new Date());
   const log = (level: "info" | "warn" | "error", msg: string) => opts.log(level, redactText(msg, [token]));
-  const bot = new Bot(token, { client: { apiRoot } });
+  // grammy makes its own http agents; behind HTTPS_PROXY it gets the proxy-aware one.
+  const agent = envProxyHttpAgent(apiRoot);
+  const bot = new Bot(token, { client: { apiRoot, ...(agent ? { baseFetchConfig: { agent } } : {}) } });
   let me: UserFromGetMe | undefined;
   let abort = new AbortController();
   let polling: Promise<void> | undefined;

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import type { LookupFunction } from "node:net";
 import { isIP } from "node:net";
+import { envProxyDispatcher } from "../base/env-proxy.js";
 import { blockedAddressPhrase, blockedAddressReason } from "./ip-policy.js";
 import { ToolError } from "./types.js";
 
@@ -93,19 +94,24 @@ export async function fetchPinned(
 ): Promise<PinnedResponse> {
   // undici is imported lazily: most agent turns never fetch a web page.
   const { Agent, fetch } = await import("undici");
-  const agent = new Agent({ connect: { lookup: pinnedLookup(addresses) } });
+  // Behind HTTPS_PROXY the proxy connects (the host was vetted above); the shared dispatcher stays open.
+  const proxy = envProxyDispatcher();
+  const agent = proxy ? undefined : new Agent({ connect: { lookup: pinnedLookup(addresses) } });
+  const release = async () => {
+    await agent?.destroy();
+  };
   try {
-    const res = await fetch(url, { dispatcher: agent, redirect: "manual", signal, headers });
+    const res = await fetch(url, { dispatcher: proxy ?? agent, redirect: "manual", signal, headers });
     return {
       status: res.status,
       url: url.href,
       contentType: res.headers.get("content-type"),
       location: res.headers.get("location"),
       body: res.body,
-      release: () => agent.destroy(),
+      release,
     };
   } catch (err) {
-    await agent.destroy();
+    await release();
     throw err;
   }
 }

@@ -1,0 +1,138 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type FakeProxy, startFakeProxy } from "../fakes/http-proxy.js";
+import { type McpWeb, startMcpWeb } from "../fakes/mcp-web.js";
+import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
+import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
+import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
+import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { killAll, llmEnv, startKavilo, writeConfig } from "./start-harness.js";
+
+// HTTPS_PROXY / HTTP_PROXY / NO_PROXY: every kind of outbound request goes through a local proxy.
+let proxy: FakeProxy;
+let page: Server;
+let pagePort: number;
+let mcp: McpWeb;
+
+const portOf = (url: string) => new URL(url).port;
+
+beforeAll(async () => {
+  proxy = await startFakeProxy();
+  mcp = await startMcpWeb();
+  page = createServer((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("page body"));
+  await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+  pagePort = (page.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  await proxy?.close();
+  await mcp?.close();
+  await new Promise((resolve) => page?.close(resolve));
+});
+afterEach(() => killAll());
+
+const proxyVars = (p: FakeProxy) => ({ HTTPS_PROXY: p.url, HTTP_PROXY: p.url });
+
+/** A turn whose first attempt stalls (so the retry takes a fresh connection), then a web_fetch. */
+async function oneShot(
+  extra: Record<string, string>,
+): Promise<{ llm: FakeLlm; stdout: string; code: number | null }> {
+  const llm = await startFakeOpenAI({
+    respond: (_req, i) =>
+      i === 0
+        ? { fault: "stall" }
+        : i === 1
+          ? {
+              toolCalls: [{ id: "c1", name: "web_fetch", args: { url: `http://127.0.0.1:${pagePort}/doc` } }],
+            }
+          : { text: "fetched it" },
+  });
+  try {
+    const home = tempHome();
+    writeConfig(home, { tools: { web: { fetch: { allowPrivate: true } } } });
+    const env = cleanEnv(home, {
+      KAVILO_PROVIDER: "openai",
+      KAVILO_API_BASE: llm.url,
+      KAVILO_API_KEY: "test-key-not-secret",
+      KAVILO_MODEL: "gpt-test",
+      KAVILO_STREAM_TIMEOUT_S: "1",
+      KAVILO_CHAT_TIMEOUT_S: "1",
+      KAVILO_RETRY_BASE_MS: "50",
+      ...extra,
+    });
+    const r = await runCli(["agent", "-m", "fetch the doc", "-q"], { env, timeoutMs: 30_000 });
+    return { llm, stdout: r.stdout, code: r.code };
+  } finally {
+    await llm.close();
+  }
+}
+
+describe("behind HTTPS_PROXY", () => {
+  it("provider calls, the retry on a fresh connection and web_fetch go through the proxy", async () => {
+    const before = proxy.log.length;
+    const { llm, stdout, code } = await oneShot(proxyVars(proxy));
+    expect(code).toBe(0);
+    expect(stdout).toContain("fetched it");
+    expect(llm.requests).toHaveLength(3);
+    const seen = proxy.log.slice(before);
+    const llmPort = portOf(llm.url);
+    // the stalled attempt's tunnel, the fresh connection of its retry, and the call after the tool
+    // (the stalled tunnel was torn down, so it opens one more)
+    expect(seen.filter((l) => l.endsWith(`:${llmPort}`)).length).toBeGreaterThanOrEqual(3);
+    expect(seen.filter((l) => l.endsWith(`:${pagePort}`)).length).toBeGreaterThanOrEqual(1);
+  }, 40_000);
+
+  it("NO_PROXY sends matching hosts direct", async () => {
+    const before = proxy.log.length;
+    const { code } = await oneShot({ ...proxyVars(proxy), NO_PROXY: "127.0.0.1" });
+    expect(code).toBe(0);
+    expect(proxy.log.slice(before)).toEqual([]);
+  }, 40_000);
+
+  it("lowercase https_proxy works too, and MCP over HTTP goes through it", async () => {
+    const home = tempHome();
+    writeConfig(home, { tools: { mcpServers: { web: { url: `${mcp.url}/mcp` } } } });
+    const before = proxy.countFor(portOf(mcp.url));
+    const r = await runCli(["status", "--json"], {
+      env: cleanEnv(home, { https_proxy: proxy.url, http_proxy: proxy.url }),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const status = JSON.parse(r.stdout) as { mcpServers: { name: string; tools?: number; error?: string }[] };
+    expect(status.mcpServers[0]?.error).toBeUndefined();
+    expect(proxy.countFor(portOf(mcp.url))).toBeGreaterThan(before);
+  });
+
+  it("kavilo start: Telegram and Slack (API calls and the Socket Mode WebSocket) go through it", async () => {
+    const llm = await startFakeOpenAI({ respond: () => ({ text: "hi" }) });
+    const tg: FakeTelegram = await startFakeTelegram();
+    const slack: FakeSlack = await startFakeSlack();
+    try {
+      const kavilo = await startKavilo({
+        config: {
+          channels: {
+            telegram: { enabled: true, token: tg.token, allowFrom: ["1"], apiRoot: tg.apiRoot },
+            slack: {
+              enabled: true,
+              botToken: slack.botToken,
+              appToken: slack.appToken,
+              allowFrom: ["U_ALICE"],
+              apiUrl: slack.apiUrl,
+            },
+          },
+        },
+        env: (home) =>
+          llmEnv(home, llm.url, { ...proxyVars(proxy), NO_PROXY: `127.0.0.1:${portOf(llm.url)}` }),
+        ready: /running: /,
+      });
+      await kavilo.waitForStderr(/telegram: connected as/);
+      await kavilo.waitForStderr(/slack: connected as/);
+      expect(proxy.countFor(portOf(tg.apiRoot))).toBeGreaterThanOrEqual(1);
+      // apps.connections.open and auth.test over HTTP, then the WebSocket, all on the fake's port
+      expect(proxy.countFor(portOf(slack.apiUrl))).toBeGreaterThanOrEqual(2);
+      expect(proxy.log.some((l) => l.endsWith(`:${portOf(llm.url)}`))).toBe(false);
+      await kavilo.stop();
+    } finally {
+      await Promise.all([tg.close(), slack.close(), llm.close()]);
+    }
+  }, 40_000);
+});
