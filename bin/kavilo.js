@@ -33,17 +33,19 @@ if (args.length === 1) {
   }
 }
 
-// `kavilo start` runs for days, and V8 sizes its young generation for throughput: up to two 64 MB
-// semi-spaces, which were half of start's resident memory under load (see docs/architecture.md,
-// Performance). V8 reads heap sizes only when a process starts, so start replaces itself once, in
-// place (same pid, stdio and environment), with small semi-spaces. Its start-up time does not matter. A size the user gave (flag or NODE_OPTIONS) wins.
-const START_V8_FLAGS = ["--max-semi-space-size=2"];
-if (
-  subcommandOf(args) === "start" &&
-  typeof process.execve === "function" &&
-  !process.execArgv.some((a) => a.startsWith("--max-semi-space-size")) &&
-  !process.env.NODE_OPTIONS?.includes("--max-semi-space-size")
-) {
+// `kavilo start` runs for days, and V8 sizes its heap for throughput: up to two 64 MB young-generation
+// semi-spaces, and an old generation allowed to grow to 4x its live data between collections on a
+// machine with a large heap limit. Under load that tripled start's resident memory for ~40 MB of live
+// objects (docs/architecture.md, Performance). A 512 MB old-space limit makes V8 grow it by at most
+// ~1.5x instead. V8 reads these only when a process starts, so start replaces itself once, in place
+// (same pid, stdio and environment). Its start-up time does not matter. A size the user gave (on
+// the command line or in NODE_OPTIONS) wins.
+const START_V8_FLAGS = ["--max-semi-space-size=2", "--max-old-space-size=512"].filter((flag) => {
+  const name = flag.slice(0, flag.indexOf("="));
+  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ").replaceAll("_", "-");
+  return !given.includes(name);
+});
+if (subcommandOf(args) === "start" && START_V8_FLAGS.length > 0 && typeof process.execve === "function") {
   process.execve(
     process.execPath,
     [process.execPath, ...START_V8_FLAGS, ...process.execArgv, process.argv[1], ...args],

@@ -28,18 +28,21 @@ async function running(args: string[], extraEnv: Record<string, string> = {}) {
   return startKavilo({ home, env: () => env, args, ready: /telegram: connected/ });
 }
 
-describe.skipIf(!existsSync("/proc/self/cmdline"))("kavilo start's young generation", () => {
-  it("runs in place (same pid) with small V8 semi-spaces, global flags before start included", async () => {
+describe.skipIf(!existsSync("/proc/self/cmdline"))("kavilo start's V8 heap sizes", () => {
+  it("runs in place (same pid) with small V8 semi-spaces and old space, global flags before start included", async () => {
     const kavilo = await running(["--debug"]);
     const argv = cmdline(kavilo.child.pid as number);
     expect(argv).toContain("--max-semi-space-size=2");
+    expect(argv).toContain("--max-old-space-size=512");
     expect(argv.slice(-2)).toEqual(["--debug", "start"]);
     expect(await kavilo.stop("SIGTERM")).toBe(0);
   });
 
-  it("keeps a semi-space size the user gave in NODE_OPTIONS", async () => {
+  it("keeps a heap size the user gave in NODE_OPTIONS", async () => {
     const kavilo = await running([], { NODE_OPTIONS: "--max-semi-space-size=8" });
-    expect(cmdline(kavilo.child.pid as number).some((a) => a.startsWith("--max-semi-space-size"))).toBe(false);
+    const argv = cmdline(kavilo.child.pid as number);
+    expect(argv.some((a) => a.startsWith("--max-semi-space-size"))).toBe(false);
+    expect(argv).toContain("--max-old-space-size=512");
     expect(await kavilo.stop("SIGTERM")).toBe(0);
   });
 });
