@@ -162,6 +162,9 @@ describe.each<[NodeJS.Signals, number]>([
     const screen = () => tmux("capture-pane", "-p", "-t", target);
     await waitFor(() => screen().includes("message, /help for commands"), 10_000);
     tmux("send-keys", "-t", target, "run the long job", "Enter");
+    // The TUI asks before a shell command (tools.approval): allow it once.
+    await waitFor(() => screen().includes("Run this shell command?"), 10_000);
+    tmux("send-keys", "-t", target, "y");
     await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim().includes(" "), 10_000);
     const [shellPid, kaviloPid] = readFileSync(pidFile, "utf8").trim().split(" ").map(Number) as [
       number,
