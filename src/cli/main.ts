@@ -84,6 +84,7 @@ export function buildProgram(getContext: (flags: GlobalFlags) => Promise<CliCont
   profile
     .command("list")
     .description("list profiles and mark the active one")
+    .option("--json", "print JSON")
     .action(run(() => import("./commands/profile.js").then((m) => ({ default: m.list }))));
   profile
     .command("use <name>")
@@ -92,6 +93,7 @@ export function buildProgram(getContext: (flags: GlobalFlags) => Promise<CliCont
   profile
     .command("show")
     .description("print the active profile and its path")
+    .option("--json", "print JSON")
     .action(run(() => import("./commands/profile.js").then((m) => ({ default: m.show }))));
   profile
     .command("rm <name>")
@@ -211,12 +213,11 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
     ["remove <id>", "remove a job"],
     ["run <id>", "run a job now"],
   ] as const) {
-    cron
-      .command(sub)
-      .description(desc)
-      .action(
-        run(() => import("./commands/cron.js").then((m) => ({ default: m[sub.split(" ")[0] as "list"] }))),
-      );
+    const command = cron.command(sub).description(desc);
+    if (sub === "list") command.option("--json", "print JSON");
+    command.action(
+      run(() => import("./commands/cron.js").then((m) => ({ default: m[sub.split(" ")[0] as "list"] }))),
+    );
   }
   cron
     .command("add")

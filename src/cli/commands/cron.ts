@@ -62,8 +62,12 @@ export function formatJobsTable(jobs: readonly CronJob[]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
-export async function list(ctx: CliContext): Promise<number> {
+export async function list(ctx: CliContext, opts: { json?: boolean } = {}): Promise<number> {
   const jobs = await store(ctx).list();
+  if (opts.json) {
+    out(JSON.stringify({ jobs }, null, 2));
+    return 0;
+  }
   if (jobs.length === 0) {
     out("no cron jobs (add one with: kavilo cron add --message ... --every 3600)");
     return 0;

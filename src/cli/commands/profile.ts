@@ -31,9 +31,18 @@ function namedProfiles(root: string): string[] {
     .sort();
 }
 
-export async function list(ctx: CliContext): Promise<number> {
+export async function list(ctx: CliContext, opts: { json?: boolean } = {}): Promise<number> {
   const root = kaviloRoot();
   const active = ctx.home.profile;
+  if (opts.json) {
+    const profiles = [DEFAULT_PROFILE, ...namedProfiles(root)].map((name) => ({
+      name,
+      path: profileDir(root, name),
+      active: name === active,
+    }));
+    out(JSON.stringify({ active: active ?? null, home: ctx.home.home, profiles }, null, 2));
+    return 0;
+  }
   for (const name of [DEFAULT_PROFILE, ...namedProfiles(root)]) {
     const mark = name === active ? "*" : " ";
     out(`${mark} ${name.padEnd(20)} ${profileDir(root, name)}`);
@@ -61,7 +70,12 @@ export async function use(ctx: CliContext, name: unknown): Promise<number> {
   return 0;
 }
 
-export async function show(ctx: CliContext): Promise<number> {
+export async function show(ctx: CliContext, opts: { json?: boolean } = {}): Promise<number> {
+  if (opts.json) {
+    const { profile, home, source } = ctx.home;
+    out(JSON.stringify({ profile: profile ?? null, path: home, source }, null, 2));
+    return 0;
+  }
   out(`profile: ${ctx.home.profile ?? "(custom KAVILO_HOME)"}`);
   out(`path:    ${ctx.home.home}`);
   out(`source:  ${describeSource(ctx.home.source)}`);
