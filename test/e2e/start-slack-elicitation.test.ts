@@ -9,7 +9,7 @@ import { type McpAuthServer, startMcpAuthServer } from "../fakes/mcp-auth-server
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
 import { tempHome } from "../helpers/cli.js";
-import { configureModel, loginSrv } from "../helpers/elicit-turn.js";
+import { loginSrv, srvToolModel } from "../helpers/mcp-srv-turn.js";
 import { killAll, llmEnv, startKavilo } from "./start-harness.js";
 
 let mcp: McpAuthServer;
@@ -20,7 +20,7 @@ const ts = () => `1700000100.${String(++seq).padStart(6, "0")}`;
 
 beforeAll(async () => {
   mcp = await startMcpAuthServer({});
-  llm = await startFakeOpenAI({ respond: configureModel });
+  llm = await startFakeOpenAI({ respond: srvToolModel });
   slack = await startFakeSlack();
   const home = tempHome("kavilo-start-slack-elicit-");
   await loginSrv(home, mcp.mcpUrl);

@@ -7,7 +7,7 @@ import { type McpAuthServer, startMcpAuthServer } from "../fakes/mcp-auth-server
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
 import { tempHome } from "../helpers/cli.js";
-import { configureModel, loginSrv } from "../helpers/elicit-turn.js";
+import { loginSrv, srvToolModel } from "../helpers/mcp-srv-turn.js";
 import { killAll, llmEnv, startKavilo } from "./start-harness.js";
 
 const ALICE = 1001;
@@ -17,7 +17,7 @@ let tg: FakeTelegram;
 
 beforeAll(async () => {
   mcp = await startMcpAuthServer({});
-  llm = await startFakeOpenAI({ respond: configureModel });
+  llm = await startFakeOpenAI({ respond: srvToolModel });
   tg = await startFakeTelegram();
   const home = tempHome("kavilo-start-elicit-");
   await loginSrv(home, mcp.mcpUrl);

@@ -5,17 +5,18 @@ import { followAuthorization } from "../fakes/oauth-server.js";
 import { lastUserText, type RecordedRequest } from "../fakes/openai-server.js";
 
 /**
- * A stand-in model for chat turns that reach an MCP server's form: "configure ..." calls the fake
- * server's `configure` tool (test/fakes/mcp-auth-server.ts), a tool result comes back as
- * "tool said: ...", anything else is echoed.
+ * A stand-in model for chat turns that call the fake MCP server "srv" (test/fakes/mcp-auth-server.ts):
+ * "configure ..." calls its `configure` tool (a form), "who am i" its `whoami`; a tool result comes
+ * back as "tool said: ...", anything else is echoed.
  */
-export function configureModel(req: RecordedRequest) {
+export function srvToolModel(req: RecordedRequest) {
   const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
   const last = messages.at(-1);
   if (last?.role === "tool") return { text: `tool said: ${JSON.stringify(last.content)}` };
-  if (lastUserText(req).includes("configure"))
-    return { toolCalls: [{ name: "mcp_srv_configure", args: {} }] };
-  return { text: `echo: ${lastUserText(req)}` };
+  const text = lastUserText(req);
+  if (text.includes("configure")) return { toolCalls: [{ name: "mcp_srv_configure", args: {} }] };
+  if (text.includes("who am i")) return { toolCalls: [{ name: "mcp_srv_whoami", args: {} }] };
+  return { text: `echo: ${text}` };
 }
 
 /** Logs `home` in to the fake MCP server as alias "srv", the fake authorization page playing the browser. */
