@@ -64,7 +64,20 @@ export function buildProgram(getContext: (flags: GlobalFlags) => Promise<CliCont
       "with -m: attach a file (repeatable); images go to the model as images",
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option("-c, --continue", "continue the most recent terminal session")
+    .option("-r, --resume <key>", "continue the named session (see kavilo sessions list)")
     .action(run(() => import("./commands/agent.js")));
+
+  const sessions = program.command("sessions").description("saved conversations");
+  sessions
+    .command("list")
+    .description("sessions, most recent first: key, last activity, messages, first line")
+    .option("--json", "print JSON")
+    .action(run(() => import("./commands/sessions.js").then((m) => ({ default: m.list }))));
+  sessions
+    .command("show <key>")
+    .description("print a session's transcript")
+    .action(run(() => import("./commands/sessions.js").then((m) => ({ default: m.show }))));
 
   program
     .command("start")

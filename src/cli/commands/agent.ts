@@ -17,6 +17,26 @@ export interface AgentOptions {
   yes?: boolean;
   /** -m: files to attach (--file, repeatable); images as image input. */
   file?: string[];
+  /** Continue the most recent terminal session (cli:...). */
+  continue?: boolean;
+  /** Continue this session key. */
+  resume?: string;
+}
+
+/** The session --continue / --resume pick, else --session. */
+async function sessionOf(ctx: CliContext, opts: AgentOptions): Promise<string> {
+  if (!opts.continue && opts.resume === undefined) return opts.session;
+  if (opts.continue && opts.resume !== undefined)
+    throw new CliError("use --continue or --resume, not both", 2);
+  if (opts.new)
+    throw new CliError("--new starts a fresh session; it does not go with --continue or --resume", 2);
+  const { existingSession, latestCliSession } = await import("./sessions.js");
+  const found =
+    opts.resume !== undefined ? await existingSession(ctx, opts.resume) : await latestCliSession(ctx);
+  if (!found)
+    throw new CliError('no terminal session to continue yet: start one with kavilo agent -m "..."', 2);
+  process.stderr.write(`kavilo: continuing session ${found.key} (${found.messages} messages)\n`);
+  return found.key;
 }
 
 /** A short form of a tool call's arguments for one status line. */
@@ -43,7 +63,8 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 /** 128 + the signal's number, as a shell reports a process killed by it. */
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
-export default async function agent(ctx: CliContext, opts: AgentOptions): Promise<number> {
+export default async function agent(ctx: CliContext, options: AgentOptions): Promise<number> {
+  const opts = { ...options, session: await sessionOf(ctx, options) };
   if (opts.message === undefined) {
     if (opts.file?.length) throw new CliError('--file goes with -m: kavilo agent -m "..." --file <path>', 2);
     if (!process.stdin.isTTY || !process.stdout.isTTY) {

@@ -24,6 +24,8 @@ export interface SessionInfo {
   file: string;
   messages: number;
   updatedAt: string;
+  /** The first line of the first user message, for listings. */
+  firstUserLine?: string;
 }
 
 /** File name of a session key: readable, safe on every file system, and unique per key. */
@@ -208,15 +210,29 @@ export class SessionStore {
       const text = await readFile(file, "utf8");
       const { records } = parseLines(text, file);
       const meta = records.find((r) => r.type === "meta");
+      const firstUser = records.find((r) => r.type === "message" && r.message.role === "user");
+      const firstUserLine = firstUser?.type === "message" ? firstLineOf(firstUser.message) : undefined;
       infos.push({
         key: meta?.type === "meta" ? meta.key : name.replace(/\.jsonl$/, ""),
         file,
         messages: records.filter((r) => r.type === "message").length,
         updatedAt: info.mtime.toISOString(),
+        ...(firstUserLine ? { firstUserLine } : {}),
       });
     }
     return infos.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   }
+}
+
+function firstLineOf(message: Message): string | undefined {
+  const text =
+    typeof message.content === "string"
+      ? message.content
+      : message.content.map((p) => (p.type === "text" ? p.text : "")).join(" ");
+  return text
+    .split("\n")
+    .find((l) => l.trim() !== "")
+    ?.trim();
 }
 
 /** The session file's size, undefined when there is none; a folder or device in its place is an error. */
