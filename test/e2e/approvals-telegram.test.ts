@@ -136,6 +136,14 @@ describe("approvals in Telegram", () => {
     expect(existsSync(join(workspace(), "too-late.txt"))).toBe(false);
   });
 
+  it("a sub-agent's risky call is asked of the chat user who started it", async () => {
+    say("spawn: run: touch from-sub-agent.txt");
+    const q = await question("touch from-sub-agent.txt");
+    tg.pressButton({ from: ALICE, messageId: q.messageId, data: q.buttons["Allow once"] as string });
+    await tg.waitFor(() => existsSync(join(workspace(), "from-sub-agent.txt")), 10_000);
+    await tg.waitFor(() => texts().some((t) => t.includes("finished")), 10_000);
+  });
+
   it("Allow always saves the pattern to config.json and the next such command does not ask", async () => {
     say("run: mkdir -p always-a");
     const q = await question("mkdir -p always-a");

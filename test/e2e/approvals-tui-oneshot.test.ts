@@ -119,7 +119,7 @@ describe("approvals in agent -m", () => {
     const denied = await runCli(["agent", "-m", "run: touch oneshot.txt"], { env });
     expect(denied.code).toBe(0);
     expect(denied.stderr).toContain(
-      "✗ shell: Not run: this shell command needs approval (tools.approval.mode is ask), and agent -m has no terminal to ask: run it again with --yes to allow, or add a pattern to tools.exec.allow, or set tools.approval.mode to auto.",
+      "✗ shell: Not run: this shell command needs approval (tools.approval), and agent -m has no terminal to ask: run it again with --yes to allow, or add a pattern to tools.exec.allow, or set tools.approval.mode to auto.",
     );
     expect(existsSync(join(workspace, "oneshot.txt"))).toBe(false);
 

@@ -183,22 +183,28 @@ describe("approval gate in the registry", () => {
     expect(runs).toEqual(["ls", "rm -rf x"]);
   });
 
-  it("mode unset: asks where someone can answer, runs as auto where nobody can; ask with nobody denies with the hint", async () => {
+  it("mode unset: the front-end's default applies; nobody to ask under ask denies with the front-end's hint", async () => {
     const { asked, interaction } = asker(async () => ({ allow: true }));
-    await registryWith(settings({ mode: undefined })).execute(call("rm a"), ctxOf(interaction));
+    const unset = settings({ mode: undefined });
+    const gate = (defaultMode?: "ask" | "auto") => {
+      const registry = new ToolRegistry([shell]);
+      registry.setGate(
+        createApprovalGate({ settings: () => unset, log: () => {}, ...(defaultMode ? { defaultMode } : {}) }),
+      );
+      return registry;
+    };
+    await gate("ask").execute(call("rm a"), ctxOf(interaction));
     expect(asked).toHaveLength(1);
-    expect((await registryWith(settings({ mode: undefined })).execute(call("rm b"), ctxOf())).isError).toBe(
-      false,
-    );
+    expect((await gate().execute(call("rm b"), ctxOf(interaction))).isError).toBe(false);
+    expect(asked).toHaveLength(1);
     const headless = { cannotAsk: "agent -m has no terminal to ask: run it again with --yes" };
-    expect(
-      (await registryWith(settings({ mode: undefined })).execute(call("rm c"), ctxOf(headless))).isError,
-    ).toBe(false);
-    const denied = await registryWith(settings()).execute(call("rm d"), ctxOf(headless));
-    expect(denied.content).toContain("run it again with --yes");
-    const cron = await registryWith(settings()).execute(call("rm e"), ctxOf());
-    expect(cron.content).toContain("nobody can be asked in this turn");
-    expect(runs).toEqual(["rm a", "rm b", "rm c"]);
+    const denied = await registryWith(settings()).execute(call("rm c"), ctxOf(headless));
+    expect(denied.content).toBe(
+      "Not run: this shell command needs approval (tools.approval), and agent -m has no terminal to ask: run it again with --yes.",
+    );
+    const cron = await gate("ask").execute(call("rm d"), ctxOf());
+    expect(cron.content).toContain("nobody can be asked in this turn (a cron job or heartbeat)");
+    expect(runs).toEqual(["rm a", "rm b"]);
   });
 
   it("Allow always saves the pattern to config.json and stops asking for it", async () => {

@@ -24,6 +24,8 @@ export async function runInteractive(ctx: CliContext, opts: AgentOptions): Promi
     mcpStepUp: browserStepUp({ servers: config.tools.mcpServers, paths, print: notices.push }),
     ...(opts.model ? { model: opts.model } : {}),
     progress: notices.push,
+    // The TUI asks before risky tools unless tools.approval.mode says otherwise.
+    approvalDefault: "ask",
     // Inside the TUI, stray writes to stderr would tear the frame; log lines go to the debug stream only.
     log: (line) => {
       if (ctx.debug) process.stderr.write(`kavilo: ${line}\n`);

@@ -4,6 +4,7 @@ import { redactText } from "../../core/base/redact.js";
 import { ensureWorkspaceDir } from "../../core/config/load.js";
 import { profileSecretValues } from "../../core/config/secret-paths.js";
 import { SessionStore } from "../../core/session/session-store.js";
+import type { ApprovalMode } from "../../core/tools/approval.js";
 import type { ToolRegistry } from "../../core/tools/registry.js";
 import type { Tool } from "../../core/tools/types.js";
 import { UsageLog } from "../../core/usage.js";
@@ -29,6 +30,8 @@ export interface ComposeOptions {
   mcpStepUp?: McpStepUp;
   /** Where approval decisions (tools.approval) are logged; default `log`. `kavilo start`: info. */
   approvalLog?: (line: string) => void;
+  /** tools.approval.mode when the config leaves it unset: "ask" for the TUI and `kavilo start`; default "auto". */
+  approvalDefault?: ApprovalMode;
 }
 
 export interface ComposedAgent {
@@ -65,6 +68,7 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
     extraTools: opts.extraTools,
     mcpStepUp: opts.mcpStepUp,
     approvalLog: opts.approvalLog,
+    approvalDefault: opts.approvalDefault,
   });
 
   const sessions = new SessionStore(paths.sessions);

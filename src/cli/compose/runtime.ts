@@ -66,6 +66,8 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
           input: req.task,
           maxToolSteps: req.maxToolSteps,
           ...(req.origin ? { origin: req.origin } : {}),
+          // A sub-agent's risky calls are asked of the chat user who started it.
+          ...(req.interaction ? { interaction: req.interaction } : {}),
         });
         if (outcome.reason === "error") throw new Error(outcome.error ?? "the sub-agent failed");
         return outcome.text;
@@ -82,6 +84,9 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     backgroundMemory: true,
     // Who allowed or denied a risky tool is worth keeping in the log file, not only with --debug.
     approvalLog: (line) => log.info(line),
+    // Chats ask before risky tools unless tools.approval.mode says otherwise; cron jobs and
+    // heartbeats have nobody to ask, so their risky calls are denied (tools.exec.allow lets them).
+    approvalDefault: "ask",
   });
   busRef = createMessageBus({
     agent: composed.agent,

@@ -2,6 +2,7 @@ import { listSlackAliasesSync } from "../../auth/slack-mcp/token-file.js";
 import type { Paths } from "../../core/base/paths.js";
 import type { Config } from "../../core/config/schema.js";
 import { builtinSkillsDir } from "../../core/skills/builtin-dir.js";
+import type { ApprovalMode } from "../../core/tools/approval.js";
 import { approvalSettingsOf, createApprovalGate } from "../../core/tools/approval-gate.js";
 import { createBuiltinTools } from "../../core/tools/builtin.js";
 import { ToolRegistry } from "../../core/tools/registry.js";
@@ -50,6 +51,8 @@ export interface ToolsInput {
   extraTools?: Tool[] | undefined;
   /** Where approval decisions are logged (who allowed or denied what); default `log`. */
   approvalLog?: ((line: string) => void) | undefined;
+  /** tools.approval.mode when unset: "ask" for the TUI and `kavilo start`; default "auto". */
+  approvalDefault?: ApprovalMode | undefined;
   /** Interactive front-ends: a browser login when an MCP tool call needs more scope. */
   mcpStepUp?: McpStepUp | undefined;
 }
@@ -64,6 +67,7 @@ export function composeTools(ctx: CliContext, input: ToolsInput): ComposedTools 
       settings: () => approvalSettingsOf(config.tools),
       configFile: paths.config,
       log: input.approvalLog ?? log,
+      ...(input.approvalDefault ? { defaultMode: input.approvalDefault } : {}),
     }),
   );
   // Files users send on Telegram/Slack land in the profile's media/; the agent may read them there,

@@ -42,7 +42,7 @@ export interface Interaction {
   elicit?(req: ElicitationRequest, signal: AbortSignal): Promise<ElicitationResult>;
   /**
    * Set by a front-end that cannot ask (agent -m without a terminal): how the user can allow risky
-   * tools instead. Under tools.approval.mode "ask" a risky call is then denied with this text.
+   * tools instead. When approvals apply, a risky call is then denied with this text.
    */
   cannotAsk?: string;
 }

@@ -1,4 +1,5 @@
 import type { ContentPart } from "../../providers/types.js";
+import type { Interaction } from "../agent/interaction.js";
 import type { AgentRunner } from "../agent/types.js";
 import { chatApprover } from "./chat-approval.js";
 import { chatInteraction } from "./chat-elicitation.js";
@@ -39,6 +40,8 @@ export interface TaskRequest {
   model?: string;
   origin?: ChannelTarget;
   maxToolSteps?: number;
+  /** Who to ask in this turn (a sub-agent asks the chat user who started it). */
+  interaction?: Interaction;
 }
 
 export interface ShutdownResult {
@@ -263,6 +266,7 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
             signal,
             ...(req.model ? { model: req.model } : {}),
             ...(req.origin ? { origin: req.origin } : {}),
+            ...(req.interaction ? { interaction: req.interaction } : {}),
           },
           req.maxToolSteps !== undefined ? { maxToolSteps: req.maxToolSteps } : {},
         ),

@@ -30,15 +30,16 @@ export interface ApprovalGateOptions {
   configFile?: string;
   log: (line: string) => void;
   now?: () => Date;
+  /**
+   * The mode when tools.approval.mode is unset: the front-end's default. "ask" for the TUI and
+   * `kavilo start` (chats, and the cron jobs, heartbeats and sub-agents they run); "auto" otherwise.
+   */
+  defaultMode?: ApprovalMode;
 }
 
-/** The mode that applies to this turn: the configured one, else "ask" where someone can be asked. */
-export function effectiveMode(
-  settings: ApprovalSettings,
-  interaction: Interaction | undefined,
-): ApprovalMode {
-  if (settings.mode) return settings.mode;
-  return interaction?.approve && !interaction.cannotAsk ? "ask" : "auto";
+/** The mode that applies: the configured one, else the front-end's default. */
+export function effectiveMode(settings: ApprovalSettings, defaultMode: ApprovalMode = "auto"): ApprovalMode {
+  return settings.mode ?? defaultMode;
 }
 
 const what = (req: ApprovalRequest) => (req.tool === "shell" ? "shell command" : "file write");
@@ -46,8 +47,8 @@ const what = (req: ApprovalRequest) => (req.tool === "shell" ? "shell command" :
 function nobodyMessage(req: ApprovalRequest, interaction: Interaction | undefined): string {
   const how =
     interaction?.cannotAsk ??
-    "nobody can be asked in this turn (a cron job, heartbeat or sub-agent): add a pattern to tools.exec.allow, or set tools.approval.mode to auto";
-  return `Not run: this ${what(req)} needs approval (tools.approval.mode is ask), and ${how}.`;
+    "nobody can be asked in this turn (a cron job or heartbeat): add a pattern to tools.exec.allow, or set tools.approval.mode to auto";
+  return `Not run: this ${what(req)} needs approval (tools.approval), and ${how}.`;
 }
 
 /** Waits for the front-end's answer; no answer within timeoutS (or a stopped turn) is a deny. */
@@ -99,7 +100,7 @@ export function createApprovalGate(opts: ApprovalGateOptions): ToolGate {
   const now = opts.now ?? (() => new Date());
   return async (tool, args, ctx) => {
     const base = opts.settings();
-    const mode = effectiveMode(base, ctx.interaction);
+    const mode = effectiveMode(base, opts.defaultMode);
     if (mode === "auto") return { run: true };
     const settings = {
       ...base,

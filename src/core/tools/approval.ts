@@ -12,7 +12,7 @@ import { isInside } from "./workspace-guard.js";
 export type ApprovalMode = "auto" | "ask" | "deny-risky";
 
 export interface ApprovalSettings {
-  /** Unset: "ask" where a front-end can ask (TUI, channels), "auto" where none can (agent -m, cron). */
+  /** Unset: the front-end's default ("ask" in the TUI and `kavilo start`, "auto" in agent -m). */
   mode?: ApprovalMode | undefined;
   timeoutS: number;
   /** tools.exec.allow: shell command patterns that never ask (`git status*`). */

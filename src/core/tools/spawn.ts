@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import * as z from "zod";
+import type { Interaction } from "../agent/interaction.js";
 import type { ChannelTarget } from "../bus/types.js";
 import { defineTool, ToolError } from "./types.js";
 
@@ -10,6 +11,8 @@ export interface SpawnRequest {
   task: string;
   maxToolSteps: number;
   origin?: ChannelTarget;
+  /** Who the parent turn asks (approvals): the sub-agent asks the same user. */
+  interaction?: Interaction;
 }
 
 export interface SpawnToolOptions {
@@ -57,6 +60,7 @@ export function createSpawnTool(opts: SpawnToolOptions) {
         task: args.task,
         maxToolSteps: opts.maxToolSteps ?? 15,
         ...(ctx.origin ? { origin: ctx.origin } : {}),
+        ...(ctx.interaction ? { interaction: ctx.interaction } : {}),
       };
       void (async () => {
         let text: string;
