@@ -213,4 +213,22 @@ describe("elicitation", () => {
     pane.keys("C-d");
     await pane.see("EXITED:0");
   });
+
+  it("the TUI: Enter through the untouched form accepts the schema's defaults", {
+    timeout: 40_000,
+  }, async () => {
+    const env = await loggedInToFormServer();
+    const pane = tmux.open(env, ["agent"]);
+    await pane.see("message, /help for commands");
+    pane.keys("configure it", "Enter");
+    await pane.see("MCP server srv asks: Settings for the report");
+    // Five fields, then the Accept button: one Enter each, one key per send-keys.
+    for (let i = 0; i < 6; i++) pane.keys("Enter");
+    await pane.see(/tool said: .*elicitation accept/);
+    expect(toolResult(llm)).toContain(
+      'elicitation accept: {\\"title\\":\\"Weekly\\",\\"copies\\":2,\\"format\\":\\"html\\",\\"urgent\\":false}',
+    );
+    pane.keys("C-d");
+    await pane.see("EXITED:0");
+  });
 });

@@ -1,6 +1,13 @@
 import { Box, Text, useInput } from "ink";
 import { useRef, useState } from "react";
-import { BUTTONS, type FormKey, type FormState, formStep, initialForm } from "./elicitation-state.js";
+import {
+  BUTTONS,
+  type FormKey,
+  type FormState,
+  type FormStep,
+  formStep,
+  initialForm,
+} from "./elicitation-state.js";
 import type { PendingElicitation } from "./use-elicitation.js";
 
 function FieldRow({ state, index }: { state: FormState; index: number }) {
@@ -67,11 +74,14 @@ export function ElicitationForm({ pending, width }: { pending: PendingElicitatio
     else if (key.backspace || key.delete) k = { type: "backspace" };
     else if (input === " ") k = { type: "space" };
     else if (input && !key.ctrl && !key.meta) {
-      // Typed text and Enter can arrive as one chunk (tmux send-keys "abc" Enter).
-      const enter = input.endsWith("\r");
-      const text = input.replace(/[\r\n]+$/, "");
-      let step = formStep(state, { type: "text", text });
-      if (enter && "state" in step) step = formStep(step.state, { type: "enter" });
+      // Typed text and Enters can arrive as one chunk (tmux send-keys "abc" Enter, Enter pressed
+      // quickly): each Enter in it counts, in order.
+      const parts = input.split(/\r\n?|\n/);
+      let step: FormStep = { state };
+      for (const [i, text] of parts.entries()) {
+        if (text && "state" in step) step = formStep(step.state, { type: "text", text });
+        if (i < parts.length - 1 && "state" in step) step = formStep(step.state, { type: "enter" });
+      }
       return "done" in step ? pending.answer(step.done) : setState(step.state);
     }
     if (!k) return;
