@@ -144,6 +144,16 @@ describe("approvals in Telegram", () => {
     await tg.waitFor(() => texts().some((t) => t.includes("finished")), 10_000);
   });
 
+  it("a cron job has nobody to ask: its risky call is denied and the chat gets the job's answer saying so", async () => {
+    say("cron: run: touch from-cron.txt");
+    await tg.waitFor(
+      () => texts().some((t) => t.includes("nobody can be asked in this turn (a cron job or heartbeat)")),
+      15_000,
+    );
+    expect(existsSync(join(workspace(), "from-cron.txt"))).toBe(false);
+    expect(tg.sent().some((p) => p.reply_markup && String(p.text).includes("from-cron.txt"))).toBe(false);
+  });
+
   it("Allow always saves the pattern to config.json and the next such command does not ask", async () => {
     say("run: mkdir -p always-a");
     const q = await question("mkdir -p always-a");
