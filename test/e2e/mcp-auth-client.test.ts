@@ -173,6 +173,15 @@ async function loggedInToFormServer(): Promise<NodeJS.ProcessEnv> {
   return env;
 }
 
+/** The TUI with the form server's form on screen. */
+async function formInTui() {
+  const env = await loggedInToFormServer();
+  const pane = tmux.open(env, ["agent"]);
+  await pane.see("message, /help for commands");
+  pane.keys("configure it", "Enter");
+  return { pane, form: await pane.see("MCP server srv asks: Settings for the report") };
+}
+
 describe("elicitation", () => {
   it("agent -m without a terminal declines and says so; --yes accepts the defaults", {
     timeout: 40_000,
@@ -190,11 +199,7 @@ describe("elicitation", () => {
   it("the TUI shows the form with its defaults; edits and Accept reach the server", {
     timeout: 40_000,
   }, async () => {
-    const env = await loggedInToFormServer();
-    const pane = tmux.open(env, ["agent"]);
-    await pane.see("message, /help for commands");
-    pane.keys("configure it", "Enter");
-    const form = await pane.see("MCP server srv asks: Settings for the report");
+    const { pane, form } = await formInTui();
     expect(form).toContain("› Title*: Weekly");
     expect(form).toContain("Copies: 2");
     expect(form).toContain("Format: ‹ html ›");
@@ -217,11 +222,7 @@ describe("elicitation", () => {
   it("the TUI: Enter through the untouched form accepts the schema's defaults", {
     timeout: 40_000,
   }, async () => {
-    const env = await loggedInToFormServer();
-    const pane = tmux.open(env, ["agent"]);
-    await pane.see("message, /help for commands");
-    pane.keys("configure it", "Enter");
-    await pane.see("MCP server srv asks: Settings for the report");
+    const { pane } = await formInTui();
     // Five fields, then the Accept button: one Enter each, one key per send-keys.
     for (let i = 0; i < 6; i++) pane.keys("Enter");
     await pane.see(/tool said: .*elicitation accept/);
