@@ -273,6 +273,16 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
     .action(run(() => import("./commands/doctor.js")));
 
   program
+    .command("completion <shell>")
+    .description("print a shell completion script: bash | zsh | fish")
+    .action(async (shell: string) => {
+      const { completionScript, SHELLS } = await import("./completion.js");
+      const known = SHELLS.find((s) => s === shell);
+      if (!known) throw new CliError(`completion takes bash, zsh or fish, not "${shell}"`, 2);
+      process.stdout.write(completionScript(program, known));
+    });
+
+  program
     .command("version")
     .description("print the version")
     .action(() => {
