@@ -63,4 +63,31 @@ describe("start-up loads only what the command needs", () => {
     // The status report is loaded (keepNames leaves its name in whichever chunk, small or not, holds it).
     expect(loaded.some((f) => readFileSync(join(ROOT, f), "utf8").includes('"buildStatus"'))).toBe(true);
   });
+
+  it("`kavilo mcp serve self` answers initialize without loading Node's bundled undici", () => {
+    // undici (behind fetch, Headers and node:http's WebSocket getter) costs more than the rest of the
+    // server's start-up; the self server never makes an HTTP request.
+    const dir = tempHome("kavilo-lazy-");
+    const hook = join(dir, "hook.mjs");
+    const out = join(dir, "undici.txt");
+    writeFileSync(
+      hook,
+      `import { writeFileSync } from "node:fs";
+       process.on("exit", () => writeFileSync(${JSON.stringify(out)}, String(process.moduleLoadList.some((m) => m.includes("undici")))));`,
+    );
+    const initialize = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    };
+    const r = spawnSync(process.execPath, ["--import", hook, BIN, "mcp", "serve", "self"], {
+      env: cleanEnv(dir),
+      input: `${JSON.stringify(initialize)}\n`,
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('"serverInfo"');
+    expect(readFileSync(out, "utf8")).toBe("false");
+  });
 });

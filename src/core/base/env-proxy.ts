@@ -1,5 +1,5 @@
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
+import type https from "node:https";
 import type { Dispatcher } from "undici";
 
 /**
@@ -28,6 +28,10 @@ export async function installEnvProxy(env: NodeJS.ProcessEnv = process.env): Pro
   if (installed || !envProxyUrl(env)) return installed;
   // undici is loaded only behind a proxy: most runs never need it.
   const { EnvHttpProxyAgent, setGlobalDispatcher } = await import("undici");
+  // Not a static import: an ESM import of node:http builds its namespace from every export, and its
+  // WebSocket getter loads Node's bundled undici (~15 ms), which `kavilo mcp serve self` never needs.
+  const http = process.getBuiltinModule("node:http");
+  const https = process.getBuiltinModule("node:https");
   const agent = new EnvHttpProxyAgent();
   setGlobalDispatcher(agent);
   agents = {
