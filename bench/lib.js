@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: wall-time ratios measured in one run, never absolute times.
-// Every timed target runs in alternation with its baseline (same machine load for both), and a
-// ratio is the median of the per-round ratios, printed with its spread (quartiles).
+// Every timed target runs in alternation with its baseline (same machine load for both); a ratio is
+// median ÷ median over the rounds, printed with the quartiles of the per-round ratios as its spread.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,11 +35,15 @@ function quantile(xs, q) {
   return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
 }
 
-/** The median of the per-round ratios target[i] / base[i], with quartiles, and each side's median. */
+/**
+ * median(target) ÷ median(base), each side timed in the same alternating rounds, with the quartiles
+ * of the per-round ratios as the spread. (The median of per-round ratios swings more when single
+ * runs are disturbed by other load, so it is shown as the spread, not used as the ratio.)
+ */
 export function pairedRatio(target, base) {
   const ratios = target.map((t, i) => t / base[i]);
   return {
-    ratio: median(ratios),
+    ratio: median(target) / median(base),
     spread: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
     baseMs: median(base),
     targetMs: median(target),
