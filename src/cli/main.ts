@@ -178,6 +178,10 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
     .option("--port <n>", "loopback port of the redirect (default 7898; 0 picks a free one)")
     .action(run(() => import("./commands/mcp-login.js")));
   mcp
+    .command("import <file>")
+    .description("add the mcpServers of a Claude Desktop, Cursor or Claude Code config to tools.mcpServers")
+    .action(run(() => import("./commands/mcp-import.js")));
+  mcp
     .command("serve <server>")
     .description("run a built-in MCP server over stdio: self | slack")
     .option("--alias <alias>", "slack: the Slack MCP alias to act as (default: the only one)")

@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import type * as z from "zod";
 import { jsonErrorAt } from "../base/json-error-at.js";
 import { expandHome } from "../base/paths.js";
+import { missingMcpVarWarnings } from "./mcp-vars.js";
 import { ConfigFileProblem, MAX_CONFIG_DEPTH, nestsDeeperThan, readConfigText } from "./read-config-file.js";
 import { type Config, configSchema } from "./schema.js";
 
@@ -53,7 +54,7 @@ export function parseConfig(
   raw: unknown,
   file: string,
 ): { config: Config; warnings: string[]; cleaned?: Record<string, unknown> } {
-  const warnings: string[] = [];
+  const warnings: string[] = missingMcpVarWarnings(raw, process.env, file);
   let result = configSchema.safeParse(raw);
   if (!result.success) {
     const unknown = result.error.issues.filter((i) => i.code === "unrecognized_keys");
@@ -63,6 +64,13 @@ export function parseConfig(
     for (const issue of unknown) {
       const keys = (issue as z.core.$ZodIssueUnrecognizedKeys).keys;
       for (const key of keys) {
+        // The block Claude Desktop and Cursor use, pasted at the top: say where kavilo reads it.
+        if (key === "mcpServers" && issue.path.length === 0) {
+          warnings.push(
+            `top-level "mcpServers" in ${file} is ignored (kept): kavilo reads MCP servers from tools.mcpServers; move the block under "tools", or run kavilo mcp import ${file}`,
+          );
+          continue;
+        }
         warnings.push(`unknown key ${keyPathOf([...issue.path, key])} in ${file} (kept, ignored)`);
       }
       removeKeys(stripped, issue.path, keys);

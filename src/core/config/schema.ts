@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { isSafeMcpAlias } from "../base/mcp-alias.js";
+import { expandMcpServerVars } from "./mcp-vars.js";
 
 // Parse without generated code: zod compiles a fast path for each object schema with new Function
 // on first use, which costs more than it saves in a short-lived command.
@@ -91,6 +92,14 @@ const mcpAuth = z.strictObject({
 
 const mcpCommon = {
   enabled: z.boolean().default(true),
+  disabled: z
+    .boolean()
+    .optional()
+    .describe("As Claude Desktop, Cursor and Cline write it: true means enabled false"),
+  autoApprove: z
+    .array(z.string())
+    .optional()
+    .describe("Cline's list; accepted and ignored (see tools.approval)"),
   enabledTools: z.array(z.string()).optional().describe("Allow-list of tool names"),
   description: z.string().optional().describe("Prefixed to every tool of this server"),
   timeoutS: z.number().positive().default(30),
@@ -107,17 +116,32 @@ const mcpStdio = z.strictObject({
 });
 
 const mcpHttp = z.strictObject({
-  // A url alone means http; "type" may still be written out.
-  type: z.literal("http").default("http"),
+  // A url alone means http (streamable HTTP); "sse" is the older SSE transport. Cline's names too.
+  type: z.enum(["http", "sse", "streamable-http", "streamableHttp"]).default("http"),
   url: z.string().url(),
   headers: z.record(z.string(), z.string()).prefault({}),
   ...mcpCommon,
 });
 
-export const mcpServerSchema = z.union([mcpHttp, mcpStdio], {
+const mcpServerUnion = z.union([mcpHttp, mcpStdio], {
   error:
     'an MCP server is {"command": "...", "args": [...]} (stdio) or {"url": "https://..."} (http), with the keys in docs/configuration.md',
 });
+
+/**
+ * One server as other tools write it, normalized: ${VAR} expanded from the environment, disabled
+ * turned into enabled, and a remote server's type "http" with its transport kept apart.
+ */
+export const mcpServerSchema = z
+  // A variable with no value is left as written; load.ts warns about it (missingMcpVarWarnings).
+  .preprocess((entry) => expandMcpServerVars(entry, process.env).value, mcpServerUnion)
+  .transform(({ disabled, autoApprove: _ignored, ...server }) => {
+    const enabled = server.enabled && disabled !== true;
+    if (!("url" in server)) return { ...server, enabled };
+    const { type, ...remote } = server;
+    const transport: "sse" | undefined = type === "sse" ? "sse" : undefined;
+    return { ...remote, type: "http" as const, enabled, ...(transport ? { transport } : {}) };
+  });
 
 const toolsConfig = z.strictObject({
   mcpServers: z

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
@@ -96,9 +97,11 @@ export async function connectServer(
   const router = createCallRouter();
   installElicitation(client, alias, router);
   let stderrTail = () => "";
-  let transport: StdioClientTransport | StreamableHTTPClientTransport;
+  let transport: StdioClientTransport | StreamableHTTPClientTransport | SSEClientTransport;
   if (config.type === "http") {
-    transport = new StreamableHTTPClientTransport(new URL(config.url), {
+    // type "sse" in config.json: the older HTTP+SSE transport, as Claude Desktop and Cursor still use.
+    const Remote = config.transport === "sse" ? SSEClientTransport : StreamableHTTPClientTransport;
+    transport = new Remote(new URL(config.url), {
       requestInit: { headers: config.headers },
       fetch: createAuthFetch({
         alias,
