@@ -28,7 +28,8 @@ export async function runTurnToEnd(
     opts.maxToolSteps !== undefined ? { ...req, maxIterations: opts.maxToolSteps } : req,
   );
   for await (const ev of turn) {
-    if (ev.type === "error") error = ev.message;
+    // A credential failure's fix (log in again, set a key) is the part the user needs: keep it.
+    if (ev.type === "error") error = ev.code === "auth" && ev.hint ? `${ev.message}; ${ev.hint}` : ev.message;
     if (ev.type === "turn-end") {
       return { text: ev.text, reason: ev.reason, iterations: ev.iterations, ...(error ? { error } : {}) };
     }
