@@ -8,6 +8,7 @@ import {
   type ApprovalSettings,
   commandAllowed,
   riskOf,
+  shownAsIs,
   suggestPattern,
 } from "../../src/core/tools/approval.js";
 import { createApprovalGate } from "../../src/core/tools/approval-gate.js";
@@ -93,6 +94,65 @@ describe("approval policy", () => {
     expect(suggestPattern("git status --short")).toBe("git status*");
     expect(suggestPattern("ls -la")).toBe("ls*");
     expect(suggestPattern("rm -rf build; ls")).toBeUndefined();
+  });
+
+  it("matches patterns case-sensitively: `ls*` does not allow `LS`, nor a write allow-list another case", async () => {
+    expect(commandAllowed("LS -la", ["ls*"])).toBe(false);
+    expect(commandAllowed("Git status", ["git status*"])).toBe(false);
+    const s = { execAllow: [], writeAllow: [`${join(dir, "notes")}/*`] };
+    const ctx = { workspace, restrictToWorkspace: false };
+    expect(await riskOf("write_file", { path: join(dir, "notes", "a.md") }, s, ctx)).toBeUndefined();
+    expect(await riskOf("write_file", { path: join(dir, "NOTES", "a.md") }, s, ctx)).toBeDefined();
+  });
+
+  it("offers no Allow-always pattern for a program that runs other programs, an env prefix or git options", () => {
+    for (const cmd of [
+      "bash -c 'rm -rf ~'",
+      "sh -c ls",
+      "/bin/sh -c ls",
+      "sudo rm -rf /",
+      "env rm x",
+      "FOO=1 rm x",
+      "python3 -c 'import os'",
+      "node -e 1",
+      "xargs rm",
+      "find . -delete",
+      "git -c alias.x=!sh x",
+    ]) {
+      expect(suggestPattern(cmd), cmd).toBeUndefined();
+    }
+    expect(suggestPattern("git log --oneline")).toBe("git log*");
+  });
+
+  it("quotes a command so that control, bidi and zero-width characters cannot hide what runs", async () => {
+    const sneaky = "rm -rf ~ #\r\u001b[2Kls -la\u202e";
+    const req = await riskOf(
+      "shell",
+      { command: sneaky },
+      { execAllow: [], writeAllow: [] },
+      {
+        workspace,
+        restrictToWorkspace: true,
+      },
+    );
+    expect(req?.summary).toBe("rm -rf ~ #\\x0d\\x1b[2Kls -la\\u202e");
+    expect(req?.pattern).toBeUndefined();
+    expect(shownAsIs("ls -la\n\tx")).toBe("ls -la\n\tx");
+    expect(shownAsIs("a\u200bb")).toBe("a\\u200bb");
+  });
+
+  it("asks about a write whose path leads outside through `..` or a symlink in the workspace", async () => {
+    const { mkdir, symlink } = await import("node:fs/promises");
+    await mkdir(join(dir, "outside"));
+    await symlink(join(dir, "outside"), join(workspace, "link"));
+    const s = { execAllow: [], writeAllow: [] };
+    const ctx = { workspace, restrictToWorkspace: false };
+    for (const path of ["link/x.txt", "sub/../../outside/x.txt", join(workspace, "link", "new", "y.txt")]) {
+      expect((await riskOf("write_file", { path }, s, ctx))?.summary, path).toMatch(
+        new RegExp(`^write ${join(dir, "outside")}/`),
+      );
+    }
+    expect(await riskOf("edit_file", { path: "sub/../inside.txt" }, s, ctx)).toBeUndefined();
   });
 
   it("asks about writes outside the workspace (when not restricted) unless writeAllow covers them", async () => {

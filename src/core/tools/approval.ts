@@ -35,11 +35,39 @@ const WRITE_TOOLS = new Set(["write_file", "edit_file"]);
  */
 const CHAINING = /[;&|`<>\n\r]|\$\(/;
 
+/** A glob matched case-sensitively: commands and Linux paths are (`LS` is not `ls`). */
+const exactGlob = (pattern: string) => new RegExp(globToRegExp(pattern).source);
+
 /** Whether `command` matches one of the tools.exec.allow patterns (and chains nothing on). */
 export function commandAllowed(command: string, patterns: readonly string[]): boolean {
   const cmd = command.trim();
   if (CHAINING.test(cmd)) return false;
-  return patterns.some((p) => p.trim() !== "" && globToRegExp(p.trim()).test(cmd));
+  return patterns.some((p) => p.trim() !== "" && exactGlob(p.trim()).test(cmd));
+}
+
+/**
+ * Programs that run whatever their arguments say (`sh -c`, `sudo`, `env`, `xargs`, interpreters):
+ * "Allow always" for `bash*` or `python3*` would allow every command, so they get no pattern.
+ */
+const RUNS_OTHERS =
+  /^(?:.*\/)?(?:sh|bash|dash|zsh|ksh|fish|csh|tcsh|busybox|env|sudo|doas|su|xargs|exec|eval|command|builtin|nohup|setsid|timeout|nice|ionice|time|watch|strace|chroot|unshare|nsenter|runuser|ssh|script|find|awk|gawk|perl|python\d*(?:\.\d+)?|node|nodejs|deno|bun|ruby|php|lua|tclsh|osascript|npx)$/;
+
+/**
+ * Characters that would make the question show something other than what runs: control
+ * characters (a `\r` or an escape sequence can redraw the line on a terminal), bidi overrides and
+ * zero-width characters. Newlines and tabs stay; the rest are shown escaped (`\x1b`, `\u202e`).
+ */
+const HIDING =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/** `text` as a question may quote it: nothing in it can hide or redraw what it says. */
+export function shownAsIs(text: string): string {
+  return text.replace(HIDING, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
 }
 
 /**
@@ -49,9 +77,13 @@ export function commandAllowed(command: string, patterns: readonly string[]): bo
  */
 export function suggestPattern(command: string): string | undefined {
   const cmd = command.trim();
-  if (CHAINING.test(cmd) || cmd === "") return undefined;
+  // A chained command would never match one; a hidden character would be saved unseen.
+  if (CHAINING.test(cmd) || cmd === "" || shownAsIs(cmd) !== cmd) return undefined;
   const [program, sub] = cmd.split(/\s+/);
-  if (!program) return undefined;
+  // `FOO=1 rm x`: an assignment first; and programs that run other programs (RUNS_OTHERS).
+  if (!program || program.includes("=") || RUNS_OTHERS.test(program)) return undefined;
+  // `git -c alias.x=!cmd x`: git's options before the subcommand can run anything; no `git*`.
+  if (program === "git" && !(sub && /^[a-z][\w-]*$/.test(sub))) return undefined;
   return sub && /^[a-z][\w-]*$/.test(sub) ? `${program} ${sub}*` : `${program}*`;
 }
 
@@ -86,7 +118,7 @@ export async function riskOf(
     const command = stringArg(args, "command");
     if (command === undefined || commandAllowed(command, settings.execAllow)) return undefined;
     const pattern = suggestPattern(command);
-    return { tool, summary: command, ...(pattern ? { pattern } : {}) };
+    return { tool, summary: shownAsIs(command), ...(pattern ? { pattern } : {}) };
   }
   if (!WRITE_TOOLS.has(tool)) return undefined;
   // With restrictToWorkspace the tool itself refuses anything outside; nothing to ask about.
@@ -100,12 +132,13 @@ export async function riskOf(
   if (isInside(ctx.workspace, target)) return undefined;
   const allowed = settings.writeAllow.some((p) => {
     const pattern = expandHome(p.trim(), ctx.homeDir);
-    return pattern !== "" && (globToRegExp(pattern).test(target) || isInside(resolve(pattern), target));
+    return pattern !== "" && (exactGlob(pattern).test(target) || isInside(resolve(pattern), target));
   });
   if (allowed) return undefined;
   return {
     tool,
-    summary: `${tool === "write_file" ? "write" : "edit"} ${target}`,
-    pattern: `${dirname(target)}/*`,
+    summary: shownAsIs(`${tool === "write_file" ? "write" : "edit"} ${target}`),
+    // A folder whose name hides characters gets no pattern: the question could not show it truly.
+    ...(shownAsIs(target) === target ? { pattern: `${dirname(target)}/*` } : {}),
   };
 }
