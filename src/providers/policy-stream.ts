@@ -182,7 +182,15 @@ export async function* policyStream(o: PolicyStreamOptions): AsyncGenerator<Stre
     log(
       `retry attempt=${attemptNo + 1}/${policy.maxRetries} code=${error.code}${status} delay_ms=${delayMs} fresh_retry=${fresh}`,
     );
-    yield { type: "retry", attempt: attemptNo + 1, delayMs, reason, fresh };
+    yield {
+      type: "retry",
+      attempt: attemptNo + 1,
+      delayMs,
+      reason,
+      fresh,
+      maxRetries: policy.maxRetries,
+      ...(error.status !== undefined ? { status: error.status } : {}),
+    };
     if (!(await sleep(delayMs, signal))) {
       yield { type: "error", error: abortedError(o.provider), retryable: false };
       return;

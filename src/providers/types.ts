@@ -103,7 +103,17 @@ export type StreamEvent =
   | { type: "reasoning-delta"; text: string }
   | { type: "tool-call"; id: string; name: string; args: unknown }
   | { type: "usage"; usage: Usage }
-  | { type: "retry"; attempt: number; delayMs: number; reason: string; fresh: boolean }
+  | {
+      type: "retry";
+      attempt: number;
+      delayMs: number;
+      reason: string;
+      fresh: boolean;
+      /** Retries the policy allows in all, for "(2/4)". */
+      maxRetries?: number;
+      /** The HTTP status that caused the retry, if there was one. */
+      status?: number;
+    }
   | { type: "finish"; reason: FinishReason }
   | { type: "error"; error: ProviderError; retryable: boolean };
 

@@ -4,6 +4,7 @@ import { composeAgent } from "../compose/agent.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { headlessInteraction } from "../headless-interaction.js";
+import { retryLine } from "../retry-line.js";
 
 export interface AgentOptions {
   message?: string;
@@ -115,7 +116,7 @@ export default async function agent(ctx: CliContext, options: AgentOptions): Pro
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(ev)}\n`);
       } else {
-        endedWithNewline = render(ev, opts, endedWithNewline);
+        endedWithNewline = render(ev, opts, endedWithNewline, composed.agent.provider);
       }
       if (ev.type === "turn-end") {
         if (ev.reason === "error") code = 1;
@@ -131,9 +132,14 @@ export default async function agent(ctx: CliContext, options: AgentOptions): Pro
 }
 
 /** Prints one event; returns whether stdout now ends with a newline. */
-function render(ev: AgentEvent, opts: AgentOptions, atLineStart: boolean): boolean {
+function render(ev: AgentEvent, opts: AgentOptions, atLineStart: boolean, provider: string): boolean {
   const err = (line: string) => process.stderr.write(`${line}\n`);
   switch (ev.type) {
+    case "retry":
+      // no silent waits: each retry is one line, even with -q
+      if (!atLineStart) process.stdout.write("\n");
+      err(`kavilo: ${retryLine(provider, ev)}`);
+      return true;
     case "text-delta":
       process.stdout.write(ev.text);
       return ev.text.endsWith("\n") || (ev.text === "" && atLineStart);

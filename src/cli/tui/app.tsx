@@ -208,7 +208,9 @@ export function App(props: AppProps) {
 
   const liveEntries = turn.live?.entries ?? [];
   const liveTokens = turn.live ? totalTokens(turn.live.usage) : lastTurnTokens;
-  const busyLabel = turn.interrupting ? "interrupting" : turn.live?.thinking ? "thinking" : "working";
+  const busyLabel = turn.interrupting
+    ? "interrupting"
+    : (turn.live?.retrying ?? (turn.live?.thinking ? "thinking" : "working"));
   return (
     <Box flexDirection="column" width={width}>
       <Static key={`${epoch}.${resizes}`} items={entries}>

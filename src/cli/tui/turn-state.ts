@@ -1,5 +1,6 @@
 import type { AgentEvent } from "../../core/agent/events.js";
 import type { Usage } from "../../providers/types.js";
+import { retryLine } from "../retry-line.js";
 import type { Entry } from "./entries.js";
 import { finishedBlocksLength } from "./markdown-blocks.js";
 
@@ -18,6 +19,8 @@ export interface LiveTurn {
   readonly streamed: boolean;
   readonly provider?: string;
   readonly model?: string;
+  /** While a model call waits to be retried: the line the spinner shows. */
+  readonly retrying?: string;
 }
 
 export function newTurn(id: number): LiveTurn {
@@ -63,6 +66,10 @@ function settleTools(turn: LiveTurn, now: number): LiveTurn {
 
 /** Folds one agent event into the live turn. Pure: the clock comes in as `now`. */
 export function applyEvent(turn: LiveTurn, event: AgentEvent, now: number): LiveTurn {
+  if (event.type !== "retry" && turn.retrying !== undefined) {
+    const { retrying: _done, ...rest } = turn;
+    return applyEvent(rest, event, now);
+  }
   switch (event.type) {
     case "turn-start":
       return { ...turn, provider: event.provider, model: event.model };
@@ -109,7 +116,8 @@ export function applyEvent(turn: LiveTurn, event: AgentEvent, now: number): Live
     case "retry": {
       const delay = (event.delayMs / 1000).toFixed(1);
       const text = `retrying in ${delay}s (attempt ${event.attempt}): ${event.reason}`;
-      return withEntry(turn, (id) => ({ kind: "note", id, text, tone: "dim" }));
+      const noted = withEntry(turn, (id) => ({ kind: "note", id, text, tone: "dim" }));
+      return { ...noted, retrying: retryLine(turn.provider ?? "model", event) };
     }
     case "error": {
       // Only a provider's failure (it has a code) points at kavilo status; a bad time zone, a full

@@ -21,7 +21,15 @@ export type AgentEvent =
       durationMs: number;
     }
   | { type: "usage"; usage: Usage; provider: string; model: string }
-  | { type: "retry"; attempt: number; delayMs: number; reason: string; fresh: boolean }
+  | {
+      type: "retry";
+      attempt: number;
+      delayMs: number;
+      reason: string;
+      fresh: boolean;
+      maxRetries?: number;
+      status?: number;
+    }
   | { type: "error"; message: string; status?: number; hint?: string; code?: string }
   | {
       type: "turn-end";
