@@ -122,63 +122,76 @@ afterAll(() => {
 });
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
+/**
+ * `kavilo agent` in a tmux pane, its turn running a shell command that starts a background
+ * grandchild. Returns the pids of that command's process group and of kavilo ($PPID of sh -c).
+ */
+async function tuiRunningShell(target: string) {
+  const home = tempHome();
+  const ws = join(home, ".kavilo", "workspace");
+  const pidFile = join(ws, "shell.pid");
+  const command = `echo $$ $PPID > ${pidFile}; sleep 300 & sleep 301; echo never`;
+  fake = await startFakeOpenAI({
+    steps: [{ text: "Running it.", toolCalls: [{ id: "c1", name: "shell", args: { command } }] }],
+  });
+  const env = cleanEnv(home, {
+    KAVILO_PROVIDER: "openai",
+    KAVILO_API_BASE: fake.url,
+    KAVILO_API_KEY: "test-key-not-secret",
+    KAVILO_MODEL: "gpt-test",
+    TERM: "xterm-256color",
+  });
+  const vars = Object.entries(env)
+    .filter((e): e is [string, string] => e[1] !== undefined)
+    .map(([k, v]) => quote(`${k}=${v}`))
+    .join(" ");
+  const cli = [process.execPath, BIN, "agent"].map(quote).join(" ");
+  const stderrFile = join(home, "stderr.txt");
+  const script = `cd ${quote(home)}; env -i ${vars} ${cli} 2>${quote(stderrFile)}; echo EXITED:$?; exec sleep 600`;
+  tmux("new-session", "-d", "-s", target, "-x", "100", "-y", "30", script);
+  const screen = () => tmux("capture-pane", "-p", "-t", target);
+  await waitFor(() => screen().includes("message, /help for commands"), 10_000);
+  tmux("send-keys", "-t", target, "run the long job", "Enter");
+  // The TUI asks before a shell command (tools.approval): allow it once.
+  await waitFor(() => screen().includes("Run this shell command?"), 10_000);
+  tmux("send-keys", "-t", target, "y");
+  await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim().includes(" "), 10_000);
+  const [shellPid, kaviloPid] = readFileSync(pidFile, "utf8").trim().split(" ").map(Number) as [
+    number,
+    number,
+  ];
+  await waitFor(() => groupMembers(shellPid).length >= 2, 5000);
+  const stopped = () => {
+    expect(groupMembers(shellPid)).toEqual([]);
+    const messages = savedMessages(ws);
+    expect(messages[0]).toEqual({ role: "user", content: "run the long job" });
+    expect(messages.at(-1)).toEqual({ role: "assistant", content: "[aborted]" });
+    expect(readFileSync(stderrFile, "utf8")).not.toMatch(/Unhandled|EIO|Error/);
+  };
+  return { screen, shellPid, kaviloPid, stopped };
+}
+
 describe.each<[NodeJS.Signals, number]>([
   ["SIGTERM", 143],
   ["SIGHUP", 129],
 ])("kavilo agent (the TUI) stopped by %s", (signal, exitCode) => {
   it("kills the running shell command's process group, saves [aborted], exits with the signal's code", async () => {
-    const home = tempHome();
-    const ws = join(home, ".kavilo", "workspace");
-    const pidFile = join(ws, "shell.pid");
-    // $PPID of sh -c is kavilo itself: the test signals that process, as a service manager would.
-    const command = `echo $$ $PPID > ${pidFile}; sleep 300 & sleep 301; echo never`;
-    fake = await startFakeOpenAI({
-      steps: [{ text: "Running it.", toolCalls: [{ id: "c1", name: "shell", args: { command } }] }],
-    });
-    const env = cleanEnv(home, {
-      KAVILO_PROVIDER: "openai",
-      KAVILO_API_BASE: fake.url,
-      KAVILO_API_KEY: "test-key-not-secret",
-      KAVILO_MODEL: "gpt-test",
-      TERM: "xterm-256color",
-    });
-    const vars = Object.entries(env)
-      .filter((e): e is [string, string] => e[1] !== undefined)
-      .map(([k, v]) => quote(`${k}=${v}`))
-      .join(" ");
     const target = `sig-${signal}`;
-    const cli = [process.execPath, BIN, "agent"].map(quote).join(" ");
-    tmux(
-      "new-session",
-      "-d",
-      "-s",
-      target,
-      "-x",
-      "100",
-      "-y",
-      "30",
-      `cd ${quote(home)}; env -i ${vars} ${cli}; echo EXITED:$?; exec sleep 600`,
-    );
-    const screen = () => tmux("capture-pane", "-p", "-t", target);
-    await waitFor(() => screen().includes("message, /help for commands"), 10_000);
-    tmux("send-keys", "-t", target, "run the long job", "Enter");
-    // The TUI asks before a shell command (tools.approval): allow it once.
-    await waitFor(() => screen().includes("Run this shell command?"), 10_000);
-    tmux("send-keys", "-t", target, "y");
-    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim().includes(" "), 10_000);
-    const [shellPid, kaviloPid] = readFileSync(pidFile, "utf8").trim().split(" ").map(Number) as [
-      number,
-      number,
-    ];
-    await waitFor(() => groupMembers(shellPid).length >= 2, 5000);
-
-    process.kill(kaviloPid, signal);
-    await waitFor(() => screen().includes("EXITED:"), 10_000);
-    expect(screen()).toContain(`EXITED:${exitCode}`);
-    expect(groupMembers(shellPid)).toEqual([]);
-    const messages = savedMessages(ws);
-    expect(messages[0]).toEqual({ role: "user", content: "run the long job" });
-    expect(messages.at(-1)).toEqual({ role: "assistant", content: "[aborted]" });
+    const tui = await tuiRunningShell(target);
+    // As a service manager would: the signal goes to kavilo itself.
+    process.kill(tui.kaviloPid, signal);
+    await waitFor(() => tui.screen().includes("EXITED:"), 10_000);
+    expect(tui.screen()).toContain(`EXITED:${exitCode}`);
+    tui.stopped();
     tmux("kill-session", "-t", target);
+  }, 30_000);
+});
+
+describe("kavilo agent (the TUI) when its terminal closes", () => {
+  it("writes to the gone terminal do not crash it: the group is killed and [aborted] saved", async () => {
+    const tui = await tuiRunningShell("closed");
+    tmux("kill-session", "-t", "closed");
+    await waitFor(() => !existsSync(`/proc/${tui.kaviloPid}`), 10_000);
+    tui.stopped();
   }, 30_000);
 });

@@ -25,6 +25,17 @@ export interface RunTuiOptions {
  */
 const STOP_SIGNALS = { SIGTERM: 143, SIGHUP: 129 } as const;
 
+/** How long the aborted turn may take to save after a stop signal before the process exits anyway. */
+const STOP_GRACE_MS = 10_000;
+
+let lateSignalsIgnored = false;
+function ignoreLateStopSignals(code: number): void {
+  if (lateSignalsIgnored) return;
+  lateSignalsIgnored = true;
+  for (const s of Object.keys(STOP_SIGNALS)) process.on(s, () => {});
+  setTimeout(() => process.exit(code), STOP_GRACE_MS).unref();
+}
+
 const SHOW_CURSOR = "\u001b[?25h";
 const BRACKETED_PASTE_OFF = "\u001b[?2004l";
 
@@ -61,7 +72,17 @@ export async function runTui(opts: RunTuiOptions): Promise<number> {
   const onFatal = (err: unknown) => settle?.reject(err);
   process.on("uncaughtException", onFatal);
   process.on("unhandledRejection", onFatal);
-  const onStop = (signal: keyof typeof STOP_SIGNALS) => settle?.resolve(STOP_SIGNALS[signal]);
+  // A closed terminal shows as SIGHUP or as an error (EIO) on its streams, whichever comes first.
+  // Either ends the chat as a hangup; later errors from the gone terminal must not crash the exit
+  // before the aborted turn is saved. The listeners stay: the terminal can fail until the very end.
+  let stoppedBy: keyof typeof STOP_SIGNALS | undefined;
+  const onStop = (signal: keyof typeof STOP_SIGNALS) => {
+    stoppedBy ??= signal;
+    if (signal === "SIGHUP") process.stderr.on("error", () => {});
+    settle?.resolve(STOP_SIGNALS[signal]);
+  };
+  const hangUp = () => onStop("SIGHUP");
+  for (const s of [stdin, stdout]) s.on("error", hangUp);
   for (const s of Object.keys(STOP_SIGNALS) as (keyof typeof STOP_SIGNALS)[]) process.on(s, onStop);
   try {
     instance = render(
@@ -98,6 +119,9 @@ export async function runTui(opts: RunTuiOptions): Promise<number> {
     process.off("uncaughtException", onFatal);
     process.off("unhandledRejection", onFatal);
     for (const s of Object.keys(STOP_SIGNALS) as (keyof typeof STOP_SIGNALS)[]) process.off(s, onStop);
+    // A hangup brings both an EIO and a SIGHUP, and a service manager may signal twice: once the
+    // chat was stopped, a late signal must not kill the process before the aborted turn is saved.
+    if (stoppedBy) ignoreLateStopSignals(STOP_SIGNALS[stoppedBy]);
     if (instance) {
       instance.unmount();
       await instance.waitUntilExit().catch(() => {});
