@@ -116,7 +116,8 @@ export function mcpChecks(rows: readonly McpRow[]): Check[] {
         data: { ...m },
       };
     }
-    const login = m.auth === "slack" ? `kavilo mcp slack login ${m.alias}` : `kavilo mcp login --server ${m.alias}`;
+    const login =
+      m.auth === "slack" ? `kavilo mcp slack login ${m.alias}` : `kavilo mcp login --server ${m.alias}`;
     const needsLogin = /MCP_AUTH_REQUIRED|401|login/i.test(m.error ?? "") || m.authState?.state === "missing";
     return {
       id,
