@@ -26,7 +26,7 @@ beforeAll(async () => {
           apiUrl: slack.apiUrl,
         },
       },
-      tools: { approval: { mode: "ask" } },
+      tools: { approval: { mode: "ask", timeoutS: 6 } },
     },
     env: (home) => llmEnv(home, llm.url),
     ready: /slack: connected as/,
@@ -118,5 +118,23 @@ describe("approvals in Slack (Socket Mode interactivity)", () => {
       10_000,
     );
     expect(existsSync(join(workspace(), "slack-no.txt"))).toBe(false);
+  });
+
+  it("no answer within tools.approval.timeoutS is a deny and the buttons give way to saying so (chat.update)", async () => {
+    mention("run: touch slack-late.txt");
+    const q = await question("touch slack-late.txt");
+    const isUpdate = (c: { method: string; params: Record<string, unknown> }) =>
+      c.method === "chat.update" && c.params.ts === q.ts;
+    await slack.waitFor(() => slack.calls.some(isUpdate), 15_000);
+    const update = slack.calls.find(isUpdate)?.params as Record<string, unknown>;
+    expect(update.channel).toBe("C_OPS");
+    expect(String(update.text)).toContain("touch slack-late.txt");
+    expect(String(update.text)).toContain("→ no answer in time (tools.approval.timeoutS): denied");
+    expect(String(update.blocks)).not.toContain('"actions"');
+    await slack.waitFor(
+      () => slack.posted().some((p) => String(p.text).includes("nobody answered within 6 s")),
+      10_000,
+    );
+    expect(existsSync(join(workspace(), "slack-late.txt"))).toBe(false);
   });
 });

@@ -120,10 +120,17 @@ describe("approvals in Telegram", () => {
     expect(existsSync(join(workspace(), "denied.txt"))).toBe(false);
   });
 
-  it("no answer within tools.approval.timeoutS is a deny, and a late press is refused", async () => {
+  it("no answer within tools.approval.timeoutS is a deny, its buttons give way to saying so, and a late press is refused", async () => {
     say("run: touch too-late.txt");
     const q = await question("touch too-late.txt");
     await tg.waitFor(() => texts().some((t) => t.includes("nobody answered within 3 s")), 10_000);
+    const isEdit = (c: { method: string; params: Record<string, unknown> }) =>
+      c.method === "editMessageText" && c.params.message_id === q.messageId;
+    await tg.waitFor(() => tg.calls.some(isEdit), 10_000);
+    const edit = tg.calls.find(isEdit)?.params as Record<string, unknown>;
+    expect(String(edit.text)).toContain("touch too-late.txt");
+    expect(String(edit.text)).toContain("→ no answer in time (tools.approval.timeoutS): denied");
+    expect(edit.reply_markup).toBeUndefined();
     const late = tg.pressButton({
       from: ALICE,
       messageId: q.messageId,

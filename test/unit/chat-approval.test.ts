@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseSlackPress } from "../../src/channels/slack/slack-choices.js";
 import { choiceData, parseChoiceData } from "../../src/channels/telegram/telegram-send.js";
+import { APPROVAL_TIMED_OUT } from "../../src/core/agent/interaction.js";
 import { approvalQuestion, chatApprover } from "../../src/core/bus/chat-approval.js";
 import { PendingChoices } from "../../src/core/bus/pending-choices.js";
 import type { OutboundChoices } from "../../src/core/bus/types.js";
@@ -59,6 +60,41 @@ describe("chat approvals", () => {
     const decision = approve({ tool: "shell", summary: "rm x" }, ctl.signal);
     ctl.abort();
     expect(await decision).toEqual({ allow: false, reason: "no answer" });
+  });
+
+  it("an unanswered question's buttons are taken down saying why (timed out or stopped); an answered one's are not", async () => {
+    const choices = new PendingChoices();
+    const closed: Array<[string, string]> = [];
+    const sentIds: string[] = [];
+    const approve = chatApprover({
+      key: KEY,
+      choices,
+      send: async (_t, c) => {
+        sentIds.push(c.questionId);
+      },
+      close: async (id, outcome) => {
+        closed.push([id, outcome]);
+      },
+    });
+    const timedOut = new AbortController();
+    const first = approve({ tool: "shell", summary: "rm a" }, timedOut.signal);
+    // A second question in the same chat, open at the same time, is its own question.
+    const second = approve({ tool: "shell", summary: "rm b" }, new AbortController().signal);
+    const stopped = new AbortController();
+    const third = approve({ tool: "shell", summary: "rm c" }, stopped.signal);
+    await Promise.resolve();
+    timedOut.abort(APPROVAL_TIMED_OUT);
+    stopped.abort();
+    expect(await first).toEqual({ allow: false, reason: "no answer" });
+    expect(await third).toEqual({ allow: false, reason: "no answer" });
+    expect(choices.choose(pick({ questionId: sentIds[1] as string })).accepted).toBe(true);
+    expect(await second).toMatchObject({ allow: true });
+    expect(closed).toEqual([
+      [sentIds[0], "→ no answer in time (tools.approval.timeoutS): denied"],
+      [sentIds[2], "→ not answered: the turn was stopped"],
+    ]);
+    // A press on the timed-out question is refused.
+    expect(choices.choose(pick({ questionId: sentIds[0] as string })).accepted).toBe(false);
   });
 
   it("a question that cannot be sent is a deny that says why", async () => {

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod";
-import type { ApprovalDecision, ApprovalRequest, Interaction } from "../../src/core/agent/interaction.js";
+import {
+  APPROVAL_TIMED_OUT,
+  type ApprovalDecision,
+  type ApprovalRequest,
+  type Interaction,
+} from "../../src/core/agent/interaction.js";
 import {
   type ApprovalSettings,
   commandAllowed,
@@ -207,12 +212,12 @@ describe("approval gate in the registry", () => {
   });
 
   it("no answer within timeoutS is a deny, and the front-end's signal is aborted", async () => {
-    let aborted = false;
+    let aborted: unknown = false;
     const { interaction } = asker(
       (_req, signal) =>
         new Promise(() => {
           signal.addEventListener("abort", () => {
-            aborted = true;
+            aborted = signal.reason;
           });
         }),
     );
@@ -221,7 +226,8 @@ describe("approval gate in the registry", () => {
       ctxOf(interaction),
     );
     expect(runs).toEqual([]);
-    expect(aborted).toBe(true);
+    // The reason tells the front-end it timed out (not stopped), for what it shows in place of the question.
+    expect(aborted).toBe(APPROVAL_TIMED_OUT);
     expect(res.content).toContain("nobody answered within 0.05 s (tools.approval.timeoutS)");
     expect(res.approval).toMatchObject({ decision: "denied", how: "timeout" });
   });

@@ -74,6 +74,8 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
   let queue: Promise<void> = Promise.resolve();
   const seen = new Map<string, true>();
   const names = new Map<string, string>();
+  // Questions posted with buttons and not answered yet, by questionId: what closeChoices updates.
+  const openQuestions = new Map<string, { channel: string; ts: string; text: string }>();
 
   /** Remembers a message id; false when it was already handled (app_mention + message, redelivery). */
   function firstSighting(key: string): boolean {
@@ -160,6 +162,7 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
     if (!press || !sink.choose) return;
     const outcome = sink.choose(press.pick);
     const { chatId, senderId } = press.pick;
+    if (outcome.accepted) openQuestions.delete(press.pick.questionId);
     if (!outcome.accepted) {
       await web.chat.postEphemeral({
         channel: chatId,
@@ -272,16 +275,37 @@ export function createSlackChannel(opts: SlackChannelOptions): Channel {
         const blocks =
           msg.choices && i === chunks.length - 1 ? { blocks: choiceBlocks(text, msg.choices) } : {};
         try {
-          await web.chat.postMessage({
+          const posted = await web.chat.postMessage({
             channel: msg.chatId,
             text,
             mrkdwn: true,
             ...(msg.threadId ? { thread_ts: msg.threadId } : {}),
             ...blocks,
           });
+          if (msg.choices && i === chunks.length - 1 && posted.ts) {
+            openQuestions.set(msg.choices.questionId, { channel: msg.chatId, ts: posted.ts, text });
+          }
         } catch (err) {
           throw new Error(`slack: posting to ${msg.chatId} failed: ${redactText(errorText(err), secrets)}`);
         }
+      }
+    },
+    /** An unanswered question: its buttons give way to the outcome (chat.update). */
+    async closeChoices(_target, questionId, outcome) {
+      const q = openQuestions.get(questionId);
+      if (!q) return;
+      openQuestions.delete(questionId);
+      try {
+        await web.chat.update({
+          channel: q.channel,
+          ts: q.ts,
+          text: `${q.text}\n${outcome}`,
+          blocks: answeredBlocks(q.text, outcome),
+        });
+      } catch (err) {
+        throw new Error(
+          `slack: updating the question in ${q.channel} failed: ${redactText(errorText(err), secrets)}`,
+        );
       }
     },
     showWorking(msg: InboundMessage) {

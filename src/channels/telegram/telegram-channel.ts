@@ -60,6 +60,8 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
   let polling: Promise<void> | undefined;
   let offset = 0;
   const typers = new Set<ReturnType<typeof setInterval>>();
+  // Questions sent with buttons and not answered yet, by questionId: what closeChoices edits.
+  const openQuestions = new Map<string, { chatId: string; messageId: number; text: string }>();
 
   async function connect(signal: AbortSignal): Promise<UserFromGetMe | undefined> {
     for (let attempt = 0; !signal.aborted; attempt++) {
@@ -179,6 +181,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
       .answerCallbackQuery(query.id, { text: outcome.note, show_alert: !outcome.accepted })
       .catch((err: unknown) => log("warn", `telegram: answering a button press failed: ${errorText(err)}`));
     if (!outcome.accepted || !message || !choice) return;
+    openQuestions.delete(choice.questionId);
     const pressed =
       "reply_markup" in message
         ? message.reply_markup?.inline_keyboard
@@ -228,11 +231,29 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
     },
     async send(msg: OutboundMessage) {
       try {
-        await sendTelegramReply(bot.api, msg, log, opts.sendPolicy);
+        const last = await sendTelegramReply(bot.api, msg, log, opts.sendPolicy);
+        if (msg.choices && last) {
+          openQuestions.set(msg.choices.questionId, {
+            chatId: msg.chatId,
+            messageId: last.message_id,
+            text: last.text,
+          });
+        }
       } catch (err) {
         throw new Error(
           `telegram: sending to chat ${msg.chatId} failed: ${redactText(errorText(err), [token])}`,
         );
+      }
+    },
+    /** An unanswered question: its buttons give way to the outcome (editMessageText without a keyboard). */
+    async closeChoices(_target, questionId, outcome) {
+      const q = openQuestions.get(questionId);
+      if (!q) return;
+      openQuestions.delete(questionId);
+      try {
+        await bot.api.editMessageText(q.chatId, q.messageId, `${q.text}\n\n${outcome}`);
+      } catch (err) {
+        throw new Error(`telegram: editing the question in chat ${q.chatId} failed: ${errorText(err)}`);
       }
     },
     showWorking(msg: InboundMessage) {

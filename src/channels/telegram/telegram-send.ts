@@ -1,4 +1,5 @@
 import { type Api, GrammyError, HttpError } from "grammy";
+import type { Message } from "grammy/types";
 import { backoffDelay, sleep } from "../../core/base/backoff.js";
 import type { OutboundChoices, OutboundMessage } from "../../core/bus/types.js";
 import { errorText } from "../error-text.js";
@@ -41,13 +42,17 @@ export interface SendPolicy {
 
 export const DEFAULT_SEND_POLICY: SendPolicy = { retries: 3, baseMs: 1_000, timeoutMs: 30_000 };
 
-/** Sends a reply in order; a chunk whose entities Telegram rejects goes again as plain text. */
+/**
+ * Sends a reply in order; a chunk whose entities Telegram rejects goes again as plain text.
+ * Resolves to the last message sent (the one that carries any buttons).
+ */
 export async function sendTelegramReply(
   api: Api,
   msg: OutboundMessage,
   log: Log,
   policy: SendPolicy = DEFAULT_SEND_POLICY,
-): Promise<void> {
+): Promise<Message.TextMessage | undefined> {
+  let last: Message.TextMessage | undefined;
   const chunks = telegramChunks(msg.text);
   const thread = msg.threadId ? { message_thread_id: Number(msg.threadId) } : {};
   for (const [i, chunk] of chunks.entries()) {
@@ -60,7 +65,7 @@ export async function sendTelegramReply(
       i === chunks.length - 1 && msg.choices ? { reply_markup: inlineKeyboard(msg.choices) } : {};
     const base = { ...thread, ...reply, ...buttons };
     try {
-      await withRetry(
+      last = await withRetry(
         (signal) => api.sendMessage(msg.chatId, chunk.html, { ...base, parse_mode: "HTML" }, signal),
         policy,
         log,
@@ -68,13 +73,14 @@ export async function sendTelegramReply(
     } catch (err) {
       if (!isEntityError(err)) throw err;
       log("warn", `telegram: HTML rejected (${errorText(err)}); resending chunk ${i + 1} as plain text`);
-      await withRetry(
+      last = await withRetry(
         (signal) => api.sendMessage(msg.chatId, chunk.markdown.slice(0, 4096), base, signal),
         policy,
         log,
       );
     }
   }
+  return last;
 }
 
 /** Callback data of a choice button: `kv:<questionId>:<value>` (Telegram allows 64 bytes). */

@@ -1,10 +1,12 @@
-import type { InboundMessage, OutboundMessage } from "../../core/bus/types.js";
+import type { ChannelTarget, InboundMessage, OutboundMessage } from "../../core/bus/types.js";
 import type { SupervisedChannel } from "./channel-supervisor.js";
 
 /** Sends to channels by name; the one place that knows which channels this runtime has. */
 export interface ChannelRouter {
   send(msg: OutboundMessage): Promise<void>;
   showWorking(msg: InboundMessage): (() => void) | undefined;
+  /** Takes down an unanswered question's buttons, where the channel can. */
+  closeChoices(target: ChannelTarget, questionId: string, outcome: string): Promise<void>;
   names(): string[];
 }
 
@@ -23,6 +25,9 @@ export function createChannelRouter(channels: readonly SupervisedChannel[]): Cha
         );
       }
       await target.channel.send(msg);
+    },
+    async closeChoices(target, questionId, outcome) {
+      await byName.get(target.channel)?.channel.closeChoices?.(target, questionId, outcome);
     },
     showWorking(msg) {
       const target = byName.get(msg.channel);

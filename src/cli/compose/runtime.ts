@@ -92,6 +92,7 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     agent: composed.agent,
     send,
     showWorking: (msg) => router.showWorking(msg),
+    closeChoices: (target, questionId, outcome) => router.closeChoices(target, questionId, outcome),
     maxConcurrentSessions: rt.maxConcurrentSessions,
     log,
     inbox: new Inbox(paths.inbox),

@@ -14,6 +14,12 @@ export interface ApprovalRequest {
   pattern?: string;
 }
 
+/**
+ * The reason `approve`'s signal carries when tools.approval.timeoutS ran out; any other reason
+ * means the turn was stopped. A front-end says which on the question it takes down.
+ */
+export const APPROVAL_TIMED_OUT = "approval-timed-out";
+
 export type ApprovalDecision =
   | { allow: true; always?: boolean; by?: string }
   | { allow: false; reason: string; by?: string };

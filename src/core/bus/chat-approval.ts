@@ -1,4 +1,9 @@
-import type { ApprovalDecision, ApprovalRequest, Interaction } from "../agent/interaction.js";
+import {
+  APPROVAL_TIMED_OUT,
+  type ApprovalDecision,
+  type ApprovalRequest,
+  type Interaction,
+} from "../agent/interaction.js";
 import type { PendingChoices } from "./pending-choices.js";
 import type { QuestionKey } from "./pending-questions.js";
 import type { OutboundChoices } from "./types.js";
@@ -10,6 +15,13 @@ export function approvalQuestion(req: ApprovalRequest): string {
     ? `\n"Allow always" adds \`${req.pattern}\` to ${req.tool === "shell" ? "tools.exec.allow" : "tools.approval.writeAllow"}.`
     : "";
   return `May I ${what}?\n\`\`\`\n${req.summary}\n\`\`\`${always}`;
+}
+
+/** What an unanswered question says in place of its buttons. */
+export function unansweredOutcome(signal: AbortSignal): string {
+  return signal.reason === APPROVAL_TIMED_OUT
+    ? "→ no answer in time (tools.approval.timeoutS): denied"
+    : "→ not answered: the turn was stopped";
 }
 
 export function approvalChoices(questionId: string, req: ApprovalRequest): OutboundChoices {
@@ -26,12 +38,14 @@ export function approvalChoices(questionId: string, req: ApprovalRequest): Outbo
 /**
  * A chat turn's approvals: a message quoting the command with Allow once / Allow always / Deny
  * buttons, answered only by the user who sent the triggering message (PendingChoices). The gate
- * aborts `signal` when its time is up; the question then ends unanswered (a deny).
+ * aborts `signal` when its time is up; the question then ends unanswered (a deny), and `close`
+ * replaces its buttons with why, so nobody presses a dead button.
  */
 export function chatApprover(opts: {
   key: QuestionKey;
   choices: PendingChoices;
   send: (text: string, choices: OutboundChoices) => Promise<void>;
+  close?: (questionId: string, outcome: string) => Promise<void> | undefined;
 }): NonNullable<Interaction["approve"]> {
   return async (req, signal): Promise<ApprovalDecision> => {
     const id = opts.choices.newId();
@@ -42,7 +56,10 @@ export function chatApprover(opts: {
       return { allow: false, reason: `the question could not be sent: ${(err as Error).message}` };
     }
     const chosen = await answered;
-    if (!chosen) return { allow: false, reason: "no answer" };
+    if (!chosen) {
+      await opts.close?.(id, unansweredOutcome(signal));
+      return { allow: false, reason: "no answer" };
+    }
     if (chosen.value === "deny") return { allow: false, reason: "denied in the chat", by: chosen.by };
     return { allow: true, always: chosen.value === "always", by: chosen.by };
   };

@@ -24,6 +24,8 @@ export interface MessageBusOptions {
   send: (msg: OutboundMessage) => Promise<void>;
   /** The channel's "working" indicator for a message; returns its stop function. */
   showWorking?: (msg: InboundMessage) => (() => void) | undefined;
+  /** Takes down an unanswered question's buttons (Channel.closeChoices). */
+  closeChoices?: (target: ChannelTarget, questionId: string, outcome: string) => Promise<void>;
   maxConcurrentSessions: number;
   log: BusLogger;
   readFile?: (path: string) => Promise<Uint8Array>;
@@ -150,6 +152,14 @@ export function createMessageBus(opts: MessageBusOptions): MessageBus {
             key: { ...targetOf(msg), senderId: msg.senderId },
             choices,
             send: (text, buttons) => opts.send({ ...targetOf(msg), text, choices: buttons }),
+            close: (questionId, outcome) =>
+              opts
+                .closeChoices?.(targetOf(msg), questionId, outcome)
+                .catch((err: unknown) =>
+                  log.warn(
+                    `${msg.channel}: could not take down an unanswered question: ${(err as Error).message}`,
+                  ),
+                ),
           }),
         },
       });

@@ -82,4 +82,9 @@ export interface Channel {
   send(msg: OutboundMessage): Promise<void>;
   /** Shows that kavilo is working on `msg` (typing indicator, eyes reaction); returns a stop function. */
   showWorking?(msg: InboundMessage): () => void;
+  /**
+   * Takes down the buttons of a question nobody answered (OutboundMessage.choices with this
+   * questionId): the message then says `outcome` ("no answer in time: denied") in their place.
+   */
+  closeChoices?(target: ChannelTarget, questionId: string, outcome: string): Promise<void>;
 }

@@ -1,4 +1,9 @@
-import type { ApprovalDecision, ApprovalRequest, Interaction } from "../agent/interaction.js";
+import {
+  APPROVAL_TIMED_OUT,
+  type ApprovalDecision,
+  type ApprovalRequest,
+  type Interaction,
+} from "../agent/interaction.js";
 import { updateConfigFile } from "../config/update-file.js";
 import { type ApprovalMode, type ApprovalSettings, riskOf } from "./approval.js";
 import type { ToolContext } from "./types.js";
@@ -59,7 +64,7 @@ async function ask(
   signal: AbortSignal,
 ): Promise<ApprovalDecision | "timeout"> {
   const timer = new AbortController();
-  const handle = setTimeout(() => timer.abort(), timeoutS * 1000);
+  const handle = setTimeout(() => timer.abort(APPROVAL_TIMED_OUT), timeoutS * 1000);
   const both = AbortSignal.any([signal, timer.signal]);
   try {
     const ended = new Promise<"timeout">((resolve) => {
