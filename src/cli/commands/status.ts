@@ -15,6 +15,15 @@ function mcpAuthText(m: StatusReport["mcpServers"][number]): string {
   return `, login ${a.state}${a.expiresAt ? ` (expires ${a.expiresAt})` : ""}`;
 }
 
+/** tools.approval in effect: one mode everywhere, or each front-end's default. */
+function approvalsText(a: NonNullable<StatusReport["approvals"]>): string {
+  const allow = a.execAllow.length ? `; never ask: ${a.execAllow.join(", ")}` : "";
+  const modes = a.configured
+    ? `${a.configured} (tools.approval.mode)`
+    : `${a.tui} in the TUI and kavilo start, ${a.oneShot} in agent -m and cron run (default)`;
+  return `${modes}${allow}`;
+}
+
 function render(r: StatusReport): string {
   const lines: string[] = [];
   const row = (k: string, v: string) => lines.push(`${k.padEnd(12)} ${v}`);
@@ -61,6 +70,7 @@ function render(r: StatusReport): string {
     row(i === 0 ? "mcp" : "", `${m.alias} (${m.transport}${mcpAuthText(m)}): ${state}`);
   });
   row("workspace", `${r.workspace.path}${r.workspace.exists ? "" : " (missing: run kavilo onboard)"}`);
+  if (r.approvals) row("approvals", approvalsText(r.approvals));
   if (r.refreshers) for (const [k, v] of describeRefreshers(r.refreshers)) row(k, v);
   // The diagnostics checks: only what needs a look, each with its fix; kavilo doctor shows them all.
   const problems = r.checks.filter((c) => c.status === "warn" || c.status === "fail");
@@ -81,10 +91,19 @@ export default async function status(
 ): Promise<number> {
   // Its config warnings are rows of the report: not repeated on stderr.
   ctx.muteConfigWarnings?.();
-  const report = await buildStatus(ctx, {
-    connectMcp: opts.mcp !== false,
-    extra: [serviceProbe(ctx.home, ctx.env)],
-  });
+  const extra = [serviceProbe(ctx.home, ctx.env)];
+  const connectMcp = opts.mcp !== false;
+  if (!opts.json && connectMcp) {
+    // Rows as they are ready: everything above the MCP servers at once, the rest once they answered.
+    const quick = render(await buildStatus(ctx, { connectMcp: false, extra }));
+    const head = quick.split(/^(?=mcp {10})/m)[0] ?? "";
+    process.stdout.write(head);
+    const report = await buildStatus(ctx, { connectMcp, extra });
+    const full = render(report);
+    process.stdout.write(full.startsWith(head) ? full.slice(head.length) : full);
+    return report.config.valid ? 0 : 2;
+  }
+  const report = await buildStatus(ctx, { connectMcp, extra });
   process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
   return report.config.valid ? 0 : 2;
 }
