@@ -1,5 +1,6 @@
 import { ConfigError } from "../core/config/load.js";
 import { refresherReport } from "../refreshers/report.js";
+import { approvalCheck } from "./approvals.js";
 import { channelProbes } from "./channels.js";
 import { configCheck, envCheck } from "./config.js";
 import { credentialProbes } from "./credentials.js";
@@ -15,7 +16,14 @@ export { collectChecks, runChecks, worstStatus } from "./run.js";
 export type { Check, CheckArea, CheckStatus, DiagnosticsContext, Probe, Repair } from "./types.js";
 
 /** The areas that need a usable config.json; with a broken one each is one skipped check. */
-const CONFIG_AREAS: readonly CheckArea[] = ["provider", "credentials", "channels", "mcp", "refreshers"];
+const CONFIG_AREAS: readonly CheckArea[] = [
+  "provider",
+  "credentials",
+  "channels",
+  "tools",
+  "mcp",
+  "refreshers",
+];
 
 export interface ProbeOptions {
   /** Connect MCP servers and call the providers' and channels' APIs (doctor); false for a quick look. */
@@ -57,6 +65,7 @@ export function diagnosticProbes(ctx: DiagnosticsContext, opts: ProbeOptions = {
     ...providerProbes(ctx).filter((p) => network || !p.network),
     ...credentialProbes(config, paths, ctx.env, now),
     ...channelProbes(config, network),
+    { id: "tools.approval", area: "tools", network: false, run: async () => approvalCheck(config) },
     ...(network ? mcpProbes(config, paths) : []),
     {
       id: "refreshers",

@@ -2,6 +2,7 @@ import { kaviloVersion } from "../core/base/version.js";
 import type { ChannelState } from "../core/config/channels.js";
 import { ConfigError } from "../core/config/load.js";
 import type { RefresherReport } from "../refreshers/report.js";
+import type { ApprovalState } from "./approvals.js";
 import { diagnosticProbes } from "./index.js";
 import { type McpRow, mcpChecks, mcpRows, mcpRowsOffline } from "./mcp.js";
 import type { KeySource, ProviderLine } from "./provider.js";
@@ -25,6 +26,8 @@ export interface StatusReport {
   channels: { telegram: ChannelState; slack: ChannelState };
   mcpServers: McpRow[];
   workspace: { path: string; exists: boolean };
+  /** tools.approval: the mode in effect per front-end (absent when the config is invalid). */
+  approvals?: ApprovalState;
   /** The token refreshers of `kavilo start` and the Codex login (absent when the config is invalid). */
   refreshers?: RefresherReport;
   /** The diagnostics checks that need no network (and the MCP servers' when they were connected). */
@@ -70,6 +73,7 @@ export async function buildStatus(
   ]);
   const cfg = dataOf<StatusReport["config"]>(checks, "config.file");
   const refreshers = dataOf<RefresherReport>(checks, "refreshers", "report");
+  const approvals = dataOf<ApprovalState>(checks, "tools.approval");
   return {
     version: kaviloVersion(),
     home: ctx.home.home,
@@ -88,6 +92,7 @@ export async function buildStatus(
       path: ctx.basePaths.workspace,
       exists: false,
     },
+    ...(approvals ? { approvals } : {}),
     ...(refreshers ? { refreshers } : {}),
     checks: reported([...checks, ...(opts.connectMcp === false || !config ? [] : mcpChecks(mcpServers))]),
   };

@@ -15,6 +15,7 @@ export type CheckArea =
   | "mcp"
   | "refreshers"
   | "cron"
+  | "tools"
   | "service";
 
 /**

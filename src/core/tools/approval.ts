@@ -53,6 +53,17 @@ const RUNS_OTHERS =
   /^(?:.*\/)?(?:sh|bash|dash|zsh|ksh|fish|csh|tcsh|busybox|env|sudo|doas|su|xargs|exec|eval|command|builtin|nohup|setsid|timeout|nice|ionice|time|watch|strace|chroot|unshare|nsenter|runuser|ssh|script|find|awk|gawk|perl|python\d*(?:\.\d+)?|node|nodejs|deno|bun|ruby|php|lua|tclsh|osascript|npx)$/;
 
 /**
+ * A tools.exec.allow pattern that allows any command at all: `*`, or a bare program that runs
+ * others (`bash*`, `sudo*`, `python3*`): `bash -c '...'` then runs anything unasked.
+ */
+export function allowsAnything(pattern: string): boolean {
+  const p = pattern.trim();
+  if (/^\*+$/.test(p)) return true;
+  const bare = /^(\S+?)\*$/.exec(p)?.[1] ?? (/\s/.test(p) ? undefined : p);
+  return bare !== undefined && RUNS_OTHERS.test(bare);
+}
+
+/**
  * Characters that would make the question show something other than what runs: control
  * characters (a `\r` or an escape sequence can redraw the line on a terminal), bidi overrides and
  * zero-width characters. Newlines and tabs stay; the rest are shown escaped (`\x1b`, `\u202e`).
