@@ -10,6 +10,8 @@ export interface TmuxPane {
   /** The tmux session name, for commands the pane has no method for. */
   target: string;
   screen(): string;
+  /** The screen with its colours and styles as escape sequences (capture-pane -e). */
+  styled(): string;
   /** The whole scrollback and the screen. */
   history(): string;
   /** Polls the screen until `test` passes; throws with the last screen after the timeout. */
@@ -68,6 +70,7 @@ export function tmuxServer(): {
       return {
         target,
         screen,
+        styled: () => tmux("capture-pane", "-p", "-e", "-t", target),
         history: () => tmux("capture-pane", "-p", "-S", "-", "-t", target),
         waitFor,
         see: (text, timeoutMs) =>

@@ -17,6 +17,8 @@ function usageText(log: UsageLog): () => Promise<string> {
 
 /** `kavilo agent` with a terminal: the ink TUI, loaded only here. */
 export async function runInteractive(ctx: CliContext, opts: AgentOptions): Promise<number> {
+  // NO_COLOR (no-color.org): ink's chalk reads only FORCE_COLOR, and only when it loads (below).
+  if (process.env.NO_COLOR && process.env.FORCE_COLOR === undefined) process.env.FORCE_COLOR = "0";
   // A tool call refused for lack of scope logs in again in the browser; its lines show in the chat.
   const notices = createNoticeFeed();
   const { config, paths } = ctx.config();
