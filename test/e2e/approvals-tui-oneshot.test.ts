@@ -84,6 +84,12 @@ describe("approvals in the TUI (tmux)", () => {
       /"summary":"mkdir -p tui-a","decision":"allowed","how":"always","by":"tui","pattern":"mkdir\*"/,
     );
     expect(stored).toMatch(/"summary":"touch tui-no.txt","decision":"denied","how":"user","by":"tui"/);
+    // The decisions are logged in the profile's log file too (the TUI has no stderr to spare).
+    const logged = readFileSync(join(workspace, "..", "logs", "kavilo.log"), "utf8");
+    expect(logged).toMatch(
+      /"level":"info".*"msg":"approval: shell \\"touch tui-once.txt\\" allowed \(once by tui\) in cli:/,
+    );
+    expect(logged).toMatch(/approval: shell \\"touch tui-no.txt\\" denied \(user by tui\)/);
     pane.keys("C-d");
     await pane.see("EXITED:0");
   });
@@ -136,10 +142,27 @@ describe("approvals in agent -m", () => {
       .join("\n");
     expect(stored).toMatch(/"decision":"denied","how":"nobody"/);
     expect(stored).toMatch(/"decision":"allowed","how":"yes","by":"--yes"/);
+    const logged = readFileSync(join(workspace, "..", "logs", "kavilo.log"), "utf8");
+    expect(logged).toMatch(/approval: shell \\"touch oneshot.txt\\" denied \(nobody\)/);
+    expect(logged).toMatch(/approval: shell \\"touch oneshot.txt\\" allowed \(yes by --yes\)/);
 
     const { env: plain, workspace: ws2 } = await setup({});
     const auto = await runCli(["agent", "-m", "run: touch plain.txt"], { env: plain });
     expect(auto.stderr).toContain("✓ shell");
     expect(existsSync(join(ws2, "plain.txt"))).toBe(true);
+  });
+
+  it("deny-risky refuses without asking, even with a terminal; allow-listed commands still run", async () => {
+    const { env, workspace } = await setup({
+      approval: { mode: "deny-risky" },
+      exec: { allow: ["echo safe*"] },
+    });
+    const refused = tmux.open(env, ["agent", "-m", "run: touch risky.txt"]);
+    await refused.see("EXITED:0");
+    expect(refused.screen()).not.toContain("allow?");
+    expect(refused.screen()).toContain("tools.approval.mode is deny-risky");
+    expect(existsSync(join(workspace, "risky.txt"))).toBe(false);
+    const listed = await runCli(["agent", "-m", "run: echo safe still"], { env });
+    expect(listed.stdout).toContain("tool said: safe still");
   });
 });

@@ -1,5 +1,6 @@
 import type { UsageLog } from "../../core/usage.js";
 import { browserStepUp } from "../../mcp/client/browser-step-up.js";
+import { profileApprovalLog } from "../approval-log.js";
 import { composeAgent } from "../compose/agent.js";
 import type { CliContext } from "../context.js";
 import { createNoticeFeed } from "../tui/notice-feed.js";
@@ -32,6 +33,10 @@ export async function runInteractive(ctx: CliContext, opts: AgentOptions): Promi
     log: (line) => {
       if (ctx.debug) process.stderr.write(`kavilo: ${line}\n`);
     },
+    // Who allowed or denied a risky tool: the profile's log file (and the debug stream).
+    approvalLog: profileApprovalLog(ctx, (line) => {
+      if (ctx.debug) process.stderr.write(`kavilo: ${line}\n`);
+    }),
   });
   const { runTui } = await withoutFetch(() => import("../tui/run-tui.js"));
   try {

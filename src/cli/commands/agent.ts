@@ -1,5 +1,6 @@
 import type { AgentEvent } from "../../core/agent/events.js";
 import { oneShotInput, readAllStdin } from "../agent-input.js";
+import { profileApprovalLog } from "../approval-log.js";
 import { composeAgent } from "../compose/agent.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
@@ -89,6 +90,8 @@ export default async function agent(ctx: CliContext, options: AgentOptions): Pro
     progress: (line) => {
       if (!opts.quiet) process.stderr.write(`kavilo: ${line}\n`);
     },
+    // Who allowed or denied a risky tool: the profile's log file (and stderr with --debug).
+    approvalLog: profileApprovalLog(ctx, (line) => process.stderr.write(`kavilo: ${line}\n`)),
   });
   // SIGINT, SIGTERM and SIGHUP all stop the turn the same way: the running shell command's process
   // group is killed, the user's message and "[aborted]" are saved, and the exit code says which.
