@@ -1,3 +1,4 @@
+import { SessionStore } from "../../core/session/session-store.js";
 import type { UsageLog } from "../../core/usage.js";
 import { browserStepUp } from "../../mcp/client/browser-step-up.js";
 import { profileApprovalLog } from "../approval-log.js";
@@ -46,6 +47,7 @@ export async function runInteractive(ctx: CliContext, opts: AgentOptions): Promi
       sessionKey: opts.session,
       historyFile: ctx.basePaths.history,
       usageText: usageText(composed.usage),
+      recentSessions: () => new SessionStore(paths.sessions).list(),
       notices,
     });
   } finally {

@@ -10,7 +10,7 @@ import { keyAction } from "./key-action.js";
 import { LiveRegion } from "./live-region.js";
 import type { NoticeFeed } from "./notice-feed.js";
 import { PromptInput, promptRows } from "./prompt-input.js";
-import { isSlashCommand, runSlashCommand, type SlashContext } from "./slash-commands.js";
+import { isSlashCommand, type RecentSession, runSlashCommand, type SlashContext } from "./slash-commands.js";
 import { Footer, Header } from "./status-bars.js";
 import { useApproval } from "./use-approval.js";
 import { useElicitation } from "./use-elicitation.js";
@@ -27,6 +27,8 @@ export interface AppProps {
   history: readonly string[];
   historyFile: string;
   usageText: () => Promise<string>;
+  /** Saved sessions, most recent first, for /resume. */
+  recentSessions?: () => Promise<RecentSession[]>;
   /** Lines from outside the UI (an MCP step-up login's URL), shown as notes. */
   notices?: NoticeFeed;
   onExit: (code: number) => void;
@@ -127,6 +129,7 @@ export function App(props: AppProps) {
     model,
     note,
     usageText: props.usageText,
+    ...(props.recentSessions ? { recentSessions: props.recentSessions } : {}),
     exit: () => exit(0),
     setModel: (name) => {
       runner.setModel(name);

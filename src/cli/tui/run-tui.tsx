@@ -3,6 +3,7 @@ import type { AgentRunner } from "../../core/agent/types.js";
 import { App } from "./app.js";
 import { loadHistory } from "./input-history.js";
 import type { NoticeFeed } from "./notice-feed.js";
+import type { RecentSession } from "./slash-commands.js";
 
 export interface RunTuiOptions {
   runner: AgentRunner;
@@ -12,6 +13,8 @@ export interface RunTuiOptions {
   historyFile: string;
   /** The text `/usage` prints. */
   usageText: () => Promise<string>;
+  /** Saved sessions, most recent first, for /resume. */
+  recentSessions?: () => Promise<RecentSession[]>;
   /** Lines from outside the UI (an MCP step-up login's URL) shown as notes. */
   notices?: NoticeFeed;
   stdin?: NodeJS.ReadStream;
@@ -93,6 +96,7 @@ export async function runTui(opts: RunTuiOptions): Promise<number> {
         history={history}
         historyFile={opts.historyFile}
         usageText={opts.usageText}
+        {...(opts.recentSessions ? { recentSessions: opts.recentSessions } : {})}
         {...(opts.notices ? { notices: opts.notices } : {})}
         onExit={(code) => settle?.resolve(code)}
       />,

@@ -1,5 +1,13 @@
 import type { NoteTone } from "./entries.js";
 
+/** A saved session as /resume lists it. */
+export interface RecentSession {
+  key: string;
+  updatedAt: string;
+  messages: number;
+  firstUserLine?: string;
+}
+
 /** What a slash command may do to the app; the app supplies it, tests can too. */
 export interface SlashContext {
   readonly sessionKey: string;
@@ -9,7 +17,35 @@ export interface SlashContext {
   setModel(name: string): void;
   setSessionKey(key: string): void;
   usageText(): Promise<string>;
+  /** Saved sessions, most recent first (for /resume). */
+  recentSessions?(): Promise<RecentSession[]>;
   exit(): void;
+}
+
+const RESUME_LIMIT = 9;
+
+function resumeList(sessions: readonly RecentSession[], current: string): string {
+  const width = Math.max(...sessions.map((s) => s.key.length));
+  const rows = sessions.map((s, i) => {
+    const mark = s.key === current ? "*" : " ";
+    const when = s.updatedAt.slice(0, 16).replace("T", " ");
+    const first = s.firstUserLine ? `  ${s.firstUserLine.slice(0, 50)}` : "";
+    return `${mark}${i + 1}. ${s.key.padEnd(width)}  ${when}  ${String(s.messages).padStart(4)} msgs${first}`;
+  });
+  return ["Recent sessions (type /resume <number> or /resume <key>):", ...rows].join("\n");
+}
+
+/** /resume: lists recent sessions, or switches to one by its number in that list or its key. */
+async function resume(arg: string, ctx: SlashContext): Promise<void> {
+  const sessions = ((await ctx.recentSessions?.()) ?? []).slice(0, RESUME_LIMIT);
+  if (arg === "") {
+    if (sessions.length === 0) return ctx.note("no saved sessions yet");
+    return ctx.note(resumeList(sessions, ctx.sessionKey));
+  }
+  const picked = /^\d+$/.test(arg) ? sessions[Number(arg) - 1] : sessions.find((s) => s.key === arg);
+  if (!picked) return ctx.note(`no session ${arg} in the list; type /resume to see it`, "warn");
+  ctx.setSessionKey(picked.key);
+  ctx.note(`resumed ${picked.key} (${picked.messages} messages)`);
 }
 
 interface SlashCommand {
@@ -65,6 +101,12 @@ const COMMANDS: readonly SlashCommand[] = [
       ctx.setSessionKey(arg);
       ctx.note(`session switched to ${arg}`);
     },
+  },
+  {
+    name: "resume",
+    args: "[n|key]",
+    help: "list recent sessions, or continue one of them",
+    run: resume,
   },
   { name: "help", args: "", help: "list commands and keys", run: (_arg, ctx) => ctx.note(helpText()) },
   { name: "exit", args: "", help: "quit", run: (_arg, ctx) => ctx.exit() },
