@@ -55,3 +55,6 @@ const help = execFileSync(process.execPath, [join(root, "bin/kavilo.js"), "--hel
   encoding: "utf8",
 });
 writeFileSync(join(root, "dist/help.txt"), help);
+// The version line, as dist/version.js gives it, for bin/kavilo.js's --version fast path.
+const { kaviloVersion } = await import(new URL("../dist/version.js", import.meta.url).href);
+writeFileSync(join(root, "dist/version.txt"), `${kaviloVersion()}\n`);

@@ -42,8 +42,8 @@ function loadedFiles(args: string[], opts: { smallChunks?: boolean } = {}): stri
 
 describe("start-up loads only what the command needs", () => {
   it("--version and --help load nothing but the entry", () => {
-    // The version module, built on its own (dist/version.js plus two chunks under 4 KB).
-    expect(loadedFiles(["--version"])).toEqual(["dist/version.js"]);
+    // The version line is a file the build wrote from the version module (dist/version.txt).
+    expect(loadedFiles(["--version"])).toEqual([]);
     expect(loadedFiles(["--help"])).toEqual([]);
   });
 
