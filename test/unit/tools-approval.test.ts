@@ -160,6 +160,19 @@ describe("approval policy", () => {
     expect(await riskOf("edit_file", { path: "sub/../inside.txt" }, s, ctx)).toBeUndefined();
   });
 
+  it("asks about a write into .git even inside the workspace (core.fsmonitor would make `git status*` run anything)", async () => {
+    const s = { execAllow: ["git status*"], writeAllow: [] };
+    for (const restrictToWorkspace of [true, false]) {
+      const ctx = { workspace, restrictToWorkspace };
+      const req = await riskOf("write_file", { path: ".git/config" }, s, ctx);
+      expect(req?.summary).toBe(
+        `write ${join(workspace, ".git", "config")} (git's config and hooks can run commands)`,
+      );
+      expect(await riskOf("edit_file", { path: "repo/.git/hooks/pre-commit" }, s, ctx)).toBeDefined();
+      expect(await riskOf("write_file", { path: "src/.gitignore" }, s, ctx)).toBeUndefined();
+    }
+  });
+
   it("asks about writes outside the workspace (when not restricted) unless writeAllow covers them", async () => {
     const s = { execAllow: [], writeAllow: [join(dir, "notes")] };
     const ctx = { workspace, restrictToWorkspace: false };

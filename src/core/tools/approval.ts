@@ -1,5 +1,5 @@
 import { realpath } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { ApprovalRequest } from "../agent/interaction.js";
 import { expandHome } from "../base/paths.js";
 import { globToRegExp } from "../config/secret-paths.js";
@@ -132,15 +132,19 @@ export async function riskOf(
     return { tool, summary: shownAsIs(command), ...(pattern ? { pattern } : {}) };
   }
   if (!WRITE_TOOLS.has(tool)) return undefined;
-  // With restrictToWorkspace the tool itself refuses anything outside; nothing to ask about.
-  if (ctx.restrictToWorkspace) return undefined;
   const given = stringArg(args, "path");
   if (given === undefined) return undefined;
   const expanded = expandHome(given, ctx.homeDir);
   const target = await landingPath(
     isAbsolute(expanded) ? resolve(expanded) : resolve(ctx.workspace, expanded),
   );
-  if (isInside(ctx.workspace, target)) return undefined;
+  const inside = isInside(ctx.workspace, target);
+  // git runs commands named in .git/config (core.fsmonitor, hooks): a write there would turn an
+  // allowed `git status*` into any command, so it asks even inside the workspace.
+  const gitInternals = target.split(sep).includes(".git");
+  // With restrictToWorkspace the tool itself refuses anything outside; nothing to ask about.
+  if (ctx.restrictToWorkspace && !(inside && gitInternals)) return undefined;
+  if (inside && !gitInternals) return undefined;
   const allowed = settings.writeAllow.some((p) => {
     const pattern = expandHome(p.trim(), ctx.homeDir);
     return pattern !== "" && (exactGlob(pattern).test(target) || isInside(resolve(pattern), target));
@@ -148,7 +152,9 @@ export async function riskOf(
   if (allowed) return undefined;
   return {
     tool,
-    summary: shownAsIs(`${tool === "write_file" ? "write" : "edit"} ${target}`),
+    summary: shownAsIs(
+      `${tool === "write_file" ? "write" : "edit"} ${target}${gitInternals ? " (git's config and hooks can run commands)" : ""}`,
+    ),
     // A folder whose name hides characters gets no pattern: the question could not show it truly.
     ...(shownAsIs(target) === target ? { pattern: `${dirname(target)}/*` } : {}),
   };
