@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "../../core/config/load.js";
+import { forbiddenKeyPath } from "../../core/config/read-config-file.js";
 import { configJsonSchema } from "../../core/config/schema.js";
 import { maskConfigSecrets } from "../../core/config/secret-paths.js";
 import { FORBIDDEN_KEYS, updateConfigFile } from "../../core/config/update-file.js";
@@ -84,6 +85,9 @@ export async function set(ctx: CliContext, key: unknown, value: unknown): Promis
   checkPath(path);
   const file = ctx.basePaths.config;
   const parsed = parseValue(String(value));
+  const inValue = forbiddenKeyPath(parsed);
+  if (inValue)
+    throw new CliError(`invalid value for ${path}: the key ${inValue.split(".").at(-1)} is not allowed`, 2);
   try {
     // Validated in full under the lock before writing: a bad value never reaches the disk.
     await updateConfigFile(file, (next) => {

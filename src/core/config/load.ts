@@ -1,9 +1,15 @@
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import type * as z from "zod";
 import { jsonErrorAt } from "../base/json-error-at.js";
 import { expandHome } from "../base/paths.js";
 import { missingMcpVarWarnings } from "./mcp-vars.js";
-import { ConfigFileProblem, MAX_CONFIG_DEPTH, nestsDeeperThan, readConfigText } from "./read-config-file.js";
+import {
+  ConfigFileProblem,
+  forbiddenKeyPath,
+  MAX_CONFIG_DEPTH,
+  nestsDeeperThan,
+  readConfigText,
+} from "./read-config-file.js";
 import { type Config, configSchema } from "./schema.js";
 
 export class ConfigError extends Error {
@@ -54,6 +60,15 @@ export function parseConfig(
   raw: unknown,
   file: string,
 ): { config: Config; warnings: string[]; cleaned?: Record<string, unknown> } {
+  // Checked here, not only when reading the file: a `config set` value may bring them too.
+  if (nestsDeeperThan(raw, MAX_CONFIG_DEPTH)) {
+    throw new ConfigError(file, undefined, `nested more than ${MAX_CONFIG_DEPTH} levels deep; fix the file`);
+  }
+  const forbidden = forbiddenKeyPath(raw);
+  if (forbidden) {
+    const key = forbidden.split(".").at(-1);
+    throw new ConfigError(file, forbidden, `the key ${key} is not allowed; remove it`);
+  }
   const warnings: string[] = missingMcpVarWarnings(raw, process.env, file);
   let result = configSchema.safeParse(raw);
   if (!result.success) {
@@ -113,13 +128,6 @@ export function loadConfig(file: string): LoadedConfig {
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
       throw new ConfigError(file, undefined, "expected a JSON object at the top level");
     }
-    if (nestsDeeperThan(parsed, MAX_CONFIG_DEPTH)) {
-      throw new ConfigError(
-        file,
-        undefined,
-        `nested more than ${MAX_CONFIG_DEPTH} levels deep; fix the file`,
-      );
-    }
     raw = parsed as Record<string, unknown>;
   }
   const { config, warnings, cleaned } = parseConfig(raw, file);
@@ -142,7 +150,25 @@ export async function ensureWorkspaceDir(workspace: string, configFile: string):
   const { mkdir, stat } = await import("node:fs/promises");
   let code: string | undefined;
   try {
-    await mkdir(workspace, { recursive: true, mode: 0o700 });
+    // One folder at a time, not mkdir's recursive mode: that spins forever where an existing
+    // parent refuses a child with ENOENT (/proc/x, /sys/x).
+    const missing: string[] = [];
+    for (
+      let at = workspace;
+      !(await stat(at).then(
+        () => true,
+        () => false,
+      ));
+      at = dirname(at)
+    ) {
+      if (dirname(at) === at) break;
+      missing.unshift(at);
+    }
+    for (const dir of missing) {
+      await mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== "EEXIST") throw err;
+      });
+    }
     if (!(await stat(workspace)).isDirectory()) code = "ENOTDIR";
   } catch (err) {
     code = (err as NodeJS.ErrnoException).code ?? "unknown error";
@@ -155,6 +181,7 @@ export async function ensureWorkspaceDir(workspace: string, configFile: string):
     ENOTDIR: "a file is in the way",
     EROFS: "read-only file system",
     ENOSPC: "disk full",
+    ENOENT: "the file system there does not allow new folders",
   };
   throw new ConfigError(
     configFile,

@@ -95,6 +95,27 @@ export function readConfigText(file: string): string | undefined {
   }
 }
 
+/** Object keys no config path may name: they reach Object.prototype instead of the config. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * The key path of the first FORBIDDEN_KEYS key anywhere in a parsed JSON value, or undefined.
+ * JSON.parse keeps `"__proto__"` as an own key; copying or validating it would set a prototype.
+ */
+export function forbiddenKeyPath(value: unknown): string | undefined {
+  const stack: Array<[unknown, string]> = [[value, ""]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    for (const [key, child] of Object.entries(node)) {
+      const at = Array.isArray(node) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      if (!Array.isArray(node) && FORBIDDEN_KEYS.has(key)) return at;
+      stack.push([child, at]);
+    }
+  }
+  return undefined;
+}
+
 /** Whether a parsed JSON value nests deeper than `max` (counted without recursion). */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 0]];

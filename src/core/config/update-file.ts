@@ -3,8 +3,7 @@ import { writeJsonAtomic } from "../base/atomic-file.js";
 import { withFileMutex } from "../base/file-lock.js";
 import { loadConfig, parseConfig } from "./load.js";
 
-/** Object keys no config path may name: they reach Object.prototype instead of the config. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+export { FORBIDDEN_KEYS } from "./read-config-file.js";
 
 /** The lock beside config.json, the same kind the token store uses: every process shares it. */
 export function configLockOf(file: string): string {
