@@ -132,3 +132,26 @@ describe("the self server's read_session", () => {
     expect(await knownSecrets(deps)).toEqual(expect.arrayContaining(profileSecretValues(config, env)));
   });
 });
+
+describe("MCP URL credentials", () => {
+  const urls = {
+    userinfo: "https://someone:hunter2pw@u.example/mcp",
+    userOnly: "https://tok3nAsUser@u.example/mcp",
+    shortKey: "https://k.example/mcp?key=abc1&sig=zz9&mode=readonly",
+  };
+  const { config } = parseConfig(
+    { tools: { mcpServers: Object.fromEntries(Object.entries(urls).map(([n, url]) => [n, { url }])) } },
+    "/x/config.json",
+  );
+
+  it("masks the password and a bare user name of the URL, and ?key= / ?sig= values however short", () => {
+    const masked = maskConfigSecrets(config).tools.mcpServers;
+    const url = (name: string) => (masked[name] as { url?: string } | undefined)?.url;
+    expect(url("userinfo")).toBe("https://someone:[REDACTED]@u.example/mcp");
+    expect(url("userOnly")).toBe("https://[REDACTED]@u.example/mcp");
+    expect(url("shortKey")).toBe("https://k.example/mcp?key=[REDACTED]&sig=[REDACTED]&mode=readonly");
+    const found = configSecretValues(config);
+    for (const s of ["hunter2pw", "tok3nAsUser", "abc1", "zz9"]) expect(found).toContain(s);
+    for (const s of ["someone", "readonly"]) expect(found).not.toContain(s);
+  });
+});

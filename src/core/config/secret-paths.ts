@@ -26,14 +26,22 @@ export function looksLikeKeySegment(raw: string): boolean {
   return /^[A-Za-z0-9_=-]{16,}$/.test(segment) && /\d/.test(segment) && /[A-Za-z]/.test(segment);
 }
 
-/** Key-like path segments and secret query values of a URL, as they are written in it. */
+/** Query names that carry a credential in URLs although isSecretKey does not say so (`?key=`). */
+const SECRET_QUERY_NAME = /^(key|auth|sig|signature|pass|pwd|access[-_]?key)$/i;
+
+/**
+ * Key-like path segments, secret query values and the user info (`user:password@`; a user name
+ * alone is a token, as in `https://<token>@host`) of a URL, as they are written in it.
+ */
 export function urlSecretParts(url: string): string[] {
   const out: string[] = [];
   try {
     const u = new URL(url);
+    if (u.password) out.push(u.password);
+    if (u.username && (!u.password || looksLikeKeySegment(u.username))) out.push(u.username);
     for (const seg of u.pathname.split("/")) if (looksLikeKeySegment(seg)) out.push(seg);
     for (const [name, value] of u.searchParams) {
-      if (value && (isSecretKey(name) || looksLikeKeySegment(value))) {
+      if (value && (isSecretKey(name) || SECRET_QUERY_NAME.test(name) || looksLikeKeySegment(value))) {
         out.push(value, encodeURIComponent(value));
       }
     }
