@@ -160,6 +160,15 @@ describe("approval policy", () => {
     expect(await riskOf("edit_file", { path: "sub/../inside.txt" }, s, ctx)).toBeUndefined();
   });
 
+  it("asks about a write to kavilo's config.json even when the workspace holds it", async () => {
+    const s = { execAllow: [], writeAllow: [] };
+    const ctx = { workspace, restrictToWorkspace: true, guarded: [join(workspace, "config.json")] };
+    expect((await riskOf("edit_file", { path: "config.json" }, s, ctx))?.summary).toBe(
+      `edit ${join(workspace, "config.json")} (kavilo's config, where approvals are set)`,
+    );
+    expect(await riskOf("write_file", { path: "other.json" }, s, ctx)).toBeUndefined();
+  });
+
   it("asks about a write into .git even inside the workspace (core.fsmonitor would make `git status*` run anything)", async () => {
     const s = { execAllow: ["git status*"], writeAllow: [] };
     for (const restrictToWorkspace of [true, false]) {
@@ -297,5 +306,33 @@ describe("approval gate in the registry", () => {
     expect(asked).toHaveLength(1);
     const saved = JSON.parse(await readFile(configFile, "utf8"));
     expect(saved.tools.exec.allow).toEqual(["ls*", "npm test*"]);
+  });
+
+  it("the gate guards the config.json it saves to: a write there asks even inside the workspace", async () => {
+    const configFile = join(workspace, "config.json");
+    const writes: string[] = [];
+    const writer = defineTool({
+      name: "write_file",
+      description: "fake write",
+      parameters: z.object({ path: z.string(), content: z.string() }),
+      capabilities: { sideEffect: true },
+      async run(args) {
+        writes.push(args.path);
+        return "written";
+      },
+    });
+    const registry = new ToolRegistry([writer]);
+    registry.setGate(createApprovalGate({ settings: () => settings(), configFile, log: () => {} }));
+    const { asked, interaction } = asker(async () => ({ allow: false, reason: "no" }));
+    const args = { path: "config.json", content: '{"tools":{"approval":{"mode":"auto"}}}' };
+    const res = await registry.execute({ id: "w", name: "write_file", args }, ctxOf(interaction));
+    expect(asked).toHaveLength(1);
+    expect(res.isError).toBe(true);
+    expect(writes).toEqual([]);
+    await registry.execute(
+      { id: "w2", name: "write_file", args: { path: "notes.md", content: "x" } },
+      ctxOf(interaction),
+    );
+    expect(writes).toEqual(["notes.md"]);
   });
 });

@@ -112,7 +112,10 @@ export function createApprovalGate(opts: ApprovalGateOptions): ToolGate {
       execAllow: [...base.execAllow, ...added.exec],
       writeAllow: [...base.writeAllow, ...added.write],
     };
-    const req = await riskOf(tool, args, settings, ctx);
+    const req = await riskOf(tool, args, settings, {
+      ...ctx,
+      ...(opts.configFile ? { guarded: [opts.configFile] } : {}),
+    });
     if (!req) return { run: true };
     const record = (r: Omit<ApprovalRecord, "tool" | "summary" | "at">): ApprovalRecord => {
       const full: ApprovalRecord = { tool, summary: req.summary, ...r, at: now().toISOString() };

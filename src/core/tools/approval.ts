@@ -25,6 +25,11 @@ export interface RiskContext {
   workspace: string;
   restrictToWorkspace: boolean;
   homeDir?: string;
+  /**
+   * Files a write asks about even inside the workspace: kavilo's config.json (a workspace set to
+   * the kavilo home or `~` holds it), where tools.approval itself is set.
+   */
+  guarded?: readonly string[];
 }
 
 const WRITE_TOOLS = new Set(["write_file", "edit_file"]);
@@ -112,6 +117,14 @@ async function landingPath(abs: string): Promise<string> {
   }
 }
 
+/** Whether `target` (a real path) is one of the guarded files, wherever they really are. */
+async function isGuarded(target: string, files: readonly string[]): Promise<boolean> {
+  for (const file of files) {
+    if (target === (await landingPath(resolve(file)))) return true;
+  }
+  return false;
+}
+
 function stringArg(args: unknown, key: string): string | undefined {
   if (!args || typeof args !== "object") return undefined;
   const v = (args as Record<string, unknown>)[key];
@@ -142,9 +155,11 @@ export async function riskOf(
   // git runs commands named in .git/config (core.fsmonitor, hooks): a write there would turn an
   // allowed `git status*` into any command, so it asks even inside the workspace.
   const gitInternals = target.split(sep).includes(".git");
+  const guarded = await isGuarded(target, ctx.guarded ?? []);
+  const always = gitInternals || guarded;
   // With restrictToWorkspace the tool itself refuses anything outside; nothing to ask about.
-  if (ctx.restrictToWorkspace && !(inside && gitInternals)) return undefined;
-  if (inside && !gitInternals) return undefined;
+  if (ctx.restrictToWorkspace && !(inside && always)) return undefined;
+  if (inside && !always) return undefined;
   const allowed = settings.writeAllow.some((p) => {
     const pattern = expandHome(p.trim(), ctx.homeDir);
     return pattern !== "" && (exactGlob(pattern).test(target) || isInside(resolve(pattern), target));
@@ -153,7 +168,7 @@ export async function riskOf(
   return {
     tool,
     summary: shownAsIs(
-      `${tool === "write_file" ? "write" : "edit"} ${target}${gitInternals ? " (git's config and hooks can run commands)" : ""}`,
+      `${tool === "write_file" ? "write" : "edit"} ${target}${gitInternals ? " (git's config and hooks can run commands)" : guarded ? " (kavilo's config, where approvals are set)" : ""}`,
     ),
     // A folder whose name hides characters gets no pattern: the question could not show it truly.
     ...(shownAsIs(target) === target ? { pattern: `${dirname(target)}/*` } : {}),
