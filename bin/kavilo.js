@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import module from "node:module";
 
 // Before anything else: on an older Node (say a system Node 20 behind npm link's shim) the CLI's own
@@ -9,6 +9,12 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.stderr.write(
     `kavilo needs Node 22.12 or newer (this is Node ${process.versions.node}); install a current LTS, or run it with npx from a checkout\n`,
   );
+  process.exit(2);
+}
+
+// A checkout builds dist/ with `npm run build` (npm runs it only when packing): say so in one line.
+if (!existsSync(new URL("../dist/cli/main.js", import.meta.url))) {
+  process.stderr.write("kavilo: dist/ is not built in this checkout: run npm run build (or make build)\n");
   process.exit(2);
 }
 

@@ -1,5 +1,13 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -170,5 +178,16 @@ describe("npm i -g of the packed tarball", () => {
     } finally {
       await llm.close();
     }
+  });
+});
+
+describe("a checkout without dist/", () => {
+  it("says to build, in one line, exit 2 (npm install no longer builds: prepack does)", () => {
+    const checkout = mkdtempSync(join(tmpdir(), "kavilo-nodist-"));
+    mkdirSync(join(checkout, "bin"));
+    copyFileSync(join(ROOT, "bin/kavilo.js"), join(checkout, "bin/kavilo.js"));
+    const r = spawnSync(process.execPath, [join(checkout, "bin/kavilo.js"), "status"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("kavilo: dist/ is not built in this checkout: run npm run build (or make build)\n");
   });
 });
