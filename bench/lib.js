@@ -10,6 +10,8 @@ export const ROOT = new URL("..", import.meta.url).pathname;
 export const BIN = join(ROOT, "bin", "kavilo.js");
 /** Rounds per comparison: `BENCH_RUNS` overrides (more on a loaded machine). */
 export const RUNS = Number(process.env.BENCH_RUNS ?? 21);
+/** `BENCH_BUDGET_SCALE` multiplies every budget (below 1 to tighten them, or to see --check fail). */
+const BUDGET_SCALE = Number(process.env.BENCH_BUDGET_SCALE ?? 1);
 
 export function benchEnv(extra = {}) {
   const home = mkdtempSync(join(tmpdir(), "kavilo-bench-"));
@@ -75,13 +77,14 @@ export async function ratioOf(args, env, runs = RUNS) {
  */
 export function report(rows) {
   let failed = 0;
-  for (const r of rows) {
+  for (const row of rows) {
+    const r = typeof row.budget === "number" ? { ...row, budget: row.budget * BUDGET_SCALE } : row;
     const hasBudget = typeof r.budget === "number";
     const ok = !hasBudget || r.ratio <= r.budget;
     if (!ok) failed++;
     const spread = r.spread ? ` [${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)}]` : "";
     const verdict = hasBudget
-      ? `budget ${String(r.budget).padStart(4)}x  ${ok ? "ok  " : "OVER"}`
+      ? `budget ${String(Number(r.budget.toFixed(3))).padStart(4)}x  ${ok ? "ok  " : "OVER"}`
       : "(floor, no budget)";
     const detail = r.detail ?? `medians: base ${r.baseMs.toFixed(1)} ms, this ${r.targetMs.toFixed(1)} ms`;
     process.stdout.write(
