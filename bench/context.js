@@ -79,7 +79,12 @@ export async function run() {
   );
   // The "ratio" column is max input ÷ budget: at most 1.
   return [
-    { name: "input tokens per turn, max ÷ budget", budget: 1, ratio: max / budget, baseMs: 0, targetMs: 0 },
+    {
+      name: "input tokens per turn, max ÷ budget",
+      budget: 1,
+      ratio: max / budget,
+      detail: `max ${max} of ${budget} tokens`,
+    },
   ];
 }
 
