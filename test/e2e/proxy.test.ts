@@ -20,7 +20,15 @@ const portOf = (url: string) => new URL(url).port;
 beforeAll(async () => {
   proxy = await startFakeProxy();
   mcp = await startMcpWeb();
-  page = createServer((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("page body"));
+  // A web page for web_fetch, and Brave Search's API path for web_search.
+  page = createServer((req, res) => {
+    if (req.url?.startsWith("/res/v1/web/search")) {
+      const results = [{ title: "A result", url: "https://example.com/", description: "found" }];
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ web: { results } }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/plain" }).end("page body");
+  });
   await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
   pagePort = (page.address() as AddressInfo).port;
 });
@@ -33,7 +41,7 @@ afterEach(() => killAll());
 
 const proxyVars = (p: FakeProxy) => ({ HTTPS_PROXY: p.url, HTTP_PROXY: p.url });
 
-/** A turn whose first attempt stalls (so the retry takes a fresh connection), then a web_fetch. */
+/** A turn whose first attempt stalls (so the retry takes a fresh connection), then web_fetch and web_search. */
 async function oneShot(
   extra: Record<string, string>,
 ): Promise<{ llm: FakeLlm; stdout: string; code: number | null }> {
@@ -43,13 +51,23 @@ async function oneShot(
         ? { fault: "stall" }
         : i === 1
           ? {
-              toolCalls: [{ id: "c1", name: "web_fetch", args: { url: `http://127.0.0.1:${pagePort}/doc` } }],
+              toolCalls: [
+                { id: "c1", name: "web_fetch", args: { url: `http://127.0.0.1:${pagePort}/doc` } },
+                { id: "c2", name: "web_search", args: { query: "kavilo" } },
+              ],
             }
           : { text: "fetched it" },
   });
   try {
     const home = tempHome();
-    writeConfig(home, { tools: { web: { fetch: { allowPrivate: true } } } });
+    writeConfig(home, {
+      tools: {
+        web: {
+          fetch: { allowPrivate: true },
+          search: { apiKey: "brave-test-key", apiBase: `http://127.0.0.1:${pagePort}` },
+        },
+      },
+    });
     const env = cleanEnv(home, {
       KAVILO_PROVIDER: "openai",
       KAVILO_API_BASE: llm.url,
@@ -68,7 +86,7 @@ async function oneShot(
 }
 
 describe("behind HTTPS_PROXY", () => {
-  it("provider calls, the retry on a fresh connection and web_fetch go through the proxy", async () => {
+  it("provider calls, the retry on a fresh connection, web_fetch and web_search go through the proxy", async () => {
     const before = proxy.log.length;
     const { llm, stdout, code } = await oneShot(proxyVars(proxy));
     expect(code).toBe(0);
@@ -79,7 +97,13 @@ describe("behind HTTPS_PROXY", () => {
     // the stalled attempt's tunnel, the fresh connection of its retry, and the call after the tool
     // (the stalled tunnel was torn down, so it opens one more)
     expect(seen.filter((l) => l.endsWith(`:${llmPort}`)).length).toBeGreaterThanOrEqual(3);
-    expect(seen.filter((l) => l.endsWith(`:${pagePort}`)).length).toBeGreaterThanOrEqual(1);
+    // web_fetch and web_search: two requests to the page server, both through the proxy
+    expect(seen.filter((l) => l.endsWith(`:${pagePort}`)).length).toBeGreaterThanOrEqual(2);
+    const toolResults = (llm.requests[2]?.body as { messages: { role: string; content: string }[] }).messages
+      .filter((m) => m.role === "tool")
+      .map((m) => m.content);
+    expect(toolResults.join("\n")).toContain("page body");
+    expect(toolResults.join("\n")).toContain("A result");
   }, 40_000);
 
   it("NO_PROXY sends matching hosts direct", async () => {
