@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
 import { writeJsonAtomic } from "../base/atomic-file.js";
+import { backoffDelay } from "../base/backoff.js";
 import type { BusLogger } from "./message-bus.js";
 import type { OutboundMessage } from "./types.js";
 
@@ -114,7 +115,7 @@ export class UndeliveredReplies {
   }
 
   private delay(attempts: number): number {
-    return Math.min(this.policy.baseMs * 2 ** (attempts - 1), this.policy.maxMs);
+    return backoffDelay(attempts - 1, this.policy);
   }
 
   private arm(): void {
