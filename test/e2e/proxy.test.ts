@@ -99,7 +99,9 @@ describe("behind HTTPS_PROXY", () => {
     expect(seen.filter((l) => l.endsWith(`:${llmPort}`)).length).toBeGreaterThanOrEqual(3);
     // web_fetch and web_search: two requests to the page server, both through the proxy
     expect(seen.filter((l) => l.endsWith(`:${pagePort}`)).length).toBeGreaterThanOrEqual(2);
-    const toolResults = (llm.requests[2]?.body as { messages: { role: string; content: string }[] }).messages
+    const toolResults = (
+      (llm.requests[2]?.body ?? { messages: [] }) as { messages: { role: string; content: string }[] }
+    ).messages
       .filter((m) => m.role === "tool")
       .map((m) => m.content);
     expect(toolResults.join("\n")).toContain("page body");
