@@ -55,7 +55,8 @@ describe("agent -m while an MCP server is slow to start", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("kavilo: waiting for MCP server slowpoke to start…");
     // the model was offered the server's tools once it was up
-    const tools = (llm.requests.at(-1)?.body as { tools?: { function: { name: string } }[] }).tools ?? [];
+    const tools =
+      ((llm.requests.at(-1)?.body ?? {}) as { tools?: { function: { name: string } }[] }).tools ?? [];
     expect(tools.map((t) => t.function.name)).toContain("mcp_slowpoke_ping");
   }, 25_000);
 });
