@@ -1,5 +1,5 @@
 import { constants, existsSync } from "node:fs";
-import { type FileHandle, lstat, mkdir, open, readlink, realpath, stat } from "node:fs/promises";
+import { type FileHandle, lstat, mkdir, open, readdir, readlink, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ToolError } from "./types.js";
 import { fsToolError, isInside, shortPath } from "./workspace-guard.js";
@@ -132,6 +132,26 @@ function hardLinked(shown: string, links: number): ToolError {
 }
 
 /**
+ * Whether a file with several hard links is also a file inside a deny root (a session file linked
+ * into the workspace): compared by device and inode with what the deny roots hold, a few levels deep.
+ */
+async function linkedIntoDeny(info: { dev: number; ino: number }, deny: readonly string[]): Promise<boolean> {
+  const walk = async (dir: string, depth: number): Promise<boolean> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory() && depth < 3 && (await walk(path, depth + 1))) return true;
+      if (!e.isFile()) continue;
+      const st = await lstat(path).catch(() => undefined);
+      if (st && st.dev === info.dev && st.ino === info.ino) return true;
+    }
+    return false;
+  };
+  for (const root of deny) if (await walk(root, 0)) return true;
+  return false;
+}
+
+/**
  * Opens a regular file for reading through the fence. A folder, a FIFO or a device is refused, and
  * so is a file with more than one hard link unless `allowHardLinks`.
  */
@@ -151,6 +171,11 @@ export async function openRegularFile(
       throw new ToolError(`${shortPath(fence.shown)} is a directory; use list_directory`);
     if (!info.isFile()) throw new ToolError(`${shortPath(fence.shown)} is not a regular file`);
     if (info.nlink > 1 && !allowHardLinks) throw hardLinked(fence.shown, info.nlink);
+    if (info.nlink > 1 && (await linkedIntoDeny(info, fence.deny))) {
+      throw new ToolError(
+        `${shortPath(fence.shown)} is a hard link to a file in kavilo's sessions folder; the file tools may not read or change chat histories`,
+      );
+    }
     return handle;
   } catch (err) {
     await handle.close();
