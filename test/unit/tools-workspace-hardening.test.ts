@@ -177,3 +177,64 @@ describe("very long names", () => {
     }
   });
 });
+
+describe("the sessions folder, spelled every way", () => {
+  it("other spellings of the path are refused too, restricted or not", async () => {
+    const { sessions, call } = setup();
+    const spellings = [
+      "./sessions/../sessions/telegram_999.jsonl",
+      "sessions//telegram_999.jsonl",
+      "sessions/./telegram_999.jsonl",
+      "nothere/../sessions/telegram_999.jsonl",
+      `/proc/self/root${sessions}/telegram_999.jsonl`,
+    ];
+    for (const restricted of [true, false]) {
+      for (const path of spellings) {
+        const r = await call("read_file", { path }, restricted);
+        expect(r.isError, `${path} restricted=${restricted}`).toBe(true);
+        expect(text(r)).not.toContain("telegram:999");
+      }
+      for (const path of ["sessions/", "./sessions", "sessions/.", "ws/../sessions"]) {
+        const r = await call("list_directory", { path }, restricted);
+        expect(text(r)).not.toContain("telegram_999");
+      }
+    }
+  });
+
+  it("glob_files shows none of it, whatever the pattern or folder", async () => {
+    const { call } = setup();
+    for (const restricted of [true, false]) {
+      for (const [pattern, path] of [
+        ["*", "sessions"],
+        ["sessions/*", undefined],
+        ["*/*.jsonl", undefined],
+        ["{sessions,x}/*", undefined],
+        ["s*/*", undefined],
+        ["sess?ons/**", undefined],
+        ["./sessions/*", undefined],
+      ] as const) {
+        const r = await call("glob_files", path ? { pattern, path } : { pattern }, restricted);
+        expect(text(r), `${pattern} in ${path} restricted=${restricted}`).not.toContain("telegram_999");
+      }
+    }
+  });
+
+  it("a link to one history file, or a hard link with tools.allowHardLinks, does not lead in", async () => {
+    const { workspace, sessions, call } = setup({ allowHardLinks: true });
+    symlinkSync(join(sessions, "telegram_999.jsonl"), join(workspace, "soft.jsonl"));
+    linkSync(join(sessions, "telegram_999.jsonl"), join(workspace, "hard.jsonl"));
+    for (const restricted of [true, false]) {
+      for (const path of ["soft.jsonl", "hard.jsonl"]) {
+        const read = await call("read_file", { path }, restricted);
+        expect(text(read), `${path} restricted=${restricted}`).not.toContain("telegram:999");
+        const edit = await call("edit_file", { path, old_string: "other", new_string: "x" }, restricted);
+        expect(edit.isError).toBe(true);
+        // A write replaces the link in the workspace (or is refused): the history itself stays.
+        await call("write_file", { path, content: "{}" }, restricted);
+      }
+    }
+    expect(readFileSync(join(sessions, "telegram_999.jsonl"), "utf8")).toBe(
+      '{"type":"meta","key":"telegram:999"}\n',
+    );
+  });
+});
