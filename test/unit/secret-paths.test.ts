@@ -100,8 +100,19 @@ describe("one list of secret paths", () => {
       X_SECRET_VALUE: "x",
       GCP_CREDENTIALS: "c",
       KAVILO_HOME: "/k",
+      // Names the globs miss but whose values are masked: scrubbed as well.
+      API_KEY: "k",
+      TOKEN: "t",
+      PASSWORD: "pw",
+      DB_PASSWD: "d",
+      OPENAI_APIKEY: "o",
     };
     expect(scrubEnv(env)).toEqual({ PATH: "/bin" });
+    expect(scrubEnv({ MAX_TOKENS: "5", TOKENIZERS_PARALLELISM: "false", HOME: "/h" })).toEqual({
+      MAX_TOKENS: "5",
+      TOKENIZERS_PARALLELISM: "false",
+      HOME: "/h",
+    });
     expect(scrubEnv(env, { keep: ["github_token"] })).toEqual({ PATH: "/bin", GITHUB_TOKEN: "g" });
   });
 });

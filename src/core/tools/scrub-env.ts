@@ -1,12 +1,15 @@
-import { globToRegExp, SECRET_ENV_PATTERNS } from "../config/secret-paths.js";
+import { globToRegExp, isSecretEnvName, SECRET_ENV_PATTERNS } from "../config/secret-paths.js";
 
 /** Dropped from shell commands' env while scrubbing: the credentials, and kavilo's own settings. */
 export const DEFAULT_SCRUB_PATTERNS: readonly string[] = [...SECRET_ENV_PATTERNS, "KAVILO_*"];
 
-/** A predicate telling whether an env name matches one of the default or extra glob patterns. */
+/**
+ * A predicate telling whether an env name matches one of the default or extra glob patterns, or is
+ * a name whose value kavilo masks (isSecretEnvName: `API_KEY`, `TOKEN`, `DB_PASSWD` as well).
+ */
 export function envNameMatcher(extraPatterns: readonly string[] = []): (name: string) => boolean {
   const regexps = [...DEFAULT_SCRUB_PATTERNS, ...extraPatterns].map(globToRegExp);
-  return (name) => regexps.some((re) => re.test(name));
+  return (name) => isSecretEnvName(name) || regexps.some((re) => re.test(name));
 }
 
 export interface ScrubOptions {
