@@ -14,25 +14,32 @@ afterAll(async () => {
   await llm?.close();
 });
 
+const envFor = (home: string) =>
+  cleanEnv(home, {
+    KAVILO_PROVIDER: "openai",
+    KAVILO_API_BASE: llm.url,
+    KAVILO_API_KEY: "test-key-not-secret",
+    KAVILO_MODEL: "gpt-test",
+  });
+
 describe("TUI /resume", () => {
-  it("lists recent sessions and switches to the one picked by number", async () => {
+  it("opens a picker of recent sessions and continues the one chosen", async () => {
     const home = tempHome();
-    const env = cleanEnv(home, {
-      KAVILO_PROVIDER: "openai",
-      KAVILO_API_BASE: llm.url,
-      KAVILO_API_KEY: "test-key-not-secret",
-      KAVILO_MODEL: "gpt-test",
-    });
+    const env = envFor(home);
     expect((await runCli(["agent", "-m", "about the garden", "-s", "cli:garden"], { env })).code).toBe(0);
     expect((await runCli(["agent", "-m", "about taxes", "-s", "cli:taxes"], { env })).code).toBe(0);
     const pane = tmux.open(env, ["agent"]);
     await pane.see("message, /help for commands", 15_000);
     pane.send("/resume");
-    const list = await pane.see("Recent sessions");
-    expect(list).toMatch(/1\. cli:taxes\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+2 msgs\s+about taxes/);
-    expect(list).toMatch(/2\. cli:garden\s+.*about the garden/);
-    pane.send("/resume 2");
+    const picker = await pane.see("Resume a session");
+    expect(picker).toMatch(/1\. cli:taxes\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+2 msgs\s+about taxes/);
+    expect(picker).toMatch(/2\. cli:garden\s+.*about the garden/);
+    expect(picker).toContain("↑/↓ choose · Enter resume · 1-9 pick · Esc cancel");
+    // Down, then Enter: the second one
+    pane.keys("Down");
+    pane.keys("Enter");
     await pane.see("resumed cli:garden (2 messages)");
+    await pane.see("session cli:garden");
     pane.send("and the roses?");
     await pane.see("ok: and the roses?");
     const body = llm.requests.at(-1)?.body as { messages: { role: string; content: unknown }[] };
@@ -40,6 +47,26 @@ describe("TUI /resume", () => {
       "about the garden",
       "and the roses?",
     ]);
+    pane.keys("C-d");
+  }, 40_000);
+});
+
+describe("TUI /resume with a key or a number", () => {
+  it("Esc cancels the picker; /resume <n> and /resume <key> switch without it", async () => {
+    const home = tempHome();
+    const env = envFor(home);
+    expect((await runCli(["agent", "-m", "first", "-s", "cli:one"], { env })).code).toBe(0);
+    expect((await runCli(["agent", "-m", "second", "-s", "cli:two"], { env })).code).toBe(0);
+    const pane = tmux.open(env, ["agent", "-s", "cli:fresh"]);
+    await pane.see("message, /help for commands", 15_000);
+    pane.send("/resume");
+    await pane.see("Resume a session");
+    pane.keys("Escape");
+    await pane.see("resume cancelled");
+    pane.send("/resume 2");
+    await pane.see("resumed cli:one (2 messages)");
+    pane.send("/resume cli:two");
+    await pane.see("resumed cli:two (2 messages)");
     pane.keys("C-d");
   }, 40_000);
 });

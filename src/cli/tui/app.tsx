@@ -10,12 +10,14 @@ import { keyAction } from "./key-action.js";
 import { LiveRegion } from "./live-region.js";
 import type { NoticeFeed } from "./notice-feed.js";
 import { PromptInput, promptRows } from "./prompt-input.js";
+import { SessionPicker } from "./session-picker.js";
 import { isSlashCommand, type RecentSession, runSlashCommand, type SlashContext } from "./slash-commands.js";
 import { Footer, Header } from "./status-bars.js";
 import { useApproval } from "./use-approval.js";
 import { useElicitation } from "./use-elicitation.js";
 import { useExitKeys } from "./use-exit-keys.js";
 import { usePrompt } from "./use-prompt.js";
+import { useQuestionQueue } from "./use-question-queue.js";
 import { useTerminalSize } from "./use-terminal-size.js";
 import { useTurn } from "./use-turn.js";
 
@@ -77,6 +79,8 @@ export function App(props: AppProps) {
 
   const elicitation = useElicitation();
   const approval = useApproval();
+  // /resume's picker, shown in place of the prompt like the questions above.
+  const picker = useQuestionQueue<readonly RecentSession[], string | null>(null);
   // One Interaction for the turn: MCP forms and risky-tool approvals, each shown in place of the prompt.
   const interaction = useMemo(
     () => ({ ...elicitation.interaction, ...approval.interaction }),
@@ -130,6 +134,7 @@ export function App(props: AppProps) {
     note,
     usageText: props.usageText,
     ...(props.recentSessions ? { recentSessions: props.recentSessions } : {}),
+    pickSession: (sessions) => picker.ask(sessions, new AbortController().signal),
     exit: () => exit(0),
     setModel: (name) => {
       runner.setModel(name);
@@ -180,7 +185,9 @@ export function App(props: AppProps) {
   };
 
   // While an MCP server's form is open, the keys are the form's.
-  const promptKeys = { isActive: elicitation.pending === null && approval.pending === null };
+  const promptKeys = {
+    isActive: elicitation.pending === null && approval.pending === null && picker.pending === null,
+  };
   usePaste((text) => prompt.edit({ type: "insert", text }), promptKeys);
   useInput((input, key) => {
     const action = keyAction(input, key);
@@ -235,6 +242,8 @@ export function App(props: AppProps) {
         <ElicitationForm key={elicitation.pending.id} pending={elicitation.pending} width={width} />
       ) : approval.pending ? (
         <ApprovalPrompt key={approval.pending.id} pending={approval.pending} width={width} />
+      ) : picker.pending ? (
+        <SessionPicker key={picker.pending.id} pending={picker.pending} width={width} />
       ) : (
         <PromptInput
           buffer={prompt.buffer}

@@ -19,6 +19,8 @@ export interface SlashContext {
   usageText(): Promise<string>;
   /** Saved sessions, most recent first (for /resume). */
   recentSessions?(): Promise<RecentSession[]>;
+  /** Shows a picker in place of the prompt; resolves with the key picked, or null when cancelled. */
+  pickSession?(sessions: readonly RecentSession[]): Promise<string | null>;
   exit(): void;
 }
 
@@ -38,12 +40,12 @@ function resumeList(sessions: readonly RecentSession[], current: string): string
 /** /resume: lists recent sessions, or switches to one by its number in that list or its key. */
 async function resume(arg: string, ctx: SlashContext): Promise<void> {
   const sessions = ((await ctx.recentSessions?.()) ?? []).slice(0, RESUME_LIMIT);
-  if (arg === "") {
-    if (sessions.length === 0) return ctx.note("no saved sessions yet");
-    return ctx.note(resumeList(sessions, ctx.sessionKey));
-  }
-  const picked = /^\d+$/.test(arg) ? sessions[Number(arg) - 1] : sessions.find((s) => s.key === arg);
-  if (!picked) return ctx.note(`no session ${arg} in the list; type /resume to see it`, "warn");
+  if (arg === "" && sessions.length === 0) return ctx.note("no saved sessions yet");
+  if (arg === "" && !ctx.pickSession) return ctx.note(resumeList(sessions, ctx.sessionKey));
+  const chosen = arg === "" ? await ctx.pickSession?.(sessions) : arg;
+  if (chosen === null || chosen === undefined) return ctx.note("resume cancelled");
+  const picked = /^\d+$/.test(chosen) ? sessions[Number(chosen) - 1] : sessions.find((s) => s.key === chosen);
+  if (!picked) return ctx.note(`no session ${chosen} in the list; type /resume to see it`, "warn");
   ctx.setSessionKey(picked.key);
   ctx.note(`resumed ${picked.key} (${picked.messages} messages)`);
 }
