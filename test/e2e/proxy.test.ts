@@ -4,9 +4,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FakeProxy, startFakeProxy } from "../fakes/http-proxy.js";
 import { type McpWeb, startMcpWeb } from "../fakes/mcp-web.js";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
+import { startFakeOpenAiTokenServer } from "../fakes/openai-token-server.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
 import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { writeCodexAuthFile } from "../helpers/codex-auth.js";
 import { killAll, llmEnv, startKavilo, writeConfig } from "./start-harness.js";
 
 // HTTPS_PROXY / HTTP_PROXY / NO_PROXY: every kind of outbound request goes through a local proxy.
@@ -159,6 +161,32 @@ describe("behind HTTPS_PROXY", () => {
       await kavilo.stop();
     } finally {
       await Promise.all([tg.close(), slack.close(), llm.close()]);
+    }
+  }, 40_000);
+
+  it("an OAuth token refresh (the Codex login kavilo start keeps alive) goes through it", async () => {
+    const llm = await startFakeOpenAI({ respond: () => ({ text: "hi" }) });
+    const tokens = await startFakeOpenAiTokenServer();
+    try {
+      const home = tempHome();
+      const codexHome = `${home}/codex-home`;
+      await writeCodexAuthFile(codexHome, { ...(await tokens.mint({ ttlS: 600 })), account_id: "acc" });
+      const kavilo = await startKavilo({
+        home,
+        config: {},
+        env: (h) =>
+          llmEnv(h, llm.url, {
+            ...proxyVars(proxy),
+            CODEX_HOME: codexHome,
+            CODEX_REFRESH_TOKEN_URL_OVERRIDE: tokens.tokenUrl,
+          }),
+      });
+      await kavilo.waitForStderr(/Refreshed codex /);
+      expect(tokens.stats.refreshes).toBe(1);
+      expect(proxy.countFor(portOf(tokens.tokenUrl))).toBeGreaterThanOrEqual(1);
+      await kavilo.stop();
+    } finally {
+      await Promise.all([tokens.close(), llm.close()]);
     }
   }, 40_000);
 });
