@@ -55,6 +55,8 @@ export interface ToolsInput {
   approvalDefault?: ApprovalMode | undefined;
   /** Interactive front-ends: a browser login when an MCP tool call needs more scope. */
   mcpStepUp?: McpStepUp | undefined;
+  /** Status lines while the user waits (MCP servers still connecting after 2 s). */
+  progress?: ((line: string) => void) | undefined;
 }
 
 /** The tool registry: built-ins, the runtime's tools, the in-process self tools, and the MCP pool. */
@@ -116,7 +118,16 @@ export function composeTools(ctx: CliContext, input: ToolsInput): ComposedTools 
       return created;
     })();
     const ready = await pool;
-    await ready.connect();
+    // No silent waits: a server slow to start is named after 2 s.
+    const slow = setTimeout(() => {
+      const waiting = ready.pending();
+      if (waiting.length > 0) input.progress?.(`waiting for MCP server ${waiting.join(", ")} to start…`);
+    }, 2_000);
+    try {
+      await ready.connect();
+    } finally {
+      clearTimeout(slow);
+    }
     sync?.(ready.tools());
   };
   return { registry, prepareTools, close: () => close() };

@@ -63,6 +63,7 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
   /** Tool name -> alias of the server whose tool holds it, across connects and reconnects. */
   const owners = new Map<string, string>();
   let connecting: Promise<void> | undefined;
+  const inFlight = new Set<string>();
   let closed = false;
   const cleanups: Promise<void>[] = [];
 
@@ -81,6 +82,7 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
 
   async function connectOne(entry: Entry): Promise<ConnectedServer | undefined> {
     const { alias, config } = entry;
+    inFlight.add(alias);
     try {
       const connected = await connectServer(alias, config, {
         paths: opts.paths,
@@ -101,6 +103,8 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
       if (entry.lastWarned !== error) log(`mcp: server "${alias}" failed: ${error}`);
       entry.lastWarned = error;
       return undefined;
+    } finally {
+      inFlight.delete(alias);
     }
   }
 
@@ -182,6 +186,9 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
     },
     status() {
       return [...entries.values()].map((e) => ({ ...e.status }));
+    },
+    pending() {
+      return [...inFlight];
     },
     async close() {
       closed = true;

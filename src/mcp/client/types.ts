@@ -27,5 +27,7 @@ export interface McpPool {
    */
   tools(): Tool[];
   status(): McpServerStatus[];
+  /** Aliases whose connect is in flight, for "waiting for MCP server ..." lines. */
+  pending(): string[];
   close(): Promise<void>;
 }
