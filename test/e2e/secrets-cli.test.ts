@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
@@ -64,6 +64,16 @@ describe("kavilo config get", () => {
     for (const s of Object.values(S)) expect(revealed.stdout).toContain(s);
   });
 });
+
+/** A clean env whose model is the fake one. */
+function fakeModelEnv(home: string, fake: FakeLlm): NodeJS.ProcessEnv {
+  return cleanEnv(home, {
+    KAVILO_PROVIDER: "openai",
+    KAVILO_API_BASE: fake.url,
+    KAVILO_API_KEY: "k",
+    KAVILO_MODEL: "m",
+  });
+}
 
 describe("kavilo agent -m", () => {
   it("masks an MCP child's stderr, scrubs the shell's env by default, and keeps the profile private", async () => {
@@ -164,12 +174,7 @@ describe("kavilo agent -m", () => {
   it("creates a fresh profile home 0700", async () => {
     llm = await startFakeOpenAI({ steps: [{ text: "hello" }] });
     const home = tempHome("kavilo-fresh-home-");
-    const env = cleanEnv(home, {
-      KAVILO_PROVIDER: "openai",
-      KAVILO_API_BASE: llm.url,
-      KAVILO_API_KEY: "k",
-      KAVILO_MODEL: "m",
-    });
+    const env = fakeModelEnv(home, llm);
     const r = await runCli(["agent", "-m", "hi"], { env, timeoutMs: 30_000 });
     expect(r.code, r.stderr).toBe(0);
     for (const folder of [".kavilo", ".kavilo/workspace", ".kavilo/workspace/sessions", ".kavilo/usage"]) {
@@ -181,5 +186,22 @@ describe("kavilo agent -m", () => {
     expect(set.code, set.stderr).toBe(0);
     expect(statSync(join(other, ".kavilo")).mode & 0o777).toBe(0o700);
     expect(statSync(join(other, ".kavilo", "config.json")).mode & 0o777).toBe(0o600);
+  }, 40_000);
+
+  it("makes an existing profile's own folders private, not a workspace you named", async () => {
+    llm = await startFakeOpenAI({ steps: [{ text: "hello" }] });
+    const home = tempHome("kavilo-old-home-");
+    const mine = join(home, "projects");
+    const dir = writeConfig(home, { agents: { defaults: { workspace: mine } } });
+    const own = [dir, join(mine, "sessions"), join(dir, "usage"), join(dir, "logs")];
+    for (const folder of [...own, mine]) {
+      mkdirSync(folder, { recursive: true });
+      chmodSync(folder, 0o755);
+    }
+    const env = fakeModelEnv(home, llm);
+    const r = await runCli(["agent", "-m", "hi"], { env, timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    for (const folder of own) expect(statSync(folder).mode & 0o777, folder).toBe(0o700);
+    expect(statSync(mine).mode & 0o777).toBe(0o755);
   }, 40_000);
 });

@@ -1,5 +1,6 @@
 import { realpathSync } from "node:fs";
 import { Agent } from "../../core/agent/agent.js";
+import { tightenOwnFolders } from "../../core/base/private-folders.js";
 import { redactText } from "../../core/base/redact.js";
 import { ensureWorkspaceDir } from "../../core/config/load.js";
 import { profileSecretValues } from "../../core/config/secret-paths.js";
@@ -59,6 +60,8 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
   const d = config.agents.defaults;
   const { resolved, provider } = await composeProvider(ctx, { model: opts.model, log });
   await ensureWorkspaceDir(paths.workspace, paths.config);
+  // Folders an older kavilo (or the umask) left readable by others become private (0700).
+  for (const dir of await tightenOwnFolders(paths)) log(`made ${dir} private (0700)`);
   const workspace = realpathSync(paths.workspace);
   const tools = composeTools(ctx, {
     config,
@@ -69,7 +72,6 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
     mcpStepUp: opts.mcpStepUp,
     approvalLog: opts.approvalLog,
     approvalDefault: opts.approvalDefault,
-    progress: opts.progress,
   });
 
   const sessions = new SessionStore(paths.sessions);
