@@ -24,6 +24,16 @@ describe("chat approvals", () => {
     );
   });
 
+  it("a long command is quoted by its start and end in one message, saying so (not split with the buttons under its tail)", () => {
+    const summary = `rm -rf ~ #${" ".repeat(5000)}ls -la`;
+    const text = approvalQuestion({ tool: "shell", summary });
+    expect(text.length).toBeLessThan(1700);
+    expect(text).toContain("rm -rf ~ #");
+    expect(text).toContain("ls -la\n```");
+    expect(text).toContain(`[… ${summary.length - 1300} characters not shown …]`);
+    expect(text).toContain(`It is ${summary.length} characters long: only its start and end are shown.`);
+  });
+
   it("only the sender, in the same chat, answers; another user or chat is refused and the question stays open", async () => {
     const choices = new PendingChoices();
     let sent: OutboundChoices | undefined;

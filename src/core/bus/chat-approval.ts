@@ -8,13 +8,33 @@ import type { PendingChoices } from "./pending-choices.js";
 import type { QuestionKey } from "./pending-questions.js";
 import type { OutboundChoices } from "./types.js";
 
+/** Longer summaries are quoted by their start and end, so the question stays one message. */
+const MAX_QUOTE = 1500;
+const HEAD = 1000;
+const TAIL = 300;
+
+/**
+ * The summary as quoted: whole when short. A long one would be split over several messages with
+ * the buttons under the last, showing only the command's tail there; so its start and end are
+ * quoted, saying how much is left out.
+ */
+function quoted(summary: string): { text: string; note: string } {
+  if (summary.length <= MAX_QUOTE) return { text: summary, note: "" };
+  const cut = summary.length - HEAD - TAIL;
+  return {
+    text: `${summary.slice(0, HEAD)}\n[… ${cut} characters not shown …]\n${summary.slice(-TAIL)}`,
+    note: `\nIt is ${summary.length} characters long: only its start and end are shown.`,
+  };
+}
+
 /** The question as a chat message: what would run, quoted, and what "Allow always" would save. */
 export function approvalQuestion(req: ApprovalRequest): string {
   const what = req.tool === "shell" ? "run this shell command" : `use ${req.tool}`;
   const always = req.pattern
     ? `\n"Allow always" adds \`${req.pattern}\` to ${req.tool === "shell" ? "tools.exec.allow" : "tools.approval.writeAllow"}.`
     : "";
-  return `May I ${what}?\n\`\`\`\n${req.summary}\n\`\`\`${always}`;
+  const { text, note } = quoted(req.summary);
+  return `May I ${what}?\n\`\`\`\n${text}\n\`\`\`${note}${always}`;
 }
 
 /** What an unanswered question says in place of its buttons. */
