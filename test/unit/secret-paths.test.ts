@@ -165,4 +165,14 @@ describe("MCP URL credentials", () => {
     for (const s of ["hunter2pw", "tok3nAsUser", "abc1", "zz9"]) expect(found).toContain(s);
     for (const s of ["someone", "readonly"]) expect(found).not.toContain(s);
   });
+
+  it("a provider's apiBase: its query keys and password, not its path (deployment names)", () => {
+    const apiBase = "https://u:gwPass1@gw.example/deployments/gpt4o-2024-08-06?key=gwKey1&region=eu";
+    const { config: c } = parseConfig({ providers: { custom: { apiBase } } }, "/x/config.json");
+    expect(maskConfigSecrets(c).providers.custom?.apiBase).toBe(
+      "https://u:[REDACTED]@gw.example/deployments/gpt4o-2024-08-06?key=[REDACTED]&region=eu",
+    );
+    expect(configSecretValues(c)).not.toContain("gpt4o-2024-08-06");
+    expect(configSecretValues(c)).toContain("gwKey1");
+  });
 });

@@ -12,8 +12,10 @@ export const SECRET_VALUE_PATHS: readonly (readonly string[])[] = [
   ["tools", "mcpServers", "*", "env"],
 ];
 
-/** MCP server URLs: key-like path segments and secret query values are secrets. */
+/** MCP server URLs: key-like path segments, secret query values and user info are secrets. */
 const URL_PATH = ["tools", "mcpServers", "*", "url"];
+/** Provider API bases: the same, but path segments (deployment and model names) stay. */
+const API_BASE_PATH = ["providers", "*", "apiBase"];
 
 /** A path segment that reads like a key: long, random-looking, letters and digits mixed. */
 export function looksLikeKeySegment(raw: string): boolean {
@@ -33,13 +35,13 @@ const SECRET_QUERY_NAME = /^(key|auth|sig|signature|pass|pwd|access[-_]?key)$/i;
  * Key-like path segments, secret query values and the user info (`user:password@`; a user name
  * alone is a token, as in `https://<token>@host`) of a URL, as they are written in it.
  */
-export function urlSecretParts(url: string): string[] {
+export function urlSecretParts(url: string, pathSegments = true): string[] {
   const out: string[] = [];
   try {
     const u = new URL(url);
     if (u.password) out.push(u.password);
     if (u.username && (!u.password || looksLikeKeySegment(u.username))) out.push(u.username);
-    for (const seg of u.pathname.split("/")) if (looksLikeKeySegment(seg)) out.push(seg);
+    if (pathSegments) for (const seg of u.pathname.split("/")) if (looksLikeKeySegment(seg)) out.push(seg);
     for (const [name, value] of u.searchParams) {
       if (value && (isSecretKey(name) || SECRET_QUERY_NAME.test(name) || looksLikeKeySegment(value))) {
         out.push(value, encodeURIComponent(value));
@@ -74,6 +76,7 @@ function secretOf(value: string, path: readonly string[], under: boolean, prev: 
   const inline = /^--?([\w-]+)=(.+)$/.exec(value);
   if (inline?.[1] && inline[2] && isSecretKey(inline[1])) return [inline[2]];
   if (matches(path, URL_PATH)) return urlSecretParts(value);
+  if (matches(path, API_BASE_PATH)) return urlSecretParts(value, false);
   return [];
 }
 
