@@ -177,6 +177,8 @@ describe("approval policy", () => {
       expect(req?.summary).toBe(
         `write ${join(workspace, ".git", "config")} (git's config and hooks can run commands)`,
       );
+      // Asked each time: an "Allow always" for .git/* would undo the question.
+      expect(req?.pattern).toBeUndefined();
       expect(await riskOf("edit_file", { path: "repo/.git/hooks/pre-commit" }, s, ctx)).toBeDefined();
       expect(await riskOf("write_file", { path: "src/.gitignore" }, s, ctx)).toBeUndefined();
     }

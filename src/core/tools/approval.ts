@@ -170,7 +170,8 @@ export async function riskOf(
     summary: shownAsIs(
       `${tool === "write_file" ? "write" : "edit"} ${target}${gitInternals ? " (git's config and hooks can run commands)" : guarded ? " (kavilo's config, where approvals are set)" : ""}`,
     ),
-    // A folder whose name hides characters gets no pattern: the question could not show it truly.
-    ...(shownAsIs(target) === target ? { pattern: `${dirname(target)}/*` } : {}),
+    // No pattern for a folder whose name hides characters (the question could not show it truly),
+    // nor for .git or config.json: allowing them always would undo why they ask.
+    ...(shownAsIs(target) === target && !always ? { pattern: `${dirname(target)}/*` } : {}),
   };
 }
