@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -53,6 +53,17 @@ describe("__proto__, constructor and prototype anywhere in config.json", () => {
       }),
     ).rejects.toThrow(/nested more than 64 levels deep/);
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe("a config.json that is far too large", () => {
+  it("is a config error naming the file and its size, not read into memory", () => {
+    const file = join(dir(), "config.json");
+    writeFileSync(file, "{}");
+    truncateSync(file, 64 * 2 ** 20);
+    expect(() => loadConfig(file)).toThrow(
+      /config\.json: cannot read: it is 64 MB; a config\.json is at most 4 MB/,
+    );
   });
 });
 

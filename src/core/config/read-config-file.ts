@@ -18,6 +18,9 @@ export class ConfigFileProblem extends Error {
   }
 }
 
+/** Largest config.json read: a link to a disk image must not be read into memory. */
+const MAX_CONFIG_BYTES = 4 * 2 ** 20;
+
 /** Deepest nesting config.json may have; the real schema needs fewer than ten levels. */
 export const MAX_CONFIG_DEPTH = 64;
 
@@ -83,8 +86,15 @@ export function readConfigText(file: string): string | undefined {
     throw new ConfigFileProblem(`cannot read: ${problemOf(err)}`);
   }
   try {
-    const opened = kindOf(fstatSync(fd));
+    const stats = fstatSync(fd);
+    const opened = kindOf(stats);
     if (opened) throw new ConfigFileProblem(`cannot read: it is ${opened}, not a file`);
+    if (stats.size > MAX_CONFIG_BYTES) {
+      const mb = Math.round(stats.size / 2 ** 20);
+      throw new ConfigFileProblem(
+        `cannot read: it is ${mb} MB; a config.json is at most 4 MB (is it the right file?)`,
+      );
+    }
     const text = readFileSync(fd, "utf8");
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch (err) {
