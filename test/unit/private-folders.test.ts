@@ -39,4 +39,20 @@ describe.skipIf(process.platform === "win32")("tightenOwnFolders", () => {
     expect(mode(join(mine, "sessions"))).toBe(0o700);
     expect(mode(elsewhere)).toBe(0o755);
   });
+
+  it("changes nothing when the profile home is the user's home (KAVILO_HOME=~)", async () => {
+    const home = mkdtempSync(join(tmpdir(), "kavilo-modes-"));
+    const logs = join(home, "logs");
+    mkdirSync(logs);
+    for (const d of [home, logs]) chmodSync(d, 0o755);
+    const before = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      expect(await tightenOwnFolders(makePaths(home))).toEqual([]);
+    } finally {
+      process.env.HOME = before;
+    }
+    expect(mode(home)).toBe(0o755);
+    expect(mode(logs)).toBe(0o755);
+  });
 });

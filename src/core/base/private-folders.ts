@@ -1,5 +1,6 @@
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
+import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { Paths } from "./paths.js";
 
@@ -28,10 +29,12 @@ export function ownFolders(paths: Paths): string[] {
  * Makes kavilo's existing folders 0700 where group or others have any access (new ones are made
  * 0700 already; older ones kept the umask's mode). Only a real folder this user owns is changed,
  * through a handle opened without following a symlink, so a link swapped in never makes kavilo
- * chmod what it points to. One that cannot be changed is left as it is. Returns what changed.
+ * chmod what it points to. One that cannot be changed is left as it is; nothing is changed when the
+ * profile home is the user's home itself. Returns what changed.
  */
 export async function tightenOwnFolders(paths: Paths): Promise<string[]> {
-  if (process.platform === "win32") return [];
+  // A profile home that is the user's own home (KAVILO_HOME=~): its logs/ or media/ are the user's.
+  if (process.platform === "win32" || resolve(paths.home) === resolve(homedir())) return [];
   const uid = process.getuid?.();
   const changed: string[] = [];
   for (const dir of ownFolders(paths)) {
