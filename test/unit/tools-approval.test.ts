@@ -256,6 +256,17 @@ describe("approval gate in the registry", () => {
     expect(res.approval).toMatchObject({ decision: "denied", how: "timeout" });
   });
 
+  it("a timeoutS past setTimeout's range (~24.8 days) waits for the answer instead of denying at once", async () => {
+    const { interaction } = asker(
+      () => new Promise((resolve) => setTimeout(() => resolve({ allow: true, by: "tui" }), 30)),
+    );
+    const res = await registryWith(settings({ timeoutS: 10_000_000 })).execute(
+      call("touch later"),
+      ctxOf(interaction),
+    );
+    expect(res.approval).toMatchObject({ decision: "allowed", how: "once" });
+  });
+
   it("deny-risky refuses without asking; auto runs everything", async () => {
     const { asked, interaction } = asker(async () => ({ allow: true }));
     const denied = await registryWith(settings({ mode: "deny-risky" })).execute(

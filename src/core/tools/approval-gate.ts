@@ -64,7 +64,8 @@ async function ask(
   signal: AbortSignal,
 ): Promise<ApprovalDecision | "timeout"> {
   const timer = new AbortController();
-  const handle = setTimeout(() => timer.abort(APPROVAL_TIMED_OUT), timeoutS * 1000);
+  // setTimeout fires at once past 2^31-1 ms (~24.8 days): a longer timeoutS waits that long.
+  const handle = setTimeout(() => timer.abort(APPROVAL_TIMED_OUT), Math.min(timeoutS * 1000, 2 ** 31 - 1));
   const both = AbortSignal.any([signal, timer.signal]);
   try {
     const ended = new Promise<"timeout">((resolve) => {
