@@ -149,12 +149,22 @@ describe("behind HTTPS_PROXY", () => {
           },
         },
         env: (home) =>
-          llmEnv(home, llm.url, { ...proxyVars(proxy), NO_PROXY: `127.0.0.1:${portOf(llm.url)}` }),
+          llmEnv(home, llm.url, {
+            ...proxyVars(proxy),
+            NO_PROXY: `127.0.0.1:${portOf(llm.url)}`,
+            NODE_OPTIONS: `--import ${new URL("../helpers/node-without-proxy-env.mjs", import.meta.url).pathname}`,
+          }),
         ready: /running: /,
       });
       await kavilo.waitForStderr(/telegram: connected as/);
       await kavilo.waitForStderr(/slack: connected as/);
-      expect(proxy.countFor(portOf(tg.apiRoot))).toBeGreaterThanOrEqual(1);
+      // a photo in (getFile and the file download) and the reply out, all through the proxy
+      tg.sendPhoto({ chatId: 1, from: 1, caption: "look" });
+      await tg.waitFor(() => tg.sent().length > 0, 15_000);
+      // getMe, deleteWebhook, getUpdates, getFile, the download, sendMessage: even without Node's
+      // proxyEnv agents (this run's preload takes them away, as Node before 24.5 has none)
+      expect(proxy.countFor(portOf(tg.apiRoot))).toBeGreaterThanOrEqual(5);
+      expect(tg.calls.map((c) => c.method)).toEqual(expect.arrayContaining(["getFile", "sendMessage"]));
       // apps.connections.open and auth.test over HTTP, then the WebSocket, all on the fake's port
       expect(proxy.countFor(portOf(slack.apiUrl))).toBeGreaterThanOrEqual(2);
       expect(proxy.log.some((l) => l.endsWith(`:${portOf(llm.url)}`))).toBe(false);

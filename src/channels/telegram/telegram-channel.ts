@@ -1,7 +1,7 @@
 import { Bot, GrammyError } from "grammy";
 import type { CallbackQuery, Message, UserFromGetMe } from "grammy/types";
 import { backoffDelay, DEFAULT_RETRY, type RetryOptions, sleep } from "../../core/base/backoff.js";
-import { envProxyHttpAgent } from "../../core/base/env-proxy.js";
+import { envProxyFetch } from "../../core/base/env-proxy.js";
 import type { Paths } from "../../core/base/paths.js";
 import { redactText } from "../../core/base/redact.js";
 import type {
@@ -15,6 +15,7 @@ import { telegramApiRoot } from "../../core/config/channels.js";
 import type { TelegramConfig } from "../../core/config/schema.js";
 import { errorText } from "../error-text.js";
 import { MAX_MEDIA_BYTES, skippedFileNote } from "../media-store.js";
+import { grammyFetch } from "./telegram-fetch.js";
 import { classifyTelegramMessage } from "./telegram-inbound.js";
 import { downloadTelegramMedia } from "./telegram-media.js";
 import { parseChoiceData, type SendPolicy, sendTelegramReply } from "./telegram-send.js";
@@ -52,9 +53,12 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
   const retry = opts.retry ?? DEFAULT_RETRY;
   const now = opts.now ?? (() => new Date());
   const log = (level: "info" | "warn" | "error", msg: string) => opts.log(level, redactText(msg, [token]));
-  // grammy makes its own http agents; behind HTTPS_PROXY it gets the proxy-aware one.
-  const agent = envProxyHttpAgent(apiRoot);
-  const bot = new Bot(token, { client: { apiRoot, ...(agent ? { baseFetchConfig: { agent } } : {}) } });
+  // grammy fetches with node-fetch on its own http agents; behind HTTPS_PROXY it gets undici's fetch
+  // through the proxy (Node's own proxyEnv agents exist only from Node 24.5).
+  const proxyFetch = envProxyFetch();
+  const bot = new Bot(token, {
+    client: { apiRoot, ...(proxyFetch ? { fetch: grammyFetch(proxyFetch) } : {}) },
+  });
   let me: UserFromGetMe | undefined;
   let abort = new AbortController();
   let polling: Promise<void> | undefined;
@@ -128,7 +132,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): Channel {
               apiRoot,
               token: token as string,
               mediaDir: opts.paths.media,
-              fetch: opts.fetch ?? fetch,
+              fetch: opts.fetch ?? proxyFetch ?? fetch,
             },
             ref,
           ),
