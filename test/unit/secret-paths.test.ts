@@ -166,6 +166,14 @@ describe("MCP URL credentials", () => {
     for (const s of ["someone", "readonly"]) expect(found).not.toContain(s);
   });
 
+  it("a URL among an MCP server's args is read like its url (npx mcp-remote https://...)", () => {
+    const args = ["-y", "mcp-remote", "https://r.example/sse?key=remoteKey9&mode=ro"];
+    const { config: c } = parseConfig({ tools: { mcpServers: { r: { command: "npx", args } } } }, "/x");
+    const masked = maskConfigSecrets(c).tools.mcpServers.r as { args?: string[] };
+    expect(masked.args).toEqual(["-y", "mcp-remote", "https://r.example/sse?key=[REDACTED]&mode=ro"]);
+    expect(configSecretValues(c)).toContain("remoteKey9");
+  });
+
   it("a provider's apiBase: its query keys and password, not its path (deployment names)", () => {
     const apiBase = "https://u:gwPass1@gw.example/deployments/gpt4o-2024-08-06?key=gwKey1&region=eu";
     const { config: c } = parseConfig({ providers: { custom: { apiBase } } }, "/x/config.json");

@@ -14,6 +14,7 @@ export const SECRET_VALUE_PATHS: readonly (readonly string[])[] = [
 
 /** MCP server URLs: key-like path segments, secret query values and user info are secrets. */
 const URL_PATH = ["tools", "mcpServers", "*", "url"];
+const ARGS_PATH = ["tools", "mcpServers", "*", "args", "*"];
 /** Provider API bases: the same, but path segments (deployment and model names) stay. */
 const API_BASE_PATH = ["providers", "*", "apiBase"];
 
@@ -75,7 +76,9 @@ function secretOf(value: string, path: readonly string[], under: boolean, prev: 
   // --api-key=abc
   const inline = /^--?([\w-]+)=(.+)$/.exec(value);
   if (inline?.[1] && inline[2] && isSecretKey(inline[1])) return [inline[2]];
-  if (matches(path, URL_PATH)) return urlSecretParts(value);
+  // A URL in an MCP server's args (`npx mcp-remote https://...?key=...`) is read like its url.
+  const urlArg = matches(path, ARGS_PATH) && /^https?:\/\//i.test(value);
+  if (matches(path, URL_PATH) || urlArg) return urlSecretParts(value);
   if (matches(path, API_BASE_PATH)) return urlSecretParts(value, false);
   return [];
 }
