@@ -5,9 +5,9 @@ import module from "node:module";
 // Before anything else: on an older Node (say a system Node 20 behind npm link's shim) the CLI's own
 // imports fail with an error that names neither kavilo nor Node. Keep in step with "engines".
 const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
+if (major < 22 || (major === 22 && minor < 19)) {
   process.stderr.write(
-    `kavilo needs Node 22.12 or newer (this is Node ${process.versions.node}); install a current LTS, or run it with npx from a checkout\n`,
+    `kavilo needs Node 22.19 or newer (this is Node ${process.versions.node}); install a current LTS, or run it with npx from a checkout\n`,
   );
   process.exit(2);
 }

@@ -2,7 +2,7 @@ import { statfs } from "node:fs/promises";
 import type { Check, DiagnosticsContext, Probe } from "./types.js";
 
 /** The oldest Node kavilo runs on; bin/kavilo.js and package.json "engines" say the same. */
-const MIN_NODE: readonly [number, number] = [22, 12];
+const MIN_NODE: readonly [number, number] = [22, 19];
 const LOW_DISK_BYTES = 500 * 1024 * 1024;
 const FULL_DISK_BYTES = 50 * 1024 * 1024;
 

@@ -84,7 +84,7 @@ describe("bin/kavilo.js on an old Node", () => {
     ? spawnSync(systemNode, ["-p", "process.versions.node"], { encoding: "utf8" }).stdout.trim()
     : "";
   const old = /^(\d+)\.(\d+)/.exec(version);
-  const isOld = old !== null && (Number(old[1]) < 22 || (Number(old[1]) === 22 && Number(old[2]) < 12));
+  const isOld = old !== null && (Number(old[1]) < 22 || (Number(old[1]) === 22 && Number(old[2]) < 19));
 
   it.runIf(isOld)("says which Node it needs in one line and exits 2", () => {
     for (const args of [["status"], ["--version"]]) {
@@ -92,7 +92,7 @@ describe("bin/kavilo.js on an old Node", () => {
       expect(r.status).toBe(2);
       expect(r.stdout).toBe("");
       expect(r.stderr).toBe(
-        `kavilo needs Node 22.12 or newer (this is Node ${version}); install a current LTS, or run it with npx from a checkout\n`,
+        `kavilo needs Node 22.19 or newer (this is Node ${version}); install a current LTS, or run it with npx from a checkout\n`,
       );
     }
   });

@@ -85,7 +85,7 @@ describe("kavilo doctor: the Node version", () => {
     const r = await runOnOldNode(BIN, ["doctor"], cleanEnv(home));
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      "kavilo needs Node 22.12 or newer (this is Node 20.5.0); install a current LTS, or run it with npx from a checkout\n",
+      "kavilo needs Node 22.19 or newer (this is Node 20.5.0); install a current LTS, or run it with npx from a checkout\n",
     );
   });
 
@@ -101,7 +101,7 @@ describe("kavilo doctor: the Node version", () => {
     expect(r.code).toBe(2);
     expect(get("system.node")).toMatchObject({
       status: "fail",
-      summary: "Node 20.5.0 is older than 22.12",
+      summary: "Node 20.5.0 is older than 22.19",
       fix: "install a current Node LTS",
     });
   });

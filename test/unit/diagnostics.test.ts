@@ -66,8 +66,8 @@ describe("the diagnostics runner", () => {
 describe("system checks", () => {
   it("Node: the running one is fine, an old one fails with the fix", () => {
     expect(nodeVersionCheck(process.versions.node).status).toBe("ok");
-    expect(nodeVersionCheck("22.12.0").status).toBe("ok");
-    expect(nodeVersionCheck("22.11.9")).toMatchObject({ status: "fail", fix: "install a current Node LTS" });
+    expect(nodeVersionCheck("22.19.0").status).toBe("ok");
+    expect(nodeVersionCheck("22.18.9")).toMatchObject({ status: "fail", fix: "install a current Node LTS" });
     expect(nodeVersionCheck("20.19.0").status).toBe("fail");
   });
 
