@@ -56,6 +56,19 @@ describe("__proto__, constructor and prototype anywhere in config.json", () => {
   });
 });
 
+describe("byte-order marks", () => {
+  it("UTF-8's is accepted; UTF-16's is named, not 'not valid JSON'", () => {
+    const file = join(dir(), "config.json");
+    const json = '{"agents":{"defaults":{"model":"bom-model"}}}';
+    writeFileSync(file, `\uFEFF${json}`);
+    expect(loadConfig(file).config.agents.defaults.model).toBe("bom-model");
+    for (const bom of [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])]) {
+      writeFileSync(file, Buffer.concat([bom, Buffer.from(json, "utf16le")]));
+      expect(() => loadConfig(file)).toThrow(/config\.json: it is UTF-16 text .*save it as UTF-8/);
+    }
+  });
+});
+
 describe("a config.json that is far too large", () => {
   it("is a config error naming the file and its size, not read into memory", () => {
     const file = join(dir(), "config.json");

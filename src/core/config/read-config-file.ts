@@ -95,7 +95,14 @@ export function readConfigText(file: string): string | undefined {
         `cannot read: it is ${mb} MB; a config.json is at most 4 MB (is it the right file?)`,
       );
     }
-    const text = readFileSync(fd, "utf8");
+    const bytes = readFileSync(fd);
+    // Windows editors may save UTF-16 with a byte-order mark: named, as JSON's error would not.
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+      throw new ConfigFileProblem(
+        "it is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8",
+      );
+    }
+    const text = bytes.toString("utf8");
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch (err) {
     if (err instanceof ConfigFileProblem) throw err;
