@@ -1,13 +1,15 @@
+import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { playBrowser, startFakeAnthropicOAuth } from "../fakes/anthropic-oauth-server.js";
 import { type FakeProxy, startFakeProxy } from "../fakes/http-proxy.js";
 import { type McpWeb, startMcpWeb } from "../fakes/mcp-web.js";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { startFakeOpenAiTokenServer } from "../fakes/openai-token-server.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
-import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { BIN, cleanEnv, runCli, tempHome } from "../helpers/cli.js";
 import { writeCodexAuthFile } from "../helpers/codex-auth.js";
 import { killAll, llmEnv, startKavilo, writeConfig } from "./start-harness.js";
 
@@ -199,4 +201,39 @@ describe("behind HTTPS_PROXY", () => {
       await Promise.all([tokens.close(), llm.close()]);
     }
   }, 40_000);
+
+  it("an interactive login (auth claude login): the code exchange goes through it", async () => {
+    const oauth = await startFakeAnthropicOAuth();
+    try {
+      const home = tempHome();
+      const env = cleanEnv(home, {
+        ...proxyVars(proxy),
+        KAVILO_ANTHROPIC_OAUTH_CLIENT_ID: oauth.clientId,
+        KAVILO_ANTHROPIC_OAUTH_AUTHORIZE_URL: oauth.authorizeUrl,
+        KAVILO_ANTHROPIC_OAUTH_TOKEN_URL: oauth.tokenUrl,
+        KAVILO_ANTHROPIC_OAUTH_REVOKE_URL: oauth.revokeUrl,
+      });
+      const before = proxy.countFor(portOf(oauth.tokenUrl));
+      // The test plays the browser (direct, as a browser would); kavilo's own requests use the proxy.
+      const child = spawn(process.execPath, [BIN, "auth", "claude", "login", "--no-browser"], {
+        env,
+        cwd: home,
+      });
+      let stderr = "";
+      let browsing: Promise<number> | undefined;
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        const url = stderr.split("\n").find((l) => l.startsWith(oauth.authorizeUrl));
+        if (url && !browsing && stderr.includes("Waiting for the redirect"))
+          browsing = playBrowser(url.trim());
+      });
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      expect(code, stderr).toBe(0);
+      expect(await browsing).toBe(200);
+      expect(oauth.stats.codeExchanges).toBe(1);
+      expect(proxy.countFor(portOf(oauth.tokenUrl)) - before).toBeGreaterThanOrEqual(1);
+    } finally {
+      await oauth.close();
+    }
+  }, 30_000);
 });
