@@ -2,8 +2,9 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
+import { startFakeTelegram } from "../fakes/telegram-server.js";
 import { BIN, cleanEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
-import { writeConfig } from "./start-harness.js";
+import { killAll, llmEnv, startKavilo, writeConfig } from "./start-harness.js";
 
 // No silent waits: agent -m prints one stderr line per provider retry, and names an MCP server
 // still starting after 2 s.
@@ -13,7 +14,10 @@ beforeAll(async () => {
     respond: (_req, i) => (i < 2 ? { fault: { status: 503 } } : { text: "finally" }),
   });
 });
-afterAll(async () => llm?.close());
+afterAll(async () => {
+  killAll();
+  await llm?.close();
+});
 
 describe("agent -m while a provider call is retried", () => {
   it("prints one status line per retry on stderr, then the answer", async () => {
@@ -59,6 +63,37 @@ describe("agent -m while an MCP server is slow to start", () => {
       ((llm.requests.at(-1)?.body ?? {}) as { tools?: { function: { name: string } }[] }).tools ?? [];
     expect(tools.map((t) => t.function.name)).toContain("mcp_slowpoke_ping");
   }, 25_000);
+});
+
+describe("kavilo start while an MCP server is slow to start", () => {
+  it("logs which server the first turn waits for after 2 s, then answers", async () => {
+    const server = join(ROOT, "test/fakes/flaky-stdio-server.mjs");
+    const tg = await startFakeTelegram();
+    try {
+      const kavilo = await startKavilo({
+        config: {
+          channels: { telegram: { enabled: true, token: tg.token, allowFrom: ["1"], apiRoot: tg.apiRoot } },
+          tools: {
+            mcpServers: {
+              slowpoke: {
+                command: "/bin/sh",
+                args: ["-c", `sleep 3; exec '${process.execPath}' '${server}'`],
+              },
+            },
+          },
+        },
+        env: (home) => llmEnv(home, llm.url),
+      });
+      await kavilo.waitForStderr(/telegram: connected as/);
+      const sentBefore = tg.sent().length;
+      tg.sendText({ chatId: 1, from: 1, text: "hi" });
+      await kavilo.waitForStderr(/waiting for MCP server slowpoke to start/, 10_000);
+      await tg.waitFor(() => tg.sent().length > sentBefore, 15_000);
+      await kavilo.stop();
+    } finally {
+      await tg.close();
+    }
+  }, 30_000);
 });
 
 describe("status with a slow MCP server", () => {

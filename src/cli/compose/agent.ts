@@ -72,6 +72,7 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
     mcpStepUp: opts.mcpStepUp,
     approvalLog: opts.approvalLog,
     approvalDefault: opts.approvalDefault,
+    progress: opts.progress,
   });
 
   const sessions = new SessionStore(paths.sessions);

@@ -87,6 +87,8 @@ export async function startRuntime(ctx: CliContext, log: Logger): Promise<Runtim
     // Chats ask before risky tools unless tools.approval.mode says otherwise; cron jobs and
     // heartbeats have nobody to ask, so their risky calls are denied (tools.exec.allow lets them).
     approvalDefault: "ask",
+    // No silent waits: an MCP server still starting after 2 s is named in the log.
+    progress: (line) => log.info(line),
   });
   busRef = createMessageBus({
     agent: composed.agent,
