@@ -50,7 +50,8 @@ const BASH_PROFILES = `_kavilo_profiles() {
   [ -d "$HOME/.kavilo/profiles" ] && command ls -1 "$HOME/.kavilo/profiles" 2>/dev/null
 }`;
 
-function bash(root: Node): string {
+/** The case arms shared by bash and zsh: each command's subcommands, and the words it completes. */
+function caseArms(root: Node): { subs: string[]; words: string[] } {
   const nodes = all(root);
   const globalFlags = root.options.filter((o) => o.long !== "version").flatMap((o) => o.flags);
   const subs = nodes
@@ -62,6 +63,11 @@ function bash(root: Node): string {
     const profiles = PROFILE_ARGS.has(n.path) ? " $(_kavilo_profiles)" : "";
     return `    "${n.path}") words="${[...children, ...flags].join(" ")}${profiles}" ;;`;
   });
+  return { subs, words };
+}
+
+function bash(root: Node): string {
+  const { subs, words } = caseArms(root);
   return `# kavilo completion for bash: source it, or save it as ~/.local/share/bash-completion/completions/kavilo
 ${BASH_PROFILES}
 _kavilo_subs() {
@@ -83,11 +89,9 @@ _kavilo() {
     case " $(_kavilo_subs "$path") " in
       *" $w "*) path="\${path:+$path }$w" ;;
     esac
+    # instance is profile's alias: its subcommands are profile's
+    [ "$path" = instance ] && path=profile
   done
-  case "$path" in
-    instance) path=profile ;;
-    "instance "*) path="profile \${path#instance }" ;;
-  esac
   case "$path" in
 ${words.join("\n")}
   esac
@@ -97,12 +101,51 @@ complete -F _kavilo kavilo
 `;
 }
 
+/**
+ * Native zsh: the same walk over the typed words as bash, answered with compadd. zsh's `path` and
+ * `words` are special (PATH's array, the completion's words), so the script uses other names.
+ */
 function zsh(root: Node): string {
+  const { subs, words } = caseArms(root);
   return `#compdef kavilo
-# kavilo completion for zsh: the bash completion through zsh's bashcompinit.
-# Source it from ~/.zshrc (after compinit).
-autoload -U +X bashcompinit && bashcompinit
-${bash(root).split("\n").slice(1).join("\n")}`;
+# kavilo completion for zsh: save it as _kavilo in a folder on $fpath (before compinit runs),
+# or source it from ~/.zshrc after compinit.
+_kavilo_profiles() {
+  print -l default
+  [[ -d "$HOME/.kavilo/profiles" ]] && command ls -1 "$HOME/.kavilo/profiles" 2>/dev/null
+}
+_kavilo_subs() {
+  case "$1" in
+${subs.join("\n")}
+  esac
+}
+_kavilo() {
+  local cmdpath="" w i list=""
+  case "\${words[CURRENT-1]}" in
+    ${PROFILE_FLAGS.join("|")})
+      compadd -- $(_kavilo_profiles)
+      return ;;
+  esac
+  for ((i = 2; i < CURRENT; i++)); do
+    w="\${words[i]}"
+    case " $(_kavilo_subs "$cmdpath") " in
+      *" $w "*) cmdpath="\${cmdpath:+$cmdpath }$w" ;;
+    esac
+    # instance is profile's alias: its subcommands are profile's
+    [[ "$cmdpath" = instance ]] && cmdpath=profile
+  done
+  case "$cmdpath" in
+${words.map((arm) => arm.replace(') words="', ') list="')).join("\n")}
+  esac
+  compadd -- \${=list}
+}
+# Autoloaded from $fpath the file is _kavilo's body: complete now. Sourced: register it.
+if [[ "\${funcstack[1]}" = "_kavilo" ]]; then
+  _kavilo "$@"
+else
+  compdef _kavilo kavilo
+fi
+`;
 }
 
 const fishQuote = (text: string) => `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
