@@ -78,6 +78,32 @@ describe("agent -m with piped stdin and --file", () => {
     expect(image?.image_url?.url).toBe(`data:image/png;base64,${png.toString("base64")}`);
   });
 
+  it("an image the model refuses is one line saying what to do", async () => {
+    const home = tempHome();
+    writeFileSync(join(home, "dot.png"), Buffer.from("89504e470d0a1a0a", "hex"));
+    const refusing = await startFakeOpenAI({
+      respond: () => ({
+        fault: {
+          status: 400,
+          body: '{"error":{"message":"Invalid content type. image_url is only supported by certain models.","type":"invalid_request_error"}}',
+        },
+      }),
+    });
+    try {
+      const r = await runCli(["agent", "-m", "what is this", "--file", "dot.png"], {
+        env: { ...envFor(home), KAVILO_API_BASE: refusing.url },
+        input: "",
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(
+        "kavilo: openai returned 400: Invalid content type. image_url is only supported by certain models. (HTTP 400); if this model does not take images, pick one that does (--model) or leave the image out\n",
+      );
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it("a missing or binary --file is one line, exit 2, and no model call", async () => {
     const home = tempHome();
     writeFileSync(join(home, "blob.bin"), Buffer.from([1, 0, 2, 0]));

@@ -119,7 +119,7 @@ export default async function agent(ctx: CliContext, options: AgentOptions): Pro
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(ev)}\n`);
       } else {
-        endedWithNewline = render(ev, opts, endedWithNewline, composed.agent.provider);
+        endedWithNewline = render(ev, opts, endedWithNewline, composed.agent.provider, Array.isArray(text));
       }
       if (ev.type === "turn-end") {
         if (ev.reason === "error") code = 1;
@@ -134,8 +134,17 @@ export default async function agent(ctx: CliContext, options: AgentOptions): Pro
   return code;
 }
 
+/** The fix for a request the provider refused while an image was attached (--file). */
+const IMAGE_HINT = "if this model does not take images, pick one that does (--model) or leave the image out";
+
 /** Prints one event; returns whether stdout now ends with a newline. */
-function render(ev: AgentEvent, opts: AgentOptions, atLineStart: boolean, provider: string): boolean {
+function render(
+  ev: AgentEvent,
+  opts: AgentOptions,
+  atLineStart: boolean,
+  provider: string,
+  sentImage: boolean,
+): boolean {
   const err = (line: string) => process.stderr.write(`${line}\n`);
   switch (ev.type) {
     case "retry":
@@ -164,7 +173,13 @@ function render(ev: AgentEvent, opts: AgentOptions, atLineStart: boolean, provid
       // Only a provider's failure (it has a code) points at the provider; a bad time zone, a full
       // disk or a broken session file says what to do in its own message.
       const providerFailure = ev.code !== undefined && ev.code !== "aborted";
-      const hint = ev.hint ?? (providerFailure ? "run kavilo status to check the provider" : "");
+      const hint =
+        ev.hint ??
+        (sentImage && ev.status === 400
+          ? IMAGE_HINT
+          : providerFailure
+            ? "run kavilo status to check the provider"
+            : "");
       // A stop is reported once, at turn-end: it may come while a tool runs, with no error event.
       if (ev.code !== "aborted") err(`kavilo: ${ev.message}${status}${hint ? `; ${hint}` : ""}`);
       return atLineStart;
