@@ -335,7 +335,12 @@ describe("kavilo doctor: one healthy and one broken case per check", () => {
     expectCheck("credentials.codex", "fail", /no refresh token/, /codex login/);
     expectCheck("credentials.codex.mode", "warn", /is 0644; a token file should be 0600/, /chmod 600/);
     expectCheck("credentials.claude", "fail", /expired .* cannot be refreshed/, /kavilo auth claude login/);
-    expectCheck("credentials.mcp.needslogin", "warn", /not logged in/, /kavilo mcp login --server needslogin/);
+    expectCheck(
+      "credentials.mcp.needslogin",
+      "warn",
+      /not logged in/,
+      /kavilo mcp login --server needslogin/,
+    );
     expectCheck("credentials.slack-mcp.team", "fail", /not logged in/, /kavilo mcp slack login team/);
     expectCheck("credentials.aws-sso.work", "fail", /expired/, /aws sso login --sso-session work/);
     expectCheck(`cron.${(await store.list())[0]?.id}`, "warn", /missed its run/, /kavilo cron run/);
