@@ -54,6 +54,26 @@ describe("MCP config from other tools", () => {
     expect(readFileSync(join(home, ".kavilo", "config.json"), "utf8")).toContain("${LEGACY_MCP_TOKEN}");
   });
 
+  it("Cline's entries load as written: transportType sse, timeout, alwaysAllow", async () => {
+    const home = tempHome();
+    writeConfig(home, {
+      tools: {
+        mcpServers: {
+          legacy: { url: sse.url, transportType: "sse", timeout: 45, alwaysAllow: ["ping"], disabled: false },
+          local: { command: "/bin/false", transportType: "stdio", timeout: 7, disabled: true },
+        },
+      },
+    });
+    const env = cleanEnv(home);
+    const r = await runCli(["status", "--json"], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe("");
+    const rows = (JSON.parse(r.stdout) as { mcpServers: StatusRow[] }).mcpServers;
+    expect(rows.find((s) => s.alias === "legacy")).toMatchObject({ state: "connected", toolCount: 1 });
+    const shown = await runCli(["config", "get", "tools.mcpServers.local.timeoutS"], { env });
+    expect(shown.stdout.trim()).toBe("7");
+  });
+
   it("a variable with no value and no default is named in a warning", async () => {
     const home = tempHome();
     writeConfig(home, {

@@ -100,6 +100,8 @@ const mcpCommon = {
     .array(z.string())
     .optional()
     .describe("Cline's list; accepted and ignored (see tools.approval)"),
+  alwaysAllow: z.array(z.string()).optional().describe("Older Cline's autoApprove; accepted and ignored"),
+  timeout: z.number().positive().optional().describe("Cline's name for timeoutS (seconds); wins when set"),
   enabledTools: z.array(z.string()).optional().describe("Allow-list of tool names"),
   description: z.string().optional().describe("Prefixed to every tool of this server"),
   timeoutS: z.number().positive().default(30),
@@ -108,6 +110,7 @@ const mcpCommon = {
 
 const mcpStdio = z.strictObject({
   type: z.literal("stdio").optional(),
+  transportType: z.literal("stdio").optional().describe("Older Cline's name for type"),
   command: z.string(),
   args: z.array(z.string()).default([]),
   env: z.record(z.string(), z.string()).prefault({}),
@@ -118,6 +121,7 @@ const mcpStdio = z.strictObject({
 const mcpHttp = z.strictObject({
   // A url alone means http (streamable HTTP); "sse" is the older SSE transport. Cline's names too.
   type: z.enum(["http", "sse", "streamable-http", "streamableHttp"]).default("http"),
+  transportType: z.enum(["sse", "streamableHttp"]).optional().describe("Older Cline's name for type"),
   url: z.string().url(),
   headers: z.record(z.string(), z.string()).prefault({}),
   ...mcpCommon,
@@ -135,12 +139,14 @@ const mcpServerUnion = z.union([mcpHttp, mcpStdio], {
 export const mcpServerSchema = z
   // A variable with no value is left as written; load.ts warns about it (missingMcpVarWarnings).
   .preprocess((entry) => expandMcpServerVars(entry, process.env).value, mcpServerUnion)
-  .transform(({ disabled, autoApprove: _ignored, ...server }) => {
+  .transform(({ disabled, autoApprove: _ignored, alwaysAllow: _alsoIgnored, timeout, ...entry }) => {
+    const { transportType, ...server } = entry;
     const enabled = server.enabled && disabled !== true;
-    if (!("url" in server)) return { ...server, enabled };
+    const timeoutS = timeout ?? server.timeoutS;
+    if (!("url" in server)) return { ...server, enabled, timeoutS };
     const { type, ...remote } = server;
-    const transport: "sse" | undefined = type === "sse" ? "sse" : undefined;
-    return { ...remote, type: "http" as const, enabled, ...(transport ? { transport } : {}) };
+    const transport: "sse" | undefined = type === "sse" || transportType === "sse" ? "sse" : undefined;
+    return { ...remote, type: "http" as const, enabled, timeoutS, ...(transport ? { transport } : {}) };
   });
 
 const toolsConfig = z.strictObject({
