@@ -74,6 +74,15 @@ describe("MCP config from other tools", () => {
     expect(shown.stdout.trim()).toBe("7");
   });
 
+  it("a url alone that turns out to be an older SSE server is reached over SSE (404 to the streamable POST)", async () => {
+    const home = tempHome();
+    writeConfig(home, { tools: { mcpServers: { pasted: { url: sse.url } } } });
+    const r = await runCli(["status", "--json"], { env: cleanEnv(home) });
+    expect(r.code, r.stderr).toBe(0);
+    const rows = (JSON.parse(r.stdout) as { mcpServers: StatusRow[] }).mcpServers;
+    expect(rows.find((s) => s.alias === "pasted")).toMatchObject({ state: "connected", toolCount: 1 });
+  });
+
   it("a variable with no value and no default is named in a warning", async () => {
     const home = tempHome();
     writeConfig(home, {

@@ -3,7 +3,10 @@ import { Readable } from "node:stream";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Tool as McpListedTool } from "@modelcontextprotocol/sdk/types.js";
 import { findMcpAuthRequired } from "../../auth/mcp/auth-required-error.js";
@@ -83,8 +86,38 @@ async function listAllTools(client: Client, timeout: number): Promise<McpListedT
   return tools;
 }
 
-/** Starts (stdio) or reaches (http) one server, initializes it and lists its tools. */
+/** A streamable-HTTP connect an older HTTP+SSE server refused: the MCP spec's cue to try SSE. */
+class OlderSseServer extends Error {}
+
+/** 400, 404 or 405 to the streamable POST: what an HTTP+SSE-only server answers at its URL. */
+function refusedStreamablePost(err: unknown): boolean {
+  return err instanceof StreamableHTTPError && (err.code === 400 || err.code === 404 || err.code === 405);
+}
+
+/**
+ * Starts (stdio) or reaches (http) one server, initializes it and lists its tools. A url without
+ * type "sse" is streamable HTTP; when that POST is refused as an older server refuses it, the
+ * server's SSE stream is tried (the MCP spec's backwards compatibility, as Cursor and Cline do).
+ */
 export async function connectServer(
+  alias: string,
+  config: McpServerConfig,
+  deps: ConnectDeps,
+): Promise<ConnectedServer> {
+  try {
+    return await connectOnce(alias, config, deps);
+  } catch (err) {
+    if (!(err instanceof OlderSseServer) || config.type !== "http") throw err;
+    try {
+      return await connectOnce(alias, { ...config, transport: "sse" as const }, deps);
+    } catch (sseErr) {
+      // Not an SSE server either: the streamable error says more (unless SSE asked for a login).
+      throw findMcpAuthRequired(sseErr) ?? new Error(err.message);
+    }
+  }
+}
+
+async function connectOnce(
   alias: string,
   config: McpServerConfig,
   deps: ConnectDeps,
@@ -137,6 +170,10 @@ export async function connectServer(
     // Kept as is: the pool offers the model a login tool for exactly this failure.
     const authRequired = findMcpAuthRequired(err);
     if (authRequired) throw authRequired;
-    throw new Error(explain(err, config, stderrTail()));
+    const Failure =
+      config.type === "http" && config.transport !== "sse" && refusedStreamablePost(err)
+        ? OlderSseServer
+        : Error;
+    throw new Failure(explain(err, config, stderrTail()));
   }
 }
