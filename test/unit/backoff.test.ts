@@ -51,10 +51,8 @@ describe("backoff and sleep (core/base/backoff.ts)", () => {
 
   it("is the one copy: no other source file defines a sleep, a doubling backoff or a jitter", () => {
     const own = /function sleep\(|const sleep = |jitter \* |\* \(1 - jitter|\* 2 \*\* /;
-    // Known copy still to move here (its owner is on it): the MCP pool's reconnect. Nothing may join it.
-    const known = [join("mcp", "client", "pool.ts")];
     const offenders = (readdirSync(join(ROOT, "src"), { recursive: true }) as string[])
-      .filter((f) => /\.tsx?$/.test(f) && f !== join("core", "base", "backoff.ts") && !known.includes(f))
+      .filter((f) => /\.tsx?$/.test(f) && f !== join("core", "base", "backoff.ts"))
       .filter((f) => own.test(readFileSync(join(ROOT, "src", f), "utf8")));
     expect(offenders).toEqual([]);
   });

@@ -19,7 +19,7 @@ export class ConfigFileProblem extends Error {
 }
 
 /** Largest config.json read: a link to a disk image must not be read into memory. */
-const MAX_CONFIG_BYTES = 4 * 2 ** 20;
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
 /** Deepest nesting config.json may have; the real schema needs fewer than ten levels. */
 export const MAX_CONFIG_DEPTH = 64;
@@ -90,7 +90,7 @@ export function readConfigText(file: string): string | undefined {
     const opened = kindOf(stats);
     if (opened) throw new ConfigFileProblem(`cannot read: it is ${opened}, not a file`);
     if (stats.size > MAX_CONFIG_BYTES) {
-      const mb = Math.round(stats.size / 2 ** 20);
+      const mb = Math.round(stats.size / (1024 * 1024));
       throw new ConfigFileProblem(
         `cannot read: it is ${mb} MB; a config.json is at most 4 MB (is it the right file?)`,
       );

@@ -1,6 +1,7 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { McpAuthRequiredError } from "../../auth/mcp/auth-required-error.js";
+import { backoffDelay } from "../../core/base/backoff.js";
 import type { Paths } from "../../core/base/paths.js";
 import type { McpServerConfig } from "../../core/config/schema.js";
 import type { Tool } from "../../core/tools/types.js";
@@ -76,7 +77,7 @@ export function createMcpPool(opts: McpPoolOptions): McpPool {
     release(entry);
     entry.tools = tools;
     entry.failures += 1;
-    entry.retryAt = now() + Math.min(RETRY_MIN_MS * 2 ** (entry.failures - 1), RETRY_MAX_MS);
+    entry.retryAt = now() + backoffDelay(entry.failures - 1, { baseMs: RETRY_MIN_MS, maxMs: RETRY_MAX_MS });
     entry.status = { ...entry.status, state: "failed", error, toolCount: 0 };
   }
 
