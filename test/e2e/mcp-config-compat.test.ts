@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type McpSse, startMcpSse } from "../fakes/mcp-sse.js";
-import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { cleanEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
 import { writeConfig } from "./start-harness.js";
 
 // What users paste from Claude Desktop, Cursor, Claude Code and Cline works unchanged.
@@ -81,6 +81,28 @@ describe("MCP config from other tools", () => {
     expect(r.code, r.stderr).toBe(0);
     const rows = (JSON.parse(r.stdout) as { mcpServers: StatusRow[] }).mcpServers;
     expect(rows.find((s) => s.alias === "pasted")).toMatchObject({ state: "connected", toolCount: 1 });
+  });
+
+  it("${VAR} and ${VAR:-default} in a stdio server's command, args and env are what it runs with", async () => {
+    const home = tempHome();
+    writeConfig(home, {
+      tools: {
+        mcpServers: {
+          local: {
+            command: "${NODE_BIN}",
+            args: ["${SERVERS}/flaky-stdio-server.mjs"],
+            env: { FLAKY_LOG: "${FLAKY_DIR:-" + home + "}/started.log" },
+          },
+        },
+      },
+    });
+    const env = cleanEnv(home, { NODE_BIN: process.execPath, SERVERS: join(ROOT, "test/fakes") });
+    const r = await runCli(["status", "--json"], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const rows = (JSON.parse(r.stdout) as { mcpServers: StatusRow[] }).mcpServers;
+    expect(rows.find((s) => s.alias === "local")).toMatchObject({ state: "connected" });
+    // the server wrote where the default pointed: env was expanded too
+    expect(readFileSync(join(home, "started.log"), "utf8")).toContain("start");
   });
 
   it("a variable with no value and no default is named in a warning", async () => {
