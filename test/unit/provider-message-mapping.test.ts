@@ -43,17 +43,19 @@ describe("chat-completions mapping", () => {
 
   it("assembles tool calls even when a server omits the index", () => {
     const asm = new ChatChunkAssembler();
-    const chunk = (tool_calls: object[]) =>
+    const chunk = (tool_calls: object[], finish_reason: string | null = null) =>
       ({
         id: "x",
         object: "chat.completion.chunk",
         created: 1,
         model: "m",
-        choices: [{ index: 0, delta: { tool_calls }, finish_reason: null }],
+        choices: [{ index: 0, delta: { tool_calls }, finish_reason }],
       }) as never;
     asm.push(chunk([{ id: "c1", function: { name: "f", arguments: '{"a":' } }]));
     asm.push(chunk([{ function: { arguments: "1}" } }]));
     asm.push(chunk([{ id: "c2", function: { name: "g", arguments: "{}" } }]));
+    // The stream's end marker: without a finish_reason the assembler reports no finish (a cut stream).
+    asm.push(chunk([], "tool_calls"));
     expect(asm.end()).toEqual([
       { type: "tool-call", id: "c1", name: "f", args: { a: 1 } },
       { type: "tool-call", id: "c2", name: "g", args: {} },
