@@ -153,7 +153,8 @@ async function tuiRunningShell(target: string) {
   await waitFor(() => screen().includes("message, /help for commands"), 10_000);
   tmux("send-keys", "-t", target, "run the long job", "Enter");
   // The TUI asks before a shell command (tools.approval): allow it once.
-  await waitFor(() => screen().includes("Run this shell command?"), 10_000);
+  // The key hint shows once the prompt listens for keys.
+  await waitFor(() => screen().includes("Enter confirm"), 10_000);
   tmux("send-keys", "-t", target, "y");
   await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim().includes(" "), 10_000);
   const [shellPid, kaviloPid] = readFileSync(pidFile, "utf8").trim().split(" ").map(Number) as [

@@ -41,7 +41,8 @@ describe("approvals in the TUI (tmux)", () => {
     await pane.see("message, /help for commands");
 
     pane.keys("run: touch tui-once.txt", "Enter");
-    const asked = await pane.see("Run this shell command?");
+    // The key hint shows once the prompt listens for keys.
+    const asked = await pane.see("Enter confirm");
     expect(asked).toContain("touch tui-once.txt");
     expect(asked).toContain("Allow once [y]");
     expect(asked).toContain("Allow always (touch*) [a]");
@@ -54,6 +55,7 @@ describe("approvals in the TUI (tmux)", () => {
 
     pane.keys("run: mkdir -p tui-a", "Enter");
     await pane.see("Allow always (mkdir*)");
+    await pane.see("Enter confirm");
     pane.keys("Right", "Enter");
     await pane.see('✓ shell command="mkdir -p tui-a" done');
     expect(existsSync(join(workspace, "tui-a"))).toBe(true);
@@ -63,9 +65,11 @@ describe("approvals in the TUI (tmux)", () => {
     await pane.see('✓ shell command="mkdir -p tui-b" done');
     expect(pane.screen()).not.toContain("Run this shell command?");
     expect(existsSync(join(workspace, "tui-b"))).toBe(true);
+    // A line sent while a turn still runs is not taken: wait until the turn is over.
+    await pane.waitFor((s) => !s.includes("working"), "the turn to end");
 
     pane.keys("run: touch tui-no.txt", "Enter");
-    await pane.see("Run this shell command?");
+    await pane.see("Enter confirm");
     pane.keys("Escape");
     await pane.see("the user denied this shell command (denied in the terminal)");
     expect(existsSync(join(workspace, "tui-no.txt"))).toBe(false);

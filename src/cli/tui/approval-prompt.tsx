@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from "ink";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { ApprovalDecision } from "../../core/agent/interaction.js";
 import { type PendingApproval, TUI_APPROVER } from "./use-approval.js";
 
@@ -45,6 +45,10 @@ export function ApprovalPrompt({ pending, width }: { pending: PendingApproval; w
     const byKey = options.find((o) => o.key === input.trim().toLowerCase());
     if (byKey) pending.answer(byKey.decision);
   });
+  // ink attaches the key listener in an effect after the first frame is drawn; a key pressed in
+  // between is lost. This effect runs after that one, so the key hint appears only once keys work.
+  const [listening, setListening] = useState(false);
+  useEffect(() => setListening(true), []);
   const { tool, summary } = pending.request;
   return (
     <Box borderStyle="round" borderColor="yellow" flexDirection="column" width={width} paddingX={1}>
@@ -57,7 +61,7 @@ export function ApprovalPrompt({ pending, width }: { pending: PendingApproval; w
           <Text key={o.label} inverse={selected === i}>{` ${o.label} [${o.key}] `}</Text>
         ))}
       </Box>
-      <Text dimColor>←/→ choose · Enter confirm · y/a/n · Esc deny</Text>
+      <Text dimColor>{listening ? "←/→ choose · Enter confirm · y/a/n · Esc deny" : " "}</Text>
     </Box>
   );
 }
