@@ -179,7 +179,9 @@ async function formInTui() {
   const pane = tmux.open(env, ["agent"]);
   await pane.see("message, /help for commands");
   pane.keys("configure it", "Enter");
-  return { pane, form: await pane.see("MCP server srv asks: Settings for the report") };
+  await pane.see("MCP server srv asks: Settings for the report");
+  // The key hint shows once the form listens for keys.
+  return { pane, form: await pane.see("Esc cancel") };
 }
 
 describe("elicitation", () => {

@@ -31,7 +31,9 @@ describe("TUI /resume", () => {
     const pane = tmux.open(env, ["agent"]);
     await pane.see("message, /help for commands", 15_000);
     pane.send("/resume");
-    const picker = await pane.see("Resume a session");
+    await pane.see("Resume a session");
+    // The key hint shows once the picker listens for keys.
+    const picker = await pane.see("Esc cancel");
     expect(picker).toMatch(/1\. cli:taxes\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+2 msgs\s+about taxes/);
     expect(picker).toMatch(/2\. cli:garden\s+.*about the garden/);
     expect(picker).toContain("↑/↓ choose · Enter resume · 1-9 pick · Esc cancel");
@@ -61,6 +63,7 @@ describe("TUI /resume with a key or a number", () => {
     await pane.see("message, /help for commands", 15_000);
     pane.send("/resume");
     await pane.see("Resume a session");
+    await pane.see("Esc cancel");
     pane.keys("Escape");
     await pane.see("resume cancelled");
     pane.send("/resume 2");

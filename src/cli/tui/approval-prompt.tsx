@@ -1,7 +1,8 @@
 import { Box, Text, useInput } from "ink";
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import type { ApprovalDecision } from "../../core/agent/interaction.js";
 import { type PendingApproval, TUI_APPROVER } from "./use-approval.js";
+import { useListening } from "./use-listening.js";
 
 interface Option {
   label: string;
@@ -45,10 +46,7 @@ export function ApprovalPrompt({ pending, width }: { pending: PendingApproval; w
     const byKey = options.find((o) => o.key === input.trim().toLowerCase());
     if (byKey) pending.answer(byKey.decision);
   });
-  // ink attaches the key listener in an effect after the first frame is drawn; a key pressed in
-  // between is lost. This effect runs after that one, so the key hint appears only once keys work.
-  const [listening, setListening] = useState(false);
-  useEffect(() => setListening(true), []);
+  const listening = useListening();
   const { tool, summary } = pending.request;
   return (
     <Box borderStyle="round" borderColor="yellow" flexDirection="column" width={width} paddingX={1}>

@@ -9,6 +9,7 @@ import {
   initialForm,
 } from "./elicitation-state.js";
 import type { PendingElicitation } from "./use-elicitation.js";
+import { useListening } from "./use-listening.js";
 
 function FieldRow({ state, index }: { state: FormState; index: number }) {
   const field = state.fields[index];
@@ -89,6 +90,7 @@ export function ElicitationForm({ pending, width }: { pending: PendingElicitatio
     if ("done" in step) pending.answer(step.done);
     else setState(step.state);
   });
+  const listening = useListening();
   const onButtons = state.focus === state.fields.length;
   return (
     <Box borderStyle="round" borderColor="yellow" flexDirection="column" width={width} paddingX={1}>
@@ -106,7 +108,9 @@ export function ElicitationForm({ pending, width }: { pending: PendingElicitatio
         ))}
       </Box>
       {state.error ? <Text color="red">{state.error}</Text> : null}
-      <Text dimColor>↑/↓ field · ←/→ choose · space toggle · Enter next/press · Esc cancel</Text>
+      <Text dimColor>
+        {listening ? "↑/↓ field · ←/→ choose · space toggle · Enter next/press · Esc cancel" : " "}
+      </Text>
     </Box>
   );
 }

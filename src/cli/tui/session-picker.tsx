@@ -1,6 +1,7 @@
 import { Box, Text, useInput } from "ink";
 import { useRef, useState } from "react";
 import type { RecentSession } from "./slash-commands.js";
+import { useListening } from "./use-listening.js";
 import type { PendingQuestion } from "./use-question-queue.js";
 
 /** /resume: the recent sessions, in place of the prompt; the answer is the key picked, or null. */
@@ -29,6 +30,7 @@ export function SessionPicker({ pending, width }: { pending: PendingPick; width:
     const n = Number(input.trim());
     if (Number.isInteger(n) && n >= 1 && n <= sessions.length) pending.answer(sessions[n - 1]?.key ?? null);
   });
+  const listening = useListening();
   const keyWidth = Math.max(...sessions.map((s) => s.key.length));
   return (
     <Box borderStyle="round" flexDirection="column" width={width} paddingX={1}>
@@ -36,7 +38,7 @@ export function SessionPicker({ pending, width }: { pending: PendingPick; width:
       {sessions.map((s, i) => (
         <Text key={s.key} inverse={selected === i}>{`${i + 1}. ${row(s, keyWidth, width - 8)}`}</Text>
       ))}
-      <Text dimColor>↑/↓ choose · Enter resume · 1-9 pick · Esc cancel</Text>
+      <Text dimColor>{listening ? "↑/↓ choose · Enter resume · 1-9 pick · Esc cancel" : " "}</Text>
     </Box>
   );
 }
