@@ -1,3 +1,4 @@
+import { REFRESH_LEEWAY_MS } from "../auth/slack-mcp/endpoints.js";
 import { cannotRefresh, isDue, refreshFailureReason, refreshSlackToken } from "../auth/slack-mcp/refresh.js";
 import { expiryOf, readSlackTokenFile, slackTokenPath } from "../auth/slack-mcp/token-file.js";
 import type { FetchFn } from "../auth/slack-mcp/web-api.js";
@@ -42,12 +43,18 @@ async function tickOne(
   const why = cannotRefresh(alias, token);
   if (why) return skipped(why);
   const expiry = expiryOf(token)?.toISOString();
-  if (!isDue(token, now)) return { target: alias, result: "fresh", ...(expiry ? { expiresAt: expiry } : {}) };
+  // Due when it would expire before the next tick (plus the leeway), so an idle runtime's token
+  // never lapses between ticks: Slack's 12-hour tokens are rotated about one tick early.
+  const leewayMs = REFRESH_LEEWAY_MS + tickMs(deps.env);
+  if (!isDue(token, now, leewayMs)) {
+    return { target: alias, result: "fresh", ...(expiry ? { expiresAt: expiry } : {}) };
+  }
   const outcome = await refreshSlackToken({
     alias,
     paths: deps.paths,
     tokenPath,
     apiUrl: deps.apiUrl,
+    leewayMs,
     now: () => now,
     ...(deps.fetchFn ? { fetchFn: deps.fetchFn } : {}),
   });
@@ -73,7 +80,8 @@ export function slackMcpRefresherSchedule(
 
 /**
  * Keeps every enabled `provider: "slack"` MCP server's rotating user token fresh for `kavilo start`:
- * inside the 60 s leeway, with a refresh token on file, it calls oauth.v2.access and writes the new
+ * when it would expire before the next tick plus the 60 s leeway, with a refresh token on file, it
+ * calls oauth.v2.access and writes the new
  * token atomically under the lock. The live bearer is read per request, so no reconnect is needed.
  */
 export function createSlackMcpRefresher(deps: SlackMcpRefresherDeps): Refresher {

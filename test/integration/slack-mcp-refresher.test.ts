@@ -35,6 +35,29 @@ function server(extra: Partial<Record<string, unknown>> = {}): McpServerConfig {
 }
 
 describe("the Slack MCP refresher", () => {
+  it("rotates a token that would expire before the next tick, so an idle runtime never holds a lapsed one", async () => {
+    slack = await startFakeSlackOAuth();
+    const paths = makePaths(mkdtempSync(join(tmpdir(), "kavilo-slack-refresh-")));
+    // 20 minutes left, ticks every 30: the next tick would come after the token died.
+    await seedGrant(slack, paths, "soon", 20 * 60);
+    // 40 minutes left: still alive at the next tick (30 min) plus the leeway, so it waits (its
+    // refresh token would be refused by the fake: a refresh attempt would show as failed).
+    await writeSlackToken(paths, "later", {
+      access_token: "xoxp-later",
+      refresh_token: "not-issued",
+      expires_at: inSecs(40 * 60),
+    });
+    const refresher = createSlackMcpRefresher({
+      servers: () => ({ soon: server(), later: server() }),
+      paths,
+      env: {},
+      apiUrl: slack.apiUrl,
+    });
+    const by = Object.fromEntries((await refresher.tick(NOW)).map((o) => [o.target, o]));
+    expect(by.soon).toMatchObject({ result: "refreshed", expiresAt: inSecs(43_200) });
+    expect(by.later).toMatchObject({ result: "fresh", expiresAt: inSecs(40 * 60) });
+  });
+
   it("rotates a token inside the leeway, leaves fresh, legacy, tokenless and disabled aliases alone", async () => {
     slack = await startFakeSlackOAuth();
     const paths = makePaths(mkdtempSync(join(tmpdir(), "kavilo-slack-refresh-")));
