@@ -105,6 +105,42 @@ describe("MCP config from other tools", () => {
     expect(readFileSync(join(home, "started.log"), "utf8")).toContain("start");
   });
 
+  it("Cursor's envFile: its variables reach the stdio server, env wins over it, a missing file is one line", async () => {
+    const home = tempHome();
+    writeFileSync(
+      join(home, "server.env"),
+      `# written by hand\nexport FLAKY_LOG="${home}/from-envfile.log"\nOTHER=x # trailing comment\n`,
+    );
+    writeConfig(home, {
+      tools: {
+        mcpServers: {
+          fromFile: {
+            command: process.execPath,
+            args: [join(ROOT, "test/fakes/flaky-stdio-server.mjs")],
+            envFile: "${HOME}/server.env",
+          },
+          envWins: {
+            command: process.execPath,
+            args: [join(ROOT, "test/fakes/flaky-stdio-server.mjs")],
+            envFile: "~/server.env",
+            env: { FLAKY_LOG: join(home, "from-env.log") },
+          },
+          noFile: { command: process.execPath, args: ["-e", "0"], envFile: "~/missing.env" },
+        },
+      },
+    });
+    const r = await runCli(["status", "--json"], { env: cleanEnv(home) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("unknown key");
+    const rows = (JSON.parse(r.stdout) as { mcpServers: StatusRow[] }).mcpServers;
+    expect(rows.find((s) => s.alias === "fromFile")).toMatchObject({ state: "connected" });
+    expect(rows.find((s) => s.alias === "envWins")).toMatchObject({ state: "connected" });
+    expect(readFileSync(join(home, "from-envfile.log"), "utf8")).toContain("start");
+    expect(readFileSync(join(home, "from-env.log"), "utf8")).toContain("start");
+    expect(readFileSync(join(home, "from-envfile.log"), "utf8").match(/start/g)).toHaveLength(1);
+    expect(rows.find((s) => s.alias === "noFile")?.error).toMatch(/envFile .*missing\.env: no such file/);
+  });
+
   it("a variable with no value and no default is named in a warning", async () => {
     const home = tempHome();
     writeConfig(home, {

@@ -21,7 +21,7 @@ export function expandString(text: string, env: NodeJS.ProcessEnv, missing: stri
   });
 }
 
-const EXPANDED_STRINGS = ["command", "url"] as const;
+const EXPANDED_STRINGS = ["command", "url", "envFile", "cwd"] as const;
 const EXPANDED_MAPS = ["env", "headers"] as const;
 
 /** Expands the variables of one server entry as written in config.json; other keys are left alone. */

@@ -114,6 +114,12 @@ const mcpStdio = z.strictObject({
   command: z.string(),
   args: z.array(z.string()).default([]),
   env: z.record(z.string(), z.string()).prefault({}),
+  envFile: z
+    .string()
+    .optional()
+    .describe(
+      "Cursor's: a dotenv file whose variables the server also gets (env wins); read at each connect",
+    ),
   cwd: z.string().optional(),
   ...mcpCommon,
 });

@@ -15,6 +15,7 @@ import { kaviloVersion } from "../../core/base/version.js";
 import type { McpServerConfig } from "../../core/config/schema.js";
 import { createAuthFetch } from "./auth-fetch.js";
 import { type CallRouter, createCallRouter, installElicitation } from "./elicitation.js";
+import { readEnvFile } from "./env-file.js";
 import { describeFailure, oneLine } from "./one-line.js";
 import { minimalServerEnv } from "./stdio-env.js";
 
@@ -149,7 +150,10 @@ async function connectOnce(
     const stdio = new StdioClientTransport({
       command: config.command,
       args: config.args,
-      env: minimalServerEnv(deps.parentEnv, config.env),
+      env: minimalServerEnv(deps.parentEnv, {
+        ...(config.envFile ? await readEnvFile(config.envFile, deps.paths.home) : {}),
+        ...config.env,
+      }),
       ...(config.cwd ? { cwd: config.cwd } : {}),
       stderr: "pipe",
     });
