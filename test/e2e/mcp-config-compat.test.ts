@@ -196,6 +196,32 @@ describe("MCP config from other tools", () => {
     expect(again.stdout).toContain("nothing added");
   });
 
+  it("kavilo mcp import reads VS Code's servers block and names an ${input:…} it cannot fill", async () => {
+    const home = tempHome();
+    const vscode = join(home, "mcp.json");
+    writeFileSync(
+      vscode,
+      JSON.stringify({
+        inputs: [{ type: "promptString", id: "gh-token", password: true }],
+        servers: {
+          github: {
+            type: "http",
+            url: "https://api.example.com/mcp",
+            headers: { Authorization: "Bearer ${input:gh-token}" },
+          },
+          files: { type: "stdio", command: "npx", args: ["-y", "some-server"] },
+        },
+      }),
+    );
+    const r = await runCli(["mcp", "import", vscode], { env: cleanEnv(home) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("added github: https://api.example.com/mcp");
+    expect(r.stdout).toMatch(/github uses VS Code's \$\{input:…\}, which kavilo cannot ask for/);
+    expect(r.stdout).toContain("added files: npx -y some-server");
+    const config = JSON.parse(readFileSync(join(home, ".kavilo", "config.json"), "utf8"));
+    expect(Object.keys(config.tools.mcpServers)).toEqual(["github", "files"]);
+  });
+
   it("mcp import of a file without mcpServers, or with a bad entry, changes nothing", async () => {
     const home = tempHome();
     writeConfig(home, {});
@@ -203,7 +229,9 @@ describe("MCP config from other tools", () => {
     writeFileSync(none, "{}");
     const r = await runCli(["mcp", "import", none], { env: cleanEnv(home) });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(`kavilo: no "mcpServers" block in ${none}: nothing to import`);
+    expect(r.stderr.trim()).toBe(
+      `kavilo: no "mcpServers" (or VS Code "servers") block in ${none}: nothing to import`,
+    );
     const bad = join(home, "bad.json");
     writeFileSync(bad, JSON.stringify({ mcpServers: { odd: { cmd: "x" } } }));
     const b = await runCli(["mcp", "import", bad], { env: cleanEnv(home) });

@@ -16,9 +16,13 @@ function summary(entry: Raw): string {
   return [String(entry.command ?? "?"), ...args].join(" ");
 }
 
+/** VS Code's `${input:id}`: a value VS Code prompts for, which kavilo cannot fill in. */
+const VS_CODE_INPUT = /\$\{input:[^}]*\}/;
+
 /**
  * `kavilo mcp import <file>`: the `mcpServers` block of a Claude Desktop, Cursor, Claude Code or
- * Cline config merged into tools.mcpServers. An alias kavilo already has is kept as it is.
+ * Cline config (or the `servers` block of VS Code's mcp.json) merged into tools.mcpServers. An alias
+ * kavilo already has is kept as it is.
  */
 export default async function mcpImport(ctx: CliContext, file: unknown): Promise<number> {
   const source = String(file);
@@ -29,9 +33,9 @@ export default async function mcpImport(ctx: CliContext, file: unknown): Promise
     const why = err instanceof SyntaxError ? `not valid JSON (${err.message})` : (err as Error).message;
     throw new CliError(`cannot import ${source}: ${why}`, 1);
   }
-  const servers = isObject(parsed) ? parsed.mcpServers : undefined;
+  const servers = isObject(parsed) ? (parsed.mcpServers ?? parsed.servers) : undefined;
   if (!isObject(servers)) {
-    throw new CliError(`no "mcpServers" block in ${source}: nothing to import`, 1);
+    throw new CliError(`no "mcpServers" (or VS Code "servers") block in ${source}: nothing to import`, 1);
   }
   const added: string[] = [];
   const lines: string[] = [];
@@ -55,6 +59,11 @@ export default async function mcpImport(ctx: CliContext, file: unknown): Promise
       current[alias] = entry;
       added.push(alias);
       lines.push(`added ${alias}: ${summary(entry)}${entry.disabled === true ? " (disabled)" : ""}`);
+      if (VS_CODE_INPUT.test(JSON.stringify(entry))) {
+        lines.push(
+          `  ${alias} uses VS Code's \${input:…}, which kavilo cannot ask for: replace it with the value or a \${VAR} (kavilo config set tools.mcpServers.${alias}…)`,
+        );
+      }
     }
     tools.mcpServers = current;
     next.tools = tools;
