@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { auth, discoverOAuthServerInfo } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { withFileMutex } from "../../core/base/file-lock.js";
 import type { Paths } from "../../core/base/paths.js";
 import { startLoopbackCallbackServer } from "../loopback.js";
+import { randomState } from "../pkce.js";
 import { probeChallenge } from "./challenge.js";
 import { LoginOAuthProvider } from "./oauth-provider.js";
 import { loginScope } from "./step-up.js";
@@ -110,7 +110,7 @@ export async function mcpLoginStart(
   opts: McpLoginStartOptions,
 ): Promise<{ authorizationUrl: string; state: string }> {
   const redirectUrl = opts.redirectUrl ?? `http://127.0.0.1:${DEFAULT_REDIRECT_PORT}${CALLBACK_PATH}`;
-  const state = randomBytes(24).toString("base64url");
+  const state = randomState();
   const client = configuredClient(opts.clientId, opts.clientSecret);
   const reusable = client ? undefined : await storedClientFor(opts, redirectUrl);
   const provider = new LoginOAuthProvider({
