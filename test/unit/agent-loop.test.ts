@@ -9,27 +9,9 @@ import { SessionStore } from "../../src/core/session/session-store.js";
 import { ToolRegistry } from "../../src/core/tools/registry.js";
 import { defineTool, ToolError } from "../../src/core/tools/types.js";
 import { UsageLog } from "../../src/core/usage.js";
-import type { ChatRequest, Provider, StreamEvent } from "../../src/providers/types.js";
+import type { Provider, StreamEvent } from "../../src/providers/types.js";
 import { ProviderError } from "../../src/providers/types.js";
-
-type Script = (
-  req: ChatRequest,
-  signal: AbortSignal | undefined,
-  call: number,
-) => AsyncGenerator<StreamEvent>;
-
-/** An in-process provider (kavilo's own interface, no SDK involved) driven by a script. */
-function scripted(script: Script): Provider & { requests: ChatRequest[] } {
-  const requests: ChatRequest[] = [];
-  return {
-    id: "scripted",
-    requests,
-    stream(req, signal) {
-      requests.push(structuredClone(req));
-      return script(req, signal, requests.length - 1);
-    },
-  };
-}
+import { scripted } from "../helpers/scripted-provider.js";
 
 function makeAgent(provider: Provider, tools: ToolRegistry, maxIterations = 5) {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "kavilo-loop-")));

@@ -7,26 +7,9 @@ import type { AgentEvent } from "../../src/core/agent/events.js";
 import { SessionStore } from "../../src/core/session/session-store.js";
 import { ToolRegistry } from "../../src/core/tools/registry.js";
 import { UsageLog } from "../../src/core/usage.js";
-import type { ChatRequest, Provider, StreamEvent } from "../../src/providers/types.js";
+import type { Provider } from "../../src/providers/types.js";
 import { ProviderError } from "../../src/providers/types.js";
-
-type Script = (
-  req: ChatRequest,
-  signal: AbortSignal | undefined,
-  call: number,
-) => AsyncGenerator<StreamEvent>;
-
-function scripted(script: Script): Provider & { requests: ChatRequest[] } {
-  const requests: ChatRequest[] = [];
-  return {
-    id: "scripted",
-    requests,
-    stream(req, signal) {
-      requests.push(structuredClone(req));
-      return script(req, signal, requests.length - 1);
-    },
-  };
-}
+import { scripted } from "../helpers/scripted-provider.js";
 
 function setup(provider: Provider) {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "kavilo-marks-")));
