@@ -1,18 +1,6 @@
 import type { Message } from "../../providers/types.js";
 import { pairToolResults } from "../session/session-store.js";
-import { estimateMessage } from "./token-estimate.js";
-
-const sizes = new WeakMap<Message, number>();
-
-/** A message's estimated tokens, computed once per message object (a long session is re-fitted every step). */
-export function sizeOf(m: Message): number {
-  let n = sizes.get(m);
-  if (n === undefined) {
-    n = estimateMessage(m);
-    sizes.set(m, n);
-  }
-  return n;
-}
+import { sizeOf } from "./token-estimate.js";
 
 /**
  * Where each turn of `messages[from..]` starts: at a user message, so a turn carries its tool calls

@@ -1,5 +1,5 @@
 import type { ContentPart, Message, ProviderError } from "../../providers/types.js";
-import { sizeOf } from "./history-window.js";
+import { sizeOf } from "./token-estimate.js";
 
 /**
  * Vendor wordings of "the prompt is longer than the model's context": OpenAI's

@@ -38,9 +38,21 @@ export function estimateMessage(m: Message): number {
   return n;
 }
 
+const sizes = new WeakMap<Message, number>();
+
+/** A message's estimated tokens, computed once per message object (a long session is re-fitted every step). */
+export function sizeOf(m: Message): number {
+  let n = sizes.get(m);
+  if (n === undefined) {
+    n = estimateMessage(m);
+    sizes.set(m, n);
+  }
+  return n;
+}
+
 export function estimateMessages(messages: readonly Message[]): number {
   let n = 0;
-  for (const m of messages) n += estimateMessage(m);
+  for (const m of messages) n += sizeOf(m);
   return n;
 }
 
@@ -49,13 +61,4 @@ export function estimateTools(tools: readonly ToolSpec[] | undefined): number {
   for (const t of tools ?? [])
     n += MESSAGE_OVERHEAD + estimateText(t.name + t.description + JSON.stringify(t.parameters));
   return n;
-}
-
-/** The parts of a request the budget counts, estimated before calibration. */
-export function estimateRequest(r: {
-  system?: string;
-  messages: readonly Message[];
-  tools?: readonly ToolSpec[];
-}): number {
-  return estimateText(r.system ?? "") + estimateMessages(r.messages) + estimateTools(r.tools);
 }
