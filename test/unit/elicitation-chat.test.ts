@@ -53,17 +53,23 @@ function askingAgent(): Pick<AgentRunner, "runTurn" | "resetSession"> {
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
+/** A message bus over askingAgent(), recording what it sends. */
+function askingBus() {
+  const sent: OutboundMessage[] = [];
+  const bus = createMessageBus({
+    agent: askingAgent(),
+    send: async (m) => {
+      sent.push(m);
+    },
+    maxConcurrentSessions: 2,
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  });
+  return { sent, bus };
+}
+
 describe("MCP forms in chat channels", () => {
   it("asks the user who triggered the turn in that chat; their next message is the answer, not a turn", async () => {
-    const sent: OutboundMessage[] = [];
-    const bus = createMessageBus({
-      agent: askingAgent(),
-      send: async (m) => {
-        sent.push(m);
-      },
-      maxConcurrentSessions: 2,
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-    });
+    const { sent, bus } = askingBus();
     bus.publish(msg("configure"));
     await tick();
     expect(sent[0]?.text).toContain('The MCP server "srv" asks: Settings');
@@ -86,15 +92,7 @@ describe("MCP forms in chat channels", () => {
   });
 
   it("/stop while the question waits cancels it", async () => {
-    const sent: OutboundMessage[] = [];
-    const bus = createMessageBus({
-      agent: askingAgent(),
-      send: async (m) => {
-        sent.push(m);
-      },
-      maxConcurrentSessions: 2,
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-    });
+    const { sent, bus } = askingBus();
     bus.publish(msg("configure"));
     await tick();
     bus.publish(msg("/stop"));
