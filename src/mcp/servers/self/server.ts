@@ -1,4 +1,5 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerTools } from "../register-tools.js";
 import { runSelfTool } from "./result.js";
 import type { SelfDeps } from "./self-tool.js";
 import { createSelfTools } from "./tools.js";
@@ -19,28 +20,8 @@ export function createSelfServer(deps: SelfDeps, info: SelfServerInfo): McpServe
     { name: info.name ?? "kavilo", version: info.version },
     { instructions: INSTRUCTIONS },
   );
-  for (const tool of createSelfTools(deps)) {
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.input,
-        annotations: {
-          title: tool.title,
-          readOnlyHint: tool.readOnly,
-          destructiveHint: false,
-          openWorldHint: tool.openWorld ?? false,
-        },
-      },
-      async (args) => {
-        const outcome = await runSelfTool(tool, args, deps);
-        return {
-          content: [{ type: "text", text: outcome.text }],
-          ...(outcome.isError ? { isError: true } : {}),
-        };
-      },
-    );
-  }
+  registerTools(server, createSelfTools(deps), (tool, args) => runSelfTool(tool, args, deps), {
+    openWorld: false,
+  });
   return server;
 }

@@ -1,4 +1,5 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerTools } from "../register-tools.js";
 import { runSlackTool } from "./run-tool.js";
 import type { SlackCall } from "./slack-api.js";
 import { slackTools } from "./tools.js";
@@ -18,28 +19,6 @@ export function createSlackServer(call: SlackCall, info: SlackServerInfo): McpSe
         "search messages and files, and post as the user (not a bot).",
     },
   );
-  for (const tool of slackTools) {
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.input,
-        annotations: {
-          title: tool.title,
-          readOnlyHint: tool.readOnly,
-          destructiveHint: false,
-          openWorldHint: true,
-        },
-      },
-      async (args) => {
-        const outcome = await runSlackTool(tool, args, call);
-        return {
-          content: [{ type: "text", text: outcome.text }],
-          ...(outcome.isError ? { isError: true } : {}),
-        };
-      },
-    );
-  }
+  registerTools(server, slackTools, (tool, args) => runSlackTool(tool, args, call), { openWorld: true });
   return server;
 }
