@@ -11,7 +11,6 @@ const OVERFLOW =
 
 /** Whether a provider error says the request did not fit the model's context. */
 export function isContextOverflow(err: ProviderError): boolean {
-  if ((err.code as string) === "context_overflow") return true;
   if (err.code !== "bad_request" && err.code !== "unknown" && err.status !== 413) return false;
   if (err.status === 413) return true;
   if (OVERFLOW.test(err.message)) return true;
