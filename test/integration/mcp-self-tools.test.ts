@@ -3,7 +3,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readMcpTokenFile } from "../../src/auth/mcp/token-file.js";
-import { selfDepsOf } from "../../src/cli/compose/tools.js";
+import { selfDepsOf } from "../../src/cli/compose/self-deps.js";
 import { createContext } from "../../src/cli/context.js";
 import type { Paths } from "../../src/core/base/paths.js";
 import type { OutboundMessage } from "../../src/core/bus/types.js";

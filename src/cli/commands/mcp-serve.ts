@@ -1,5 +1,5 @@
 import { kaviloVersion } from "../../core/base/version.js";
-import { selfDepsOf } from "../compose/tools.js";
+import { selfDepsOf } from "../compose/self-deps.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 

@@ -10,27 +10,9 @@ import type { Tool } from "../../core/tools/types.js";
 import type { McpPool } from "../../mcp/client/pool.js";
 import type { McpStepUp } from "../../mcp/client/types.js";
 import { selfToolsAsAgentTools } from "../../mcp/servers/self/agent-tools.js";
-import type { SelfDeps } from "../../mcp/servers/self/self-tool.js";
 import { slackToolsAsAgentTools } from "../../mcp/servers/slack/agent-tools.js";
 import type { CliContext } from "../context.js";
-
-/** The self tools' view of a CLI context. Nothing is read until a tool is called. */
-export function selfDepsOf(ctx: CliContext): SelfDeps {
-  return {
-    basePaths: ctx.basePaths,
-    config: () => {
-      const { config, paths } = ctx.config();
-      return { config, paths };
-    },
-    status: async () => {
-      const [{ buildStatus }, { serviceProbe }] = await Promise.all([
-        import("../../diagnostics/status-report.js"),
-        import("../service/check.js"),
-      ]);
-      return buildStatus(ctx, { connectMcp: false, extra: [serviceProbe(ctx.home, ctx.env)] });
-    },
-  };
-}
+import { selfDepsOf } from "./self-deps.js";
 
 export interface ComposedTools {
   registry: ToolRegistry;
