@@ -44,6 +44,15 @@ export async function postTokenJson(
       (err as Error).name === "TimeoutError"
         ? "timed out"
         : ((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message);
-    throw new EndpointUnreachableError(new URL(url).host, why);
+    throw new EndpointUnreachableError(hostOf(url), why);
+  }
+}
+
+/** The host a URL names, or the text itself when it is no URL (the error still says what was tried). */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { maskKnown } from "../../core/base/redact.js";
+import { EndpointUnreachableError, hostOf, postTokenJson, type TokenPostAnswer } from "../token-post.js";
 import type { ClaudeToken } from "./token-file.js";
 
 /** A failed call to the OAuth server, as one line with no token in it. */
@@ -53,14 +54,6 @@ export interface HttpDeps {
   timeoutMs?: number;
 }
 
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
-
 /** POSTs JSON (the body Anthropic's token endpoint reads) and returns the parsed JSON answer. */
 async function postJson(
   url: string,
@@ -69,21 +62,17 @@ async function postJson(
   deps: HttpDeps,
   secrets: string[],
 ): Promise<unknown> {
-  let res: Response;
-  let text: string;
+  let res: TokenPostAnswer;
   try {
-    res = await (deps.fetch ?? fetch)(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(deps.timeoutMs ?? 30_000),
+    res = await postTokenJson(url, body, {
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      timeoutMs: deps.timeoutMs ?? 30_000,
     });
-    text = await res.text();
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const why = e.name === "TimeoutError" ? "timed out" : (e.cause?.code ?? e.message);
-    throw new ClaudeOAuthError(`${what}: cannot reach ${hostOf(url)} (${why})`);
+    if (err instanceof EndpointUnreachableError) throw new ClaudeOAuthError(`${what}: ${err.message}`);
+    throw err;
   }
+  const text = res.text;
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
