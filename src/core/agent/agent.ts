@@ -11,7 +11,7 @@ import { keeperForAgent } from "../context/agent-keeper.js";
 import type { ContextKeeper, ContextSettings } from "../context/context-keeper.js";
 import { isContextOverflow, tooLargeLine } from "../context/overflow.js";
 import { SessionFileError, type SessionStore } from "../session/session-store.js";
-import type { ApprovalRecord } from "../tools/approval-gate.js";
+import type { ToolExecution } from "../tools/registry.js";
 import type { ToolContext } from "../tools/types.js";
 import { addUsage, type UsageLog } from "../usage.js";
 import { buildSystemPrompt, type ContextInput } from "./context.js";
@@ -24,15 +24,7 @@ import type { AgentRunner, TurnRequest } from "./types.js";
 /** What the loop needs from a tool registry. */
 export interface ToolExecutor {
   specs(): ToolSpec[];
-  execute(
-    call: ToolCall,
-    ctx: ToolContext,
-  ): Promise<{
-    content: string | ContentPart[];
-    isError: boolean;
-    durationMs: number;
-    approval?: ApprovalRecord;
-  }>;
+  execute(call: ToolCall, ctx: ToolContext): Promise<ToolExecution>;
 }
 
 export interface AgentOptions {
@@ -350,7 +342,7 @@ export class Agent implements AgentRunner {
           content: result.content,
           ...(result.isError ? { isError: true } : {}),
           // Kept in the session file with the result: what tools.approval decided, and who.
-          ...("approval" in result && result.approval ? { approval: result.approval } : {}),
+          ...(result.approval ? { approval: result.approval } : {}),
         };
       }),
     );
