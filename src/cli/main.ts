@@ -146,7 +146,7 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
     .option("--local-only", "skip the server-side revoke")
     .action(run(() => import("./commands/auth-claude.js").then((m) => ({ default: m.logout }))));
 
-  const mcp = program.command("mcp").description("MCP servers: log in, and serve kavilo over stdio");
+  const mcp = program.command("mcp").description("MCP servers: log in, import, and serve kavilo over stdio");
   const slack = mcp.command("slack").description("Slack MCP workspace aliases");
   slack
     .command("login <alias>")
@@ -179,7 +179,9 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
     .action(run(() => import("./commands/mcp-login.js")));
   mcp
     .command("import <file>")
-    .description("add the mcpServers of a Claude Desktop, Cursor or Claude Code config to tools.mcpServers")
+    .description(
+      "add the mcpServers of a Claude Desktop, Cursor or Claude Code config (or VS Code's servers) to tools.mcpServers",
+    )
     .action(run(() => import("./commands/mcp-import.js")));
   mcp
     .command("serve <server>")
