@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
 import { shellModel } from "../helpers/shell-model.js";
+import { slackChannel } from "../helpers/slack-channel.js";
 import { killAll, llmEnv, type RunningKavilo, startKavilo } from "./start-harness.js";
 
 let llm: FakeLlm;
@@ -18,13 +19,7 @@ beforeAll(async () => {
   kavilo = await startKavilo({
     config: {
       channels: {
-        slack: {
-          enabled: true,
-          botToken: slack.botToken,
-          appToken: slack.appToken,
-          allowFrom: ["U_ALICE", "U_BOB"],
-          apiUrl: slack.apiUrl,
-        },
+        slack: slackChannel(slack, ["U_ALICE", "U_BOB"]),
       },
       tools: { approval: { mode: "ask", timeoutS: 6 } },
     },

@@ -11,6 +11,7 @@ import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
 import { BIN, cleanEnv, runCli, tempHome } from "../helpers/cli.js";
 import { writeCodexAuthFile } from "../helpers/codex-auth.js";
+import { slackChannel } from "../helpers/slack-channel.js";
 import { killAll, llmEnv, startKavilo, writeConfig } from "./start-harness.js";
 
 // HTTPS_PROXY / HTTP_PROXY / NO_PROXY: every kind of outbound request goes through a local proxy.
@@ -141,13 +142,7 @@ describe("behind HTTPS_PROXY", () => {
         config: {
           channels: {
             telegram: { enabled: true, token: tg.token, allowFrom: ["1"], apiRoot: tg.apiRoot },
-            slack: {
-              enabled: true,
-              botToken: slack.botToken,
-              appToken: slack.appToken,
-              allowFrom: ["U_ALICE"],
-              apiUrl: slack.apiUrl,
-            },
+            slack: slackChannel(slack, ["U_ALICE"]),
           },
         },
         env: (home) =>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
+import { slackChannel } from "../helpers/slack-channel.js";
 import { killAll, llmEnv, startKavilo } from "./start-harness.js";
 
 let llm: FakeLlm;
@@ -14,13 +15,7 @@ beforeAll(async () => {
   await startKavilo({
     config: {
       channels: {
-        slack: {
-          enabled: true,
-          botToken: slack.botToken,
-          appToken: slack.appToken,
-          allowFrom: ["U_ALICE"],
-          apiUrl: slack.apiUrl,
-        },
+        slack: slackChannel(slack, ["U_ALICE"]),
       },
     },
     env: (home) => llmEnv(home, llm.url),
