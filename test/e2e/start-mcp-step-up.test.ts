@@ -11,9 +11,8 @@ import { makePaths } from "../../src/core/base/paths.js";
 import { type McpAuthServer, startMcpAuthServer } from "../fakes/mcp-auth-server.js";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
-import { tempHome } from "../helpers/cli.js";
-import { loginSrv, srvToolModel } from "../helpers/mcp-srv-turn.js";
-import { killAll, llmEnv, startKavilo } from "./start-harness.js";
+import { srvToolModel, startWithSrv } from "../helpers/mcp-srv-turn.js";
+import { killAll } from "./start-harness.js";
 
 const ALICE = 1001;
 let mcp: McpAuthServer;
@@ -25,17 +24,13 @@ beforeAll(async () => {
   mcp = await startMcpAuthServer({ challengeScope: "basic", toolScopes: ["basic", "write"] });
   llm = await startFakeOpenAI({ respond: srvToolModel });
   tg = await startFakeTelegram();
-  home = tempHome("kavilo-start-step-up-");
-  await loginSrv(home, mcp.mcpUrl);
-  await startKavilo({
-    home,
-    config: {
-      channels: {
-        telegram: { enabled: true, token: tg.token, allowFrom: [String(ALICE)], apiRoot: tg.apiRoot },
-      },
-      tools: { mcpServers: { srv: { type: "http", url: mcp.mcpUrl } } },
+  home = await startWithSrv({
+    homePrefix: "kavilo-start-step-up-",
+    mcpUrl: mcp.mcpUrl,
+    llmUrl: llm.url,
+    channels: {
+      telegram: { enabled: true, token: tg.token, allowFrom: [String(ALICE)], apiRoot: tg.apiRoot },
     },
-    env: (h) => llmEnv(h, llm.url),
     ready: /telegram: connected as @kavilo_bot/,
   });
 }, 30_000);

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type McpAuthServer, startMcpAuthServer } from "../fakes/mcp-auth-server.js";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack-server.js";
-import { tempHome } from "../helpers/cli.js";
-import { loginSrv, srvToolModel } from "../helpers/mcp-srv-turn.js";
-import { killAll, llmEnv, startKavilo } from "./start-harness.js";
+import { srvToolModel, startWithSrv } from "../helpers/mcp-srv-turn.js";
+import { slackChannel } from "../helpers/slack-channel.js";
+import { killAll } from "./start-harness.js";
 
 let mcp: McpAuthServer;
 let llm: FakeLlm;
@@ -22,23 +22,11 @@ beforeAll(async () => {
   mcp = await startMcpAuthServer({});
   llm = await startFakeOpenAI({ respond: srvToolModel });
   slack = await startFakeSlack();
-  const home = tempHome("kavilo-start-slack-elicit-");
-  await loginSrv(home, mcp.mcpUrl);
-  await startKavilo({
-    home,
-    config: {
-      channels: {
-        slack: {
-          enabled: true,
-          botToken: slack.botToken,
-          appToken: slack.appToken,
-          allowFrom: ["U_ALICE", "U_BOB"],
-          apiUrl: slack.apiUrl,
-        },
-      },
-      tools: { mcpServers: { srv: { type: "http", url: mcp.mcpUrl } } },
-    },
-    env: (h) => llmEnv(h, llm.url),
+  await startWithSrv({
+    homePrefix: "kavilo-start-slack-elicit-",
+    mcpUrl: mcp.mcpUrl,
+    llmUrl: llm.url,
+    channels: { slack: slackChannel(slack, ["U_ALICE", "U_BOB"]) },
     ready: /slack: connected as/,
   });
 }, 30_000);
