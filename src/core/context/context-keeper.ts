@@ -122,14 +122,17 @@ export class ContextKeeper {
     if (!(reportedInput > 0) || !(estimate > 0)) return;
     const [lo, hi] = CALIBRATION_RANGE;
     const ratio = Math.min(hi, Math.max(lo, reportedInput / estimate));
+    const current = (state: MemoryState) =>
+      state.calibration !== undefined && Math.abs(state.calibration - ratio) < 0.02 * ratio;
+    const dir = this.deps.sessionsDir;
     this.track(
-      this.locked(sessionKey, () =>
-        updateState(this.deps.sessionsDir, sessionKey, (state) =>
-          state.calibration && Math.abs(state.calibration - ratio) < 0.02 * ratio
-            ? undefined
-            : { ...state, calibration: ratio },
-        ),
-      ),
+      this.locked(sessionKey, async () => {
+        // Most steps change nothing: a stat of the record, not the cross-process mutex.
+        if (current(await readState(dir, sessionKey))) return;
+        await updateState(dir, sessionKey, (state) =>
+          current(state) ? undefined : { ...state, calibration: ratio },
+        );
+      }),
     );
   }
 
