@@ -6,8 +6,7 @@ import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
-import { ROOT } from "./lib.js";
+import { importBundle, ROOT } from "./lib.js";
 
 /** The smallest OpenAI-compatible SSE answer: one text chunk, usage, done. */
 export function instantServer() {
@@ -77,24 +76,11 @@ export async function measure(workspace: string, turns: number): Promise<number>
   return Number(process.hrtime.bigint() - start) / 1e6 / turns;
 }`,
   );
-  // Inside the checkout, so the bundle's external packages resolve from node_modules.
-  mkdirSync(join(ROOT, "build", "bench"), { recursive: true });
-  const out = join(ROOT, "build", "bench", "loop.mjs");
-  await build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    logLevel: "error",
-    absWorkingDir: ROOT,
-  });
+  const { measure } = await importBundle(entry, "loop");
   const ws = join(dir, "ws");
   mkdirSync(ws);
   for (const f of ["AGENTS.md", "SOUL.md", "USER.md", "MEMORY.md"])
     writeFileSync(join(ws, f), `# ${f}\nsome text\n`);
-  const { measure } = await import(out);
   const perTurn = await measure(ws, 500);
   // A per-turn time in ms against a 2 ms budget: the "ratio" column is ms/budget-unit (1 = 1 ms).
   return {

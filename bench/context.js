@@ -5,8 +5,7 @@
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
-import { median, ROOT } from "./lib.js";
+import { importBundle, median, ROOT } from "./lib.js";
 
 const TURNS = 500;
 const WINDOW = 64_000;
@@ -52,21 +51,9 @@ export async function measure(workspace: string, turns: number, window: number, 
   return { chat, consolidations, budget };
 }`,
   );
-  mkdirSync(join(ROOT, "build", "bench"), { recursive: true });
-  const out = join(ROOT, "build", "bench", "context.mjs");
-  await build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    logLevel: "error",
-    absWorkingDir: ROOT,
-  });
+  const { measure } = await importBundle(entry, "context");
   const ws = join(dir, "ws");
   mkdirSync(ws);
-  const { measure } = await import(out);
   return measure(ws, TURNS, WINDOW, MAX_TOKENS);
 }
 

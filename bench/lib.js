@@ -2,7 +2,7 @@
 // Every timed target runs in alternation with its baseline (same machine load for both); a ratio is
 // median ÷ median over the rounds, printed with the quartiles of the per-round ratios as its spread.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -10,6 +10,27 @@ export const ROOT = new URL("..", import.meta.url).pathname;
 export const BIN = join(ROOT, "bin", "kavilo.js");
 /** Rounds per comparison: `BENCH_RUNS` overrides (more on a loaded machine). */
 export const RUNS = Number(process.env.BENCH_RUNS ?? 21);
+
+/**
+ * Bundles `entry` (TypeScript that imports from src/) to build/bench/<name>.mjs and imports it. The
+ * bundle is written inside the checkout, so its external packages resolve from node_modules.
+ */
+export async function importBundle(entry, name) {
+  const { build } = await import("esbuild");
+  mkdirSync(join(ROOT, "build", "bench"), { recursive: true });
+  const out = join(ROOT, "build", "bench", `${name}.mjs`);
+  await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    logLevel: "error",
+    absWorkingDir: ROOT,
+  });
+  return import(out);
+}
 /** `BENCH_BUDGET_SCALE` multiplies every budget (below 1 to tighten them, or to see --check fail). */
 const BUDGET_SCALE = Number(process.env.BENCH_BUDGET_SCALE ?? 1);
 
