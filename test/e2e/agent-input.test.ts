@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
-import { BIN, cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { BIN, openaiEnv, runCli, tempHome } from "../helpers/cli.js";
 
 // `git diff | kavilo agent -m "review this"` and --file, through the built CLI.
 let llm: FakeLlm;
@@ -12,13 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => llm?.close());
 
-const envFor = (home: string) =>
-  cleanEnv(home, {
-    KAVILO_PROVIDER: "openai",
-    KAVILO_API_BASE: llm.url,
-    KAVILO_API_KEY: "test-key-not-secret",
-    KAVILO_MODEL: "gpt-test",
-  });
+const envFor = (home: string) => openaiEnv(home, llm.url);
 
 type Part = { type: string; text?: string; image_url?: { url: string } };
 const lastUserContent = () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
-import { BIN, cleanEnv, tempHome } from "../helpers/cli.js";
+import { BIN, openaiEnv, tempHome } from "../helpers/cli.js";
 
 let fake: FakeLlm | undefined;
 afterEach(async () => {
@@ -53,12 +53,7 @@ describe.each<[NodeJS.Signals, number]>([
     fake = await startFakeOpenAI({
       steps: [{ text: "Running it.", toolCalls: [{ id: "c1", name: "shell", args: { command } }] }],
     });
-    const env = cleanEnv(home, {
-      KAVILO_PROVIDER: "openai",
-      KAVILO_API_BASE: fake.url,
-      KAVILO_API_KEY: "test-key-not-secret",
-      KAVILO_MODEL: "gpt-test",
-    });
+    const env = openaiEnv(home, fake.url);
     const child = spawn(process.execPath, [BIN, "agent", "-m", "run the long job"], {
       env,
       cwd: home,
@@ -134,11 +129,7 @@ async function tuiRunningShell(target: string) {
   fake = await startFakeOpenAI({
     steps: [{ text: "Running it.", toolCalls: [{ id: "c1", name: "shell", args: { command } }] }],
   });
-  const env = cleanEnv(home, {
-    KAVILO_PROVIDER: "openai",
-    KAVILO_API_BASE: fake.url,
-    KAVILO_API_KEY: "test-key-not-secret",
-    KAVILO_MODEL: "gpt-test",
+  const env = openaiEnv(home, fake.url, {
     TERM: "xterm-256color",
   });
   const vars = Object.entries(env)

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { startFakeTelegram } from "../fakes/telegram-server.js";
-import { BIN, cleanEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
+import { BIN, cleanEnv, openaiEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
 import { killAll, llmEnv, startKavilo, writeConfig } from "./start-harness.js";
 
 // No silent waits: agent -m prints one stderr line per provider retry, and names an MCP server
@@ -21,11 +21,7 @@ afterAll(async () => {
 
 describe("agent -m while a provider call is retried", () => {
   it("prints one status line per retry on stderr, then the answer", async () => {
-    const env = cleanEnv(tempHome(), {
-      KAVILO_PROVIDER: "openai",
-      KAVILO_API_BASE: llm.url,
-      KAVILO_API_KEY: "test-key-not-secret",
-      KAVILO_MODEL: "gpt-test",
+    const env = openaiEnv(tempHome(), llm.url, {
       KAVILO_RETRY_BASE_MS: "40",
     });
     const r = await runCli(["agent", "-m", "hi", "-q"], { env, input: "" });
@@ -49,12 +45,7 @@ describe("agent -m while an MCP server is slow to start", () => {
         },
       },
     });
-    const env = cleanEnv(home, {
-      KAVILO_PROVIDER: "openai",
-      KAVILO_API_BASE: llm.url,
-      KAVILO_API_KEY: "test-key-not-secret",
-      KAVILO_MODEL: "gpt-test",
-    });
+    const env = openaiEnv(home, llm.url);
     const r = await runCli(["agent", "-m", "hi"], { env, input: "", timeoutMs: 20_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("kavilo: waiting for MCP server slowpoke to start…");

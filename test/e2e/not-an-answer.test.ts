@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { sessionFileName } from "../../src/core/session/session-store.js";
 import { type FakeLlm, type FakeStep, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
-import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { openaiEnv, runCli, tempHome } from "../helpers/cli.js";
 import { killAll, llmEnv, startKavilo } from "./start-harness.js";
 
 const PORTAL = `<!DOCTYPE html><html><head><title>Hotel WiFi Login</title></head><body>${"<p>Accept the terms</p>".repeat(300)}</body></html>`;
@@ -37,11 +37,7 @@ async function llm(): Promise<FakeLlm> {
 }
 
 const oneShotEnv = (home: string, url: string) =>
-  cleanEnv(home, {
-    KAVILO_PROVIDER: "openai",
-    KAVILO_API_BASE: url,
-    KAVILO_API_KEY: "test-key-not-secret",
-    KAVILO_MODEL: "gpt-test",
+  openaiEnv(home, url, {
     KAVILO_RETRY_BASE_MS: "10",
   });
 

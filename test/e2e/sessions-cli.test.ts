@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, lastUserText, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
-import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { cleanEnv, openaiEnv, runCli, tempHome } from "../helpers/cli.js";
 
 // kavilo sessions list/show, agent --continue and --resume, through the built CLI.
 let llm: FakeLlm;
@@ -18,12 +18,7 @@ const userTexts = (req: RecordedRequest | undefined) =>
 
 describe("sessions", () => {
   const home = tempHome();
-  const env = cleanEnv(home, {
-    KAVILO_PROVIDER: "openai",
-    KAVILO_API_BASE: "",
-    KAVILO_API_KEY: "test-key-not-secret",
-    KAVILO_MODEL: "gpt-test",
-  });
+  const env = openaiEnv(home, "");
   beforeAll(() => {
     env.KAVILO_API_BASE = llm.url;
   });

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { bodyOf, type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
-import { BIN, cleanEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
+import { BIN, cleanEnv, openaiEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
 
 /** Whether the YAML parser's chunk was loaded by a built-CLI run in this home. */
 function loadsYaml(home: string, args: string[]): boolean {
@@ -87,12 +87,7 @@ describe("read_file and the built-in skills", () => {
       steps: [{ toolCalls: [{ name: "read_file", args: { path } }] }, { text: "Read it." }],
     });
     const home = tempHome();
-    const env = cleanEnv(home, {
-      KAVILO_PROVIDER: "openai",
-      KAVILO_API_BASE: llm.url,
-      KAVILO_API_KEY: "test-key-not-secret",
-      KAVILO_MODEL: "gpt-test",
-    });
+    const env = openaiEnv(home, llm.url);
     const r = await runCli(["agent", "-m", "how do reminders work?"], { env });
     expect(r.code, r.stderr).toBe(0);
     const messages = bodyOf(llm.requests[1]).messages as { role: string; content: string }[];
@@ -106,12 +101,7 @@ describe("kavilo agent -m --new", () => {
   it("answers in a fresh session; without it, cli:default goes on", async () => {
     llm = await startFakeOpenAI({ steps: [{ text: "ok" }] });
     const home = tempHome();
-    const env = cleanEnv(home, {
-      KAVILO_PROVIDER: "openai",
-      KAVILO_API_BASE: llm.url,
-      KAVILO_API_KEY: "test-key-not-secret",
-      KAVILO_MODEL: "gpt-test",
-    });
+    const env = openaiEnv(home, llm.url);
     const ask = async (args: string[]) => {
       const r = await runCli(["agent", ...args], { env });
       expect(r.code, r.stderr).toBe(0);
@@ -162,12 +152,7 @@ describe("kavilo agent -m while memory is consolidated", () => {
       join(home, ".kavilo", "config.json"),
       JSON.stringify({ agents: { defaults: { contextWindow: 4096, maxTokens: 1024 } } }),
     );
-    const env = cleanEnv(home, {
-      KAVILO_PROVIDER: "openai",
-      KAVILO_API_BASE: llm.url,
-      KAVILO_API_KEY: "test-key-not-secret",
-      KAVILO_MODEL: "gpt-test",
-    });
+    const env = openaiEnv(home, llm.url);
     const first = await runCli(["agent", "-m", `my cat is called Miso. ${"and so on ".repeat(2000)}`], {
       env,
     });

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, cleanEnv, tempHome } from "../helpers/cli.js";
+import { BIN, openaiEnv, tempHome } from "../helpers/cli.js";
 
 export interface RunningKavilo {
   child: ChildProcess;
@@ -32,11 +32,7 @@ export function writeConfig(home: string, config: unknown): string {
 }
 
 export function llmEnv(home: string, llmUrl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return cleanEnv(home, {
-    KAVILO_PROVIDER: "openai",
-    KAVILO_API_BASE: llmUrl,
-    KAVILO_API_KEY: "test-key-not-secret",
-    KAVILO_MODEL: "gpt-test",
+  return openaiEnv(home, llmUrl, {
     KAVILO_RECONNECT_BASE_MS: "50",
     KAVILO_RECONNECT_MAX_MS: "200",
     KAVILO_SLACK_PING_TIMEOUT_MS: "300",

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
-import { cleanEnv, tempHome } from "../helpers/cli.js";
+import { openaiEnv, tempHome } from "../helpers/cli.js";
 import { tmuxServer } from "../helpers/tmux-pane.js";
 
 // The TUI honours NO_COLOR: no colour escape sequences on the screen (tmux capture-pane -e).
@@ -18,11 +18,7 @@ afterAll(async () => {
 const COLOUR = /\x1b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|4[0-7]|10[0-7]|38;|48;)[0-9;]*m/;
 
 async function screenAfterAnswer(noColor: string | undefined): Promise<string> {
-  const env = cleanEnv(tempHome(), {
-    KAVILO_PROVIDER: "openai",
-    KAVILO_API_BASE: llm.url,
-    KAVILO_API_KEY: "test-key-not-secret",
-    KAVILO_MODEL: "gpt-test",
+  const env = openaiEnv(tempHome(), llm.url, {
     NO_COLOR: noColor,
   });
   const pane = tmux.open(env, ["agent"]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
-import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { openaiEnv, runCli, tempHome } from "../helpers/cli.js";
 import { tmuxServer } from "../helpers/tmux-pane.js";
 
 // In the TUI, /resume lists recent sessions and continues the one picked.
@@ -14,13 +14,7 @@ afterAll(async () => {
   await llm?.close();
 });
 
-const envFor = (home: string) =>
-  cleanEnv(home, {
-    KAVILO_PROVIDER: "openai",
-    KAVILO_API_BASE: llm.url,
-    KAVILO_API_KEY: "test-key-not-secret",
-    KAVILO_MODEL: "gpt-test",
-  });
+const envFor = (home: string) => openaiEnv(home, llm.url);
 
 describe("TUI /resume", () => {
   it("opens a picker of recent sessions and continues the one chosen", async () => {

@@ -6,7 +6,7 @@ import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, lastUserText, type RecordedRequest, startFakeOpenAI } from "../fakes/openai-server.js";
-import { cleanEnv, runCli, tempHome } from "../helpers/cli.js";
+import { cleanEnv, openaiEnv, runCli, tempHome } from "../helpers/cli.js";
 import { tmuxServer } from "../helpers/tmux-pane.js";
 
 const tmux = tmuxServer();
@@ -80,12 +80,7 @@ async function fake(): Promise<FakeLlm> {
 }
 
 function envFor(home: string, url: string) {
-  return cleanEnv(home, {
-    KAVILO_PROVIDER: "openai",
-    KAVILO_API_BASE: url,
-    KAVILO_API_KEY: "test-key-not-secret",
-    KAVILO_MODEL: "gpt-test",
-  });
+  return openaiEnv(home, url);
 }
 
 describe("kavilo agent in a real terminal (tmux)", () => {

@@ -35,6 +35,21 @@ export function cleanEnv(home: string, extra: Record<string, string | undefined>
   return env;
 }
 
+/** cleanEnv with kavilo pointed at an OpenAI-compatible fake at `url` (test key, model gpt-test). */
+export function openaiEnv(
+  home: string,
+  url: string,
+  extra: Record<string, string | undefined> = {},
+): NodeJS.ProcessEnv {
+  return cleanEnv(home, {
+    KAVILO_PROVIDER: "openai",
+    KAVILO_API_BASE: url,
+    KAVILO_API_KEY: "test-key-not-secret",
+    KAVILO_MODEL: "gpt-test",
+    ...extra,
+  });
+}
+
 export function runCli(
   args: string[],
   opts: { env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string },
