@@ -15,14 +15,6 @@ export interface ComposedProvider {
 }
 
 /**
- * Where a resolved provider's credentials come from, asked per request. Today the key from config
- * or the environment; an OAuth login (Codex, Claude) returns its refreshing getter from here.
- */
-export function credentialsFor(resolved: ResolvedProvider): CredentialsGetter {
-  return staticCredentials(resolved.apiKey);
-}
-
-/**
  * The ChatGPT login `codex login` keeps in `$CODEX_HOME/auth.json`, read (and refreshed) per
  * request. Loaded on the first request, so other providers never load the Codex auth code.
  */
@@ -36,7 +28,8 @@ function codexCredentials(env: NodeJS.ProcessEnv): CredentialsGetter {
 
 /**
  * Resolves the provider (`--model` included) and creates its adapter. This is the one place that
- * decides where a provider's credentials come from (`credentialsFor`).
+ * decides where a provider's credentials come from, asked per request: the Claude login, the Codex
+ * login, else the key from config or the environment.
  */
 export async function composeProvider(
   ctx: CliContext,
@@ -57,7 +50,9 @@ export async function composeProvider(
     log: opts.log,
     credentials:
       claude?.credentials ??
-      (resolved.spec.wire === "openai-codex" ? codexCredentials(ctx.env) : credentialsFor(resolved)),
+      (resolved.spec.wire === "openai-codex"
+        ? codexCredentials(ctx.env)
+        : staticCredentials(resolved.apiKey)),
     timezone: config.agents.defaults.timezone,
   });
   return { resolved, provider: claude ? claude.explainRefusal(provider) : provider };
