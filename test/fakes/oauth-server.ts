@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { readBody } from "./read-body.js";
 
 /**
  * A loopback OAuth 2.1 authorization server plus a protected MCP endpoint, speaking the real
@@ -41,12 +42,6 @@ interface PendingCode {
 }
 
 const token = (prefix: string) => `${prefix}-${randomBytes(12).toString("hex")}`;
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 function json(
   res: ServerResponse,

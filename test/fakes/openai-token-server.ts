@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { SignJWT } from "jose";
+import { readBody } from "./read-body.js";
 
 /**
  * A fake of OpenAI's ChatGPT token endpoint (`POST /oauth/token`) as the Codex CLI uses it:
@@ -51,12 +52,6 @@ export interface FakeOpenAiTokenServerOptions {
   email?: string;
   /** The fake's clock (ms since epoch), for simulated time. */
   now?: () => number;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import * as z from "zod";
+import { readBody } from "./read-body.js";
 
 /**
  * Slack for a user token, on 127.0.0.1: the v2_user authorize page (a 302 back to the redirect),
@@ -60,12 +61,6 @@ export interface FakeSlackOAuth {
 interface Pending {
   redirectUri: string;
   challenge: string | undefined;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function json(res: ServerResponse, body: unknown, status = 200) {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { readBody } from "./read-body.js";
 
 /**
  * A fake AWS SSO-OIDC endpoint: `POST /token` (CreateToken, restJson1) with the refresh-token grant.
@@ -20,12 +21,6 @@ export interface FakeSsoOidcServer {
   revoke(refreshToken: string): void;
   setOutage(status: number | undefined): void;
   close(): Promise<void>;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function awsError(res: ServerResponse, status: number, type: string, error: string, description: string) {
