@@ -1,4 +1,4 @@
-import type { Usage } from "../../providers/types.js";
+import type { StreamEvent, Usage } from "../../providers/types.js";
 
 export type TurnEndReason = "stop" | "max-iterations" | "aborted" | "error";
 
@@ -21,15 +21,7 @@ export type AgentEvent =
       durationMs: number;
     }
   | { type: "usage"; usage: Usage; provider: string; model: string }
-  | {
-      type: "retry";
-      attempt: number;
-      delayMs: number;
-      reason: string;
-      fresh: boolean;
-      maxRetries?: number;
-      status?: number;
-    }
+  | Extract<StreamEvent, { type: "retry" }>
   | { type: "error"; message: string; status?: number; hint?: string; code?: string }
   | {
       type: "turn-end";
