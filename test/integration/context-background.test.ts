@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createProvider } from "../../src/providers/create.js";
 import { findSpec } from "../../src/providers/specs.js";
 import { bodyOf, type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
@@ -49,7 +49,8 @@ describe("consolidation in the background (kavilo start)", () => {
     for (let n = 1; n <= 5; n++) times.push(await timed(`question ${n} ${"word ".repeat(800)}`));
     times.push(await timed("hello from another chat", "telegram:b"));
     const consolidations = () => fake!.requests.filter((r) => bodyOf(r).tool_choice).length;
-    expect(consolidations()).toBeGreaterThan(0);
+    // Started in the background during the turns; on a loaded machine its request may still be on its way.
+    await vi.waitFor(() => expect(consolidations()).toBeGreaterThan(0), { timeout: SLOW });
     for (const ms of times) expect(ms).toBeLessThan(SLOW);
     await t.agent.context.idle();
     expect(readFileSync(join(t.workspace, "memory", "HISTORY.md"), "utf8")).toContain("Early questions.");
