@@ -24,7 +24,12 @@ const external = Object.keys(pkg.dependencies ?? {}).filter((d) => keepExternal.
 rmSync(join(root, "dist"), { recursive: true, force: true });
 await build({
   // version.js: what bin/kavilo.js prints for --version without loading the CLI.
-  entryPoints: { "cli/main": join(root, "src/cli/main.ts"), version: join(root, "src/core/base/version.ts") },
+  entryPoints: {
+    "cli/main": join(root, "src/cli/main.ts"),
+    // bin/kavilo.js tries this first: `agent -m` and `mcp serve` without commander.
+    "cli/fast": join(root, "src/cli/fast.ts"),
+    version: join(root, "src/core/base/version.ts"),
+  },
   outdir: join(root, "dist"),
   bundle: true,
   splitting: true,

@@ -47,13 +47,13 @@ describe("start-up loads only what the command needs", () => {
     expect(loadedFiles(["--help"])).toEqual([]);
   });
 
-  it("a subcommand's --help loads the program and no subcommand module or SDK", () => {
+  it("a subcommand's --help loads the fast-path check, the program and no subcommand module or SDK", () => {
     for (const args of [
       ["agent", "--help"],
       ["mcp", "serve", "--help"],
       ["start", "--help"],
     ]) {
-      expect(loadedFiles(args)).toEqual(["dist/cli/main.js"]);
+      expect(loadedFiles(args)).toEqual(["dist/cli/fast.js", "dist/cli/main.js"]);
     }
   });
 
