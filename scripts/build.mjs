@@ -22,6 +22,10 @@ const keepExternal = new Set([
 const external = Object.keys(pkg.dependencies ?? {}).filter((d) => keepExternal.has(d));
 
 rmSync(join(root, "dist"), { recursive: true, force: true });
+// The built-in and self tools' catalog, compiled in (KAVILO_TOOL_CATALOG): listing those tools to the
+// model loads none of their modules. dist/tool-catalog.json is the same, for inspection and a test.
+const { computeToolCatalog } = await import("./tool-catalog.mjs");
+const toolCatalog = JSON.stringify(await computeToolCatalog(root));
 await build({
   // version.js: what bin/kavilo.js prints for --version without loading the CLI.
   entryPoints: {
@@ -38,7 +42,11 @@ await build({
   target: "node22",
   // ink loads react-devtools-core only with DEV=true.
   external: [...external, ...external.map((d) => `${d}/*`), "react-devtools-core"],
-  define: { KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version), "process.env.NODE_ENV": '"production"' },
+  define: {
+    KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version),
+    KAVILO_TOOL_CATALOG: JSON.stringify(toolCatalog), // a string literal, parsed where it is read
+    "process.env.NODE_ENV": '"production"',
+  },
   chunkNames: "chunks/[name]-[hash]",
   // commander is CommonJS; give the ESM bundle a require() for its node: built-ins.
   banner: {
@@ -54,6 +62,7 @@ await build({
 // The top-level help, as the program prints it, for bin/kavilo.js's fast path.
 const { execFileSync } = await import("node:child_process");
 const { writeFileSync } = await import("node:fs");
+writeFileSync(join(root, "dist/tool-catalog.json"), `${toolCatalog}\n`);
 // dist/ was emptied above, so bin/kavilo.js has no cached help yet and runs the real program.
 const help = execFileSync(process.execPath, [join(root, "bin/kavilo.js"), "--help"], {
   env: { ...process.env, COLUMNS: "80" },
