@@ -17,6 +17,19 @@ export interface ServedOutcome {
   isError: boolean;
 }
 
+/** The annotations a served tool is listed with; `openWorld` is the hint of a tool that does not say. */
+export function toolAnnotations(
+  tool: Pick<ServedTool, "title" | "readOnly" | "openWorld">,
+  openWorld: boolean,
+): { title: string; readOnlyHint: boolean; destructiveHint: false; openWorldHint: boolean } {
+  return {
+    title: tool.title,
+    readOnlyHint: tool.readOnly,
+    destructiveHint: false,
+    openWorldHint: tool.openWorld ?? openWorld,
+  };
+}
+
 /**
  * Registers each tool on `server`, answering with what `run` returns as one text block.
  * `openWorld` is the openWorldHint of a tool that does not say.
@@ -34,12 +47,7 @@ export function registerTools<T extends ServedTool>(
         title: tool.title,
         description: tool.description,
         inputSchema: tool.input,
-        annotations: {
-          title: tool.title,
-          readOnlyHint: tool.readOnly,
-          destructiveHint: false,
-          openWorldHint: tool.openWorld ?? opts.openWorld,
-        },
+        annotations: toolAnnotations(tool, opts.openWorld),
       },
       async (args) => {
         const outcome = await run(tool, args);

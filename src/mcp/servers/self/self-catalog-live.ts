@@ -1,3 +1,4 @@
+import { toJsonSchemaCompat } from "@modelcontextprotocol/sdk/server/zod-json-schema-compat.js";
 import { inputSchemaOf } from "../../../core/tools/input-schema.js";
 import type { SelfToolSpec } from "./self-catalog.js";
 import type { SelfDeps } from "./self-tool.js";
@@ -27,5 +28,7 @@ export function liveSelfCatalog(deps: SelfDeps = inertSelfDeps()): SelfToolSpec[
     readOnly: tool.readOnly,
     ...(tool.openWorld !== undefined ? { openWorld: tool.openWorld } : {}),
     inputSchema: inputSchemaOf(tool.input),
+    // As McpServer converts a tool's input schema for tools/list (server/mcp.js).
+    mcpInputSchema: toJsonSchemaCompat(tool.input, { strictUnions: true, pipeStrategy: "input" }),
   }));
 }

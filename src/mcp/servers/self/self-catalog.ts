@@ -12,6 +12,11 @@ export interface SelfToolSpec {
   openWorld?: boolean;
   /** The input's JSON Schema as the agent's registry converts it (core/tools/input-schema.ts). */
   inputSchema: Record<string, unknown>;
+  /**
+   * The input's JSON Schema as McpServer lists it (the SDK's converter: draft-07, `$schema` included):
+   * what `mcp serve self` answers tools/list with.
+   */
+  mcpInputSchema: Record<string, unknown>;
 }
 
 /**

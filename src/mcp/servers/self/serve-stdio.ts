@@ -1,4 +1,4 @@
-import { format } from "node:util";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { DrainingTransport } from "./draining-transport.js";
 import { LineStdioTransport } from "./line-transport.js";
@@ -25,20 +25,24 @@ export async function serveSelfOverStdio(
   return serveOverStdio(createSelfServer(deps, info), opts);
 }
 
-/** Serves any of kavilo's MCP servers (self, slack) on stdin/stdout, as serveSelfOverStdio does. */
+/**
+ * Serves any of kavilo's MCP servers on stdin/stdout, as serveSelfOverStdio does: the SDK's Server
+ * (self) or an McpServer (slack).
+ */
 export async function serveOverStdio(
-  server: McpServer,
+  served: Server | McpServer,
   opts: StdioOptions = {},
 ): Promise<{ rejected: number }> {
+  const server = "server" in served ? served.server : served;
   const stdin = opts.stdin ?? process.stdin;
   const stdout = opts.stdout ?? process.stdout;
   const log = opts.log ?? ((line: string) => process.stderr.write(`kavilo mcp: ${line}\n`));
   // stdout carries the protocol only: a dependency's console.log would corrupt the stream.
   const restoreConsole = stdout === process.stdout ? routeConsoleTo(log) : () => {};
   const closed = new Promise<void>((resolve) => {
-    server.server.onclose = resolve;
+    server.onclose = resolve;
   });
-  server.server.onerror = (err) => log(err.message);
+  server.onerror = (err) => log(err.message);
   const lines = new LineStdioTransport(stdin, stdout, { log });
   const transport = new DrainingTransport(lines);
   await server.connect(transport);
@@ -54,7 +58,8 @@ export async function serveOverStdio(
 /** Sends console.log/info/debug to `log` (stderr) instead of stdout; returns the undo. */
 export function routeConsoleTo(log: (line: string) => void): () => void {
   const saved = { log: console.log, info: console.info, debug: console.debug };
-  const toLog = (...args: unknown[]) => log(format(...args));
+  // node:util only if something logs: importing it costs start-up time that is all an editor waits for.
+  const toLog = (...args: unknown[]) => log(process.getBuiltinModule("node:util").format(...args));
   console.log = toLog;
   console.info = toLog;
   console.debug = toLog;

@@ -1,8 +1,8 @@
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { registerTools } from "../register-tools.js";
-import { runSelfTool } from "./result.js";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { type ListedTool, serveListedTools } from "../listed-tools.js";
+import { LazyJsonSchemaValidator } from "./lazy-validator.js";
+import { type SelfToolSpec, selfToolCatalog } from "./self-catalog.js";
 import type { SelfDeps } from "./self-tool.js";
-import { createSelfTools } from "./tools.js";
 
 export interface SelfServerInfo {
   name?: string;
@@ -14,13 +14,38 @@ const INSTRUCTIONS =
   "status, sessions, channels, MCP servers, cron jobs and token usage, and log in to its MCP servers. " +
   "Secrets are never returned.";
 
-/** The `self` MCP server: kavilo's own state as tools. Connect it to any transport. */
-export function createSelfServer(deps: SelfDeps, info: SelfServerInfo): McpServer {
-  const server = new McpServer(
+/** A self tool as tools/list shows it: its catalog entry with the schema McpServer would give. */
+function listed(spec: SelfToolSpec): ListedTool {
+  return {
+    name: spec.name,
+    title: spec.title,
+    description: spec.description,
+    readOnly: spec.readOnly,
+    ...(spec.openWorld !== undefined ? { openWorld: spec.openWorld } : {}),
+    inputSchema: spec.mcpInputSchema,
+  };
+}
+
+/**
+ * The `self` MCP server: kavilo's own state as tools. Connect it to any transport. It answers as an
+ * McpServer with the self tools registered would, but lists them from the tool catalog and loads
+ * their modules (and zod schemas) on the first tools/call: start-up is an editor's wait.
+ */
+export function createSelfServer(deps: SelfDeps, info: SelfServerInfo): Server {
+  const server = new Server(
     { name: info.name ?? "kavilo", version: info.version },
-    { instructions: INSTRUCTIONS },
+    { instructions: INSTRUCTIONS, jsonSchemaValidator: new LazyJsonSchemaValidator() },
   );
-  registerTools(server, createSelfTools(deps), (tool, args) => runSelfTool(tool, args, deps), {
+  let listing: Promise<ListedTool[]> | undefined;
+  serveListedTools(server, {
+    listing: () => (listing ??= selfToolCatalog().then((catalog) => catalog.map(listed))),
+    load: async () => {
+      const [{ createSelfTools }, { runSelfTool }] = await Promise.all([
+        import("./tools.js"),
+        import("./result.js"),
+      ]);
+      return { tools: createSelfTools(deps), run: (tool, args) => runSelfTool(tool, args, deps) };
+    },
     openWorld: false,
   });
   return server;
