@@ -4,7 +4,7 @@
 // chunk per subcommand. Pure-JS dependencies on the one-shot path are bundled and tree-shaken
 // (resolving and parsing hundreds of small files cost more than the answer); packages that load
 // files or workers at run time stay external.
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -21,6 +21,18 @@ const keepExternal = new Set([
 ]);
 const external = Object.keys(pkg.dependencies ?? {}).filter((d) => keepExternal.has(d));
 
+// The validated-config cache (src/core/config/build-id.ts) trusts only what this very build validated:
+// its id is a hash of the sources and the locked dependencies.
+const { createHash } = await import("node:crypto");
+const buildHash = createHash("sha256").update(readFileSync(join(root, "package.json")));
+if (existsSync(join(root, "package-lock.json")))
+  buildHash.update(readFileSync(join(root, "package-lock.json")));
+for (const f of readdirSync(join(root, "src"), { recursive: true }).sort()) {
+  const file = join(root, "src", f);
+  if (statSync(file).isFile()) buildHash.update(`\0${f}\0`).update(readFileSync(file));
+}
+const buildId = buildHash.digest("hex").slice(0, 20);
+
 rmSync(join(root, "dist"), { recursive: true, force: true });
 await build({
   // version.js: what bin/kavilo.js prints for --version without loading the CLI.
@@ -33,7 +45,11 @@ await build({
   target: "node22",
   // ink loads react-devtools-core only with DEV=true.
   external: [...external, ...external.map((d) => `${d}/*`), "react-devtools-core"],
-  define: { KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version), "process.env.NODE_ENV": '"production"' },
+  define: {
+    KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version),
+    KAVILO_BUILD_ID: JSON.stringify(buildId),
+    "process.env.NODE_ENV": '"production"',
+  },
   chunkNames: "chunks/[name]-[hash]",
   // commander is CommonJS; give the ESM bundle a require() for its node: built-ins.
   banner: {

@@ -313,7 +313,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       const { createContext } = await import("./context.js");
       const home = resolveHome({ env: process.env, flagProfile: flagProfile(flags) });
       process.env.KAVILO_HOME = home.home;
-      const ctx = createContext(home, process.env, debug);
+      const ctx = await createContext(home, process.env, debug);
       for (const w of home.warnings) ctx.warn(w);
       return ctx;
     })();
