@@ -212,25 +212,34 @@ describe("the environment on a cache hit", () => {
     expect(ctx.config().loaded.config.agents.defaults.model).toBe("file-model");
   });
 
-  it("a ${VAR} of an MCP server is expanded from this run's environment, and its warning is this run's", async () => {
+  it("a ${VAR} an MCP server takes from the environment: this run's value, never written to the cache", async () => {
     writeConfig({ tools: { mcpServers: { api: { url: "https://mcp.example.com/${CACHE_TEST_PATH}" } } } });
     const urlOf = async () => {
       const ctx = await context();
       const server = ctx.config().config.tools.mcpServers.api as { url: string };
       return server.url;
     };
-    vi.stubEnv("CACHE_TEST_PATH", "one");
-    expect(await urlOf()).toBe("https://mcp.example.com/one");
-    expect(await urlOf()).toBe("https://mcp.example.com/one");
-    vi.stubEnv("CACHE_TEST_PATH", "two");
-    expect(await urlOf()).toBe("https://mcp.example.com/two");
+    vi.stubEnv("CACHE_TEST_PATH", "secret-one");
+    expect(await urlOf()).toBe("https://mcp.example.com/secret-one");
+    expect(existsSync(cacheFile())).toBe(false);
+    vi.stubEnv("CACHE_TEST_PATH", "secret-two");
+    expect(await urlOf()).toBe("https://mcp.example.com/secret-two");
     expect(stderr.join("")).toBe("");
+    // Unset, the config holds only what the file says: cached, and the warning is each run's own.
     vi.stubEnv("CACHE_TEST_PATH", undefined);
-    const ctx = await context();
-    expect(ctx.config().loaded.warnings).toEqual([
-      expect.stringMatching(/^tools\.mcpServers\.api in .* uses \$\{CACHE_TEST_PATH\}, which is not set/),
-    ]);
-    expect(stderr.join("")).toContain("uses ${CACHE_TEST_PATH}, which is not set");
+    for (let run = 0; run < 2; run++) {
+      stderr = [];
+      const ctx = await context();
+      expect(ctx.config().loaded.warnings).toEqual([
+        expect.stringMatching(/^tools\.mcpServers\.api in .* uses \$\{CACHE_TEST_PATH\}, which is not set/),
+      ]);
+      expect(stderr.join("")).toContain("uses ${CACHE_TEST_PATH}, which is not set");
+    }
+    expect(readFileSync(cacheFile(), "utf8")).not.toContain("secret-");
+    // Set again: the cached copy (with the variable unexpanded) is not used.
+    vi.stubEnv("CACHE_TEST_PATH", "secret-three");
+    expect(await urlOf()).toBe("https://mcp.example.com/secret-three");
+    expect(readFileSync(cacheFile(), "utf8")).not.toContain("secret-");
   });
 
   it("warnings print once per run, hit or miss, and muteConfigWarnings still mutes them", async () => {

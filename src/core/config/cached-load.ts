@@ -53,9 +53,9 @@ function lookUp(
 ): { raw: Record<string, unknown>; key?: ConfigCacheKey; hit?: ValidatedConfig } {
   const raw = parseConfigJson(text, file);
   checkConfigShape(raw, file);
-  if (cache.buildId === undefined) return { raw };
-  const key = configCacheKey(cache.buildId, file, text, raw, process.env);
-  return { raw, key, hit: readCachedConfig(cache.file, key) };
+  const key =
+    cache.buildId === undefined ? undefined : configCacheKey(cache.buildId, file, text, raw, process.env);
+  return key ? { raw, key, hit: readCachedConfig(cache.file, key) } : { raw };
 }
 
 /** Loads config.json's text: from the cache when this build validated the same input before. */

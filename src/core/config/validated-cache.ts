@@ -5,14 +5,12 @@ import { expandMcpServerVars } from "./mcp-vars.js";
 
 /**
  * What a validated config depends on, all of it: the build that validated it, the file's path (its
- * warnings name it) and exact text (null: no file, the defaults), and what the schema saw of the MCP
- * servers once their `${VAR}`s were expanded from the environment.
+ * warnings name it) and its exact text (null: no file, the defaults).
  */
 export interface ConfigCacheKey {
   build: string;
   file: string;
   source: string | null;
-  mcpInput: string;
 }
 
 type CacheEntry = ConfigCacheKey & ValidatedConfig;
@@ -20,19 +18,29 @@ type CacheEntry = ConfigCacheKey & ValidatedConfig;
 /** A cache larger than this is not ours (config.json itself is at most 4 MB). */
 const MAX_CACHE_BYTES = 32 * 1024 * 1024;
 
+/** The MCP servers as the schema sees them, `${VAR}`s expanded from `env`. */
+function expandedServers(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
+  const servers = (raw.tools as { mcpServers?: unknown } | undefined)?.mcpServers;
+  if (servers === null || typeof servers !== "object") return "";
+  return JSON.stringify(
+    Object.entries(servers).map(([alias, entry]) => [alias, expandMcpServerVars(entry, env).value]),
+  );
+}
+
+/**
+ * The cache key of a config.json, or undefined when it must not be cached: an MCP server takes a
+ * `${VAR}` from the environment, so the validated config holds a value that is not in the file
+ * (a token kept out of it on purpose: it is not written to disk), and which may differ next run.
+ */
 export function configCacheKey(
   build: string,
   file: string,
   text: string | undefined,
   raw: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
-): ConfigCacheKey {
-  const servers = (raw.tools as { mcpServers?: unknown } | undefined)?.mcpServers;
-  const expanded =
-    servers !== null && typeof servers === "object"
-      ? Object.entries(servers).map(([alias, entry]) => [alias, expandMcpServerVars(entry, env).value])
-      : [];
-  return { build, file, source: text ?? null, mcpInput: JSON.stringify(expanded) };
+): ConfigCacheKey | undefined {
+  if (expandedServers(raw, env) !== expandedServers(raw, {})) return undefined;
+  return { build, file, source: text ?? null };
 }
 
 function readText(cacheFile: string): string | undefined {
@@ -71,7 +79,7 @@ export function readCachedConfig(cacheFile: string, key: ConfigCacheKey): Valida
   }
   if (!isObject(entry)) return undefined;
   if (entry.build !== key.build || entry.file !== key.file) return undefined;
-  if (entry.source !== key.source || entry.mcpInput !== key.mcpInput) return undefined;
+  if (entry.source !== key.source) return undefined;
   const { config, warnings, cleaned } = entry;
   if (!isObject(config) || !Array.isArray(warnings) || !warnings.every((w) => typeof w === "string")) {
     return undefined;
