@@ -76,5 +76,10 @@ function subcommandOf(argv) {
 
 // Cache compiled code between runs: start-up is most of a one-shot's wall time.
 module.enableCompileCache?.();
-const { main } = await import("../dist/cli/main.js");
-await main();
+// `agent -m ...` and `mcp serve ...` skip commander (dist/cli/fast.js); anything else, or anything
+// unusual about those two, goes to the full program.
+const { fastMain } = await import("../dist/cli/fast.js");
+if (!(await fastMain(process.argv))) {
+  const { main } = await import("../dist/cli/main.js");
+  await main();
+}

@@ -34,9 +34,18 @@ for (const f of readdirSync(join(root, "src"), { recursive: true }).sort()) {
 const buildId = buildHash.digest("hex").slice(0, 20);
 
 rmSync(join(root, "dist"), { recursive: true, force: true });
+// The built-in and self tools' catalog, compiled in (KAVILO_TOOL_CATALOG): listing those tools to the
+// model loads none of their modules. dist/tool-catalog.json is the same, for inspection and a test.
+const { computeToolCatalog } = await import("./tool-catalog.mjs");
+const toolCatalog = JSON.stringify(await computeToolCatalog(root));
 await build({
   // version.js: what bin/kavilo.js prints for --version without loading the CLI.
-  entryPoints: { "cli/main": join(root, "src/cli/main.ts"), version: join(root, "src/core/base/version.ts") },
+  entryPoints: {
+    "cli/main": join(root, "src/cli/main.ts"),
+    // bin/kavilo.js tries this first: `agent -m` and `mcp serve` without commander.
+    "cli/fast": join(root, "src/cli/fast.ts"),
+    version: join(root, "src/core/base/version.ts"),
+  },
   outdir: join(root, "dist"),
   bundle: true,
   splitting: true,
@@ -48,6 +57,7 @@ await build({
   define: {
     KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version),
     KAVILO_BUILD_ID: JSON.stringify(buildId),
+    KAVILO_TOOL_CATALOG: JSON.stringify(toolCatalog), // a string literal, parsed where it is read
     "process.env.NODE_ENV": '"production"',
   },
   chunkNames: "chunks/[name]-[hash]",
@@ -65,6 +75,7 @@ await build({
 // The top-level help, as the program prints it, for bin/kavilo.js's fast path.
 const { execFileSync } = await import("node:child_process");
 const { writeFileSync } = await import("node:fs");
+writeFileSync(join(root, "dist/tool-catalog.json"), `${toolCatalog}\n`);
 // dist/ was emptied above, so bin/kavilo.js has no cached help yet and runs the real program.
 const help = execFileSync(process.execPath, [join(root, "bin/kavilo.js"), "--help"], {
   env: { ...process.env, COLUMNS: "80" },

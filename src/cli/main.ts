@@ -2,21 +2,16 @@ import { Command, CommanderError, Option } from "commander";
 import { kaviloVersion as version } from "../core/base/version.js";
 import type { CliContext } from "./context.js";
 import { CliError } from "./errors.js";
+import {
+  contextLoader,
+  debugRequested,
+  type GlobalFlags,
+  type Runner,
+  reportError,
+  runCommand,
+} from "./invoke.js";
 
-// Each command module's default export takes the context, then commander's positionals and options.
-type Runner = (ctx: CliContext, ...args: never[]) => Promise<number | undefined>;
-type LooseRunner = (ctx: CliContext, ...args: unknown[]) => Promise<number | undefined>;
-
-/** The global options as commander parsed them (`-pwork`, `-p work`, `--profile=work`, ...). */
-export interface GlobalFlags {
-  profile?: string | undefined;
-  instance?: string | undefined;
-}
-
-/** The profile the flags name: -p/--profile, else its alias -i/--instance. */
-export function flagProfile(flags: GlobalFlags): string | undefined {
-  return flags.profile ?? flags.instance;
-}
+export { flagProfile, type GlobalFlags } from "./invoke.js";
 
 /**
  * Builds the program. Each action imports its command module only when it runs, so
@@ -40,10 +35,8 @@ export function buildProgram(getContext: (flags: GlobalFlags) => Promise<CliCont
     async (...args: unknown[]) => {
       const command = args.at(-1) as Command;
       const ctx = await getContext(command.optsWithGlobals<GlobalFlags>());
-      const mod = await load();
       // commander passes (...positionals, options, command); drop the command object.
-      const code = await (mod.default as LooseRunner)(ctx, ...args.slice(0, -1));
-      if (typeof code === "number" && code !== 0) process.exitCode = code;
+      await runCommand(ctx, load, args.slice(0, -1));
     };
 
   program
@@ -300,25 +293,8 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
-  const args = argv.slice(2);
-  const debug = args.includes("--debug");
-  let ctxPromise: Promise<CliContext> | undefined;
-  // The home is resolved once, from the global options commander parsed, when the first action runs.
-  const getContext = (flags: GlobalFlags) => {
-    ctxPromise ??= (async () => {
-      // HTTPS_PROXY / HTTP_PROXY / NO_PROXY: before any command sends a request.
-      const { installEnvProxy } = await import("../core/base/env-proxy.js");
-      await installEnvProxy(process.env);
-      const { resolveHome } = await import("../core/home.js");
-      const { createContext } = await import("./context.js");
-      const home = resolveHome({ env: process.env, flagProfile: flagProfile(flags) });
-      process.env.KAVILO_HOME = home.home;
-      const ctx = await createContext(home, process.env, debug);
-      for (const w of home.warnings) ctx.warn(w);
-      return ctx;
-    })();
-    return ctxPromise;
-  };
+  const debug = debugRequested(argv.slice(2));
+  const getContext = contextLoader(debug);
   const program = buildProgram(getContext);
   try {
     await program.parseAsync(argv as string[]);
@@ -331,14 +307,4 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     }
     await reportError(err, debug);
   }
-}
-
-async function reportError(err: unknown, debug: boolean): Promise<void> {
-  const { describeError } = await import("./report-error.js");
-  const { message, exitCode } = describeError(err);
-  process.stderr.write(`kavilo: ${message}\n`);
-  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-  else if (exitCode !== 2 && !(err instanceof CliError))
-    process.stderr.write("(run with --debug for details)\n");
-  process.exitCode = exitCode;
 }

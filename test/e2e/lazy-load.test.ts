@@ -1,15 +1,13 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, cleanEnv, ROOT, tempHome } from "../helpers/cli.js";
+import { bodyOf, startFakeOpenAI } from "../fakes/openai-server.js";
+import { BIN, cleanEnv, openaiEnv, ROOT, tempHome } from "../helpers/cli.js";
 
-/**
- * Runs the built CLI with a preload that records every file module Node resolves, and returns the
- * project files among them (relative to the repository), leaving out the entry (bin/kavilo.js) and
- * the bundler's tiny shared chunks (runtime helpers, the CliError class: under 4 KB).
- */
-function loadedFiles(args: string[], opts: { smallChunks?: boolean } = {}): string[] {
+/** A preload that records every file module Node resolves into `out`, in a fresh home `dir`. */
+function resolveRecorder(): { dir: string; hook: string; out: string } {
   const dir = tempHome("kavilo-lazy-");
   const out = join(dir, "loaded.txt");
   const hook = join(dir, "hook.mjs");
@@ -20,11 +18,15 @@ function loadedFiles(args: string[], opts: { smallChunks?: boolean } = {}): stri
      registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); if (r.url.startsWith("file:")) appendFileSync(${JSON.stringify(out)}, r.url + "\\n"); return r; } });`,
   );
   writeFileSync(out, "");
-  const r = spawnSync(process.execPath, ["--import", hook, BIN, ...args], {
-    env: cleanEnv(dir),
-    encoding: "utf8",
-  });
-  expect(r.status, r.stderr).toBe(0);
+  return { dir, hook, out };
+}
+
+/**
+ * The project files among what was recorded (relative to the repository), leaving out the entry
+ * (bin/kavilo.js) and, unless `smallChunks`, the bundler's tiny shared chunks (runtime helpers, the
+ * CliError class: under 4 KB).
+ */
+function projectFiles(out: string, smallChunks = false): string[] {
   const root = `file://${ROOT}`.replace(/\/$/, "");
   return [
     ...new Set(
@@ -33,11 +35,20 @@ function loadedFiles(args: string[], opts: { smallChunks?: boolean } = {}): stri
         .filter((u) => u.startsWith(root))
         .map((u) => u.slice(root.length + 1))
         .filter((f) => f !== "bin/kavilo.js")
-        .filter(
-          (f) => opts.smallChunks || !(f.startsWith("dist/chunks/") && statSync(join(ROOT, f)).size < 4096),
-        ),
+        .filter((f) => smallChunks || !(f.startsWith("dist/chunks/") && statSync(join(ROOT, f)).size < 4096)),
     ),
   ];
+}
+
+/** Runs the built CLI with the recorder and returns the project files it loaded. */
+function loadedFiles(args: string[], opts: { smallChunks?: boolean } = {}): string[] {
+  const { dir, hook, out } = resolveRecorder();
+  const r = spawnSync(process.execPath, ["--import", hook, BIN, ...args], {
+    env: cleanEnv(dir),
+    encoding: "utf8",
+  });
+  expect(r.status, r.stderr).toBe(0);
+  return projectFiles(out, opts.smallChunks);
 }
 
 describe("start-up loads only what the command needs", () => {
@@ -47,13 +58,13 @@ describe("start-up loads only what the command needs", () => {
     expect(loadedFiles(["--help"])).toEqual([]);
   });
 
-  it("a subcommand's --help loads the program and no subcommand module or SDK", () => {
+  it("a subcommand's --help loads the fast-path check, the program and no subcommand module or SDK", () => {
     for (const args of [
       ["agent", "--help"],
       ["mcp", "serve", "--help"],
       ["start", "--help"],
     ]) {
-      expect(loadedFiles(args)).toEqual(["dist/cli/main.js"]);
+      expect(loadedFiles(args)).toEqual(["dist/cli/fast.js", "dist/cli/main.js"]);
     }
   });
 
@@ -62,6 +73,46 @@ describe("start-up loads only what the command needs", () => {
     expect(loaded.filter((f) => f.startsWith("node_modules/"))).toEqual([]);
     // The status report is loaded (keepNames leaves its name in whichever chunk, small or not, holds it).
     expect(loaded.some((f) => readFileSync(join(ROOT, f), "utf8").includes('"buildStatus"'))).toBe(true);
+  });
+
+  it("`kavilo agent -m` lists the built-in and kavilo_* tools to the model without loading any of them", async () => {
+    const llm = await startFakeOpenAI({ steps: [{ text: "hello" }] });
+    try {
+      // Not spawnSync: the fake answers from this process's event loop.
+      const { dir, hook, out } = resolveRecorder();
+      const child = spawn(process.execPath, ["--import", hook, BIN, "agent", "-m", "hi"], {
+        env: openaiEnv(dir, llm.url),
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const [code] = (await once(child, "close")) as [number | null];
+      expect(code, stderr).toBe(0);
+      const loaded = projectFiles(out, true);
+      // keepNames leaves each factory's name, quoted, in the chunk that defines it.
+      const factories = [
+        "createReadFileTool",
+        "createShellTool",
+        "createWebFetchTool",
+        "createBuiltinTools",
+        "createSelfTools",
+        "selfToolsAsAgentTools",
+        "slackToolsAsAgentTools",
+        "liveBuiltinCatalog",
+        "liveSelfCatalog",
+      ];
+      const defining = loaded.flatMap((f) => {
+        const text = readFileSync(join(ROOT, f), "utf8");
+        return factories.filter((name) => text.includes(`"${name}"`)).map((name) => `${f}: ${name}`);
+      });
+      expect(defining).toEqual([]);
+      const tools = (bodyOf(llm.requests[0]!) as { tools: Array<{ function: { name: string } }> }).tools;
+      expect(tools.map((t) => t.function.name)).toEqual(
+        expect.arrayContaining(["read_file", "shell", "kavilo_status"]),
+      );
+    } finally {
+      await llm.close();
+    }
   });
 
   it("`kavilo mcp serve self` answers initialize without loading Node's bundled undici", () => {

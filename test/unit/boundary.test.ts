@@ -27,7 +27,8 @@ function count(out: string, path: string, message: string): number {
     .length;
 }
 
-const COMMANDS = "only src/cli/main.ts and src/cli/commands/ import a command module";
+const COMMANDS =
+  "only the entries (src/cli/main.ts, src/cli/fast.ts) and src/cli/commands/ import a command module";
 
 describe("dependency rules (biome.json noRestrictedImports)", () => {
   it("core imports neither the UI, src/cli (the TUI included) nor src/channels", () => {
@@ -109,12 +110,13 @@ describe("dependency rules (biome.json noRestrictedImports)", () => {
     expect(count(out, path, COMMANDS)).toBe(1);
   });
 
-  it("nothing outside src/cli/commands/ imports a command module, statically or lazily; main.ts may", () => {
+  it("nothing outside src/cli/commands/ imports a command module, statically or lazily; the entries may", () => {
     const files = {
       "src/cli/compose/probe.ts":
         'import { selfDepsOf } from "../commands/mcp-serve.js";\nexport const s = selfDepsOf;\n',
       "src/cli/probe.ts": 'export const load = () => import("./commands/status.js");\n',
       "src/cli/main.ts": 'export const load = () => import("./commands/status.js");\n',
+      "src/cli/fast.ts": 'export const load = () => import("./commands/agent.js");\n',
       "src/cli/commands/probe.ts":
         'export { default } from "./status.js";\nexport { runTui } from "../tui/run-tui.js";\n',
     };
@@ -122,6 +124,7 @@ describe("dependency rules (biome.json noRestrictedImports)", () => {
     expect(count(out, "src/cli/compose/probe.ts", COMMANDS)).toBe(1);
     expect(count(out, "src/cli/probe.ts", COMMANDS)).toBe(1);
     expect(out).not.toContain("src/cli/main.ts:");
+    expect(out).not.toContain("src/cli/fast.ts:");
     expect(out).not.toContain("src/cli/commands/probe.ts:");
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { configSchema } from "../../src/core/config/schema.js";
 import { createBuiltinTools } from "../../src/core/tools/builtin.js";
+import { catalogEntryOf, type LazyTool } from "../../src/core/tools/lazy-tool.js";
 import { hasInputSchema, ToolRegistry } from "../../src/core/tools/registry.js";
 import { defineTool, type Tool, ToolError } from "../../src/core/tools/types.js";
 
@@ -144,5 +145,59 @@ describe("ToolRegistry", () => {
         expect(schema.description, `${spec.name}.${field}`).toBeTruthy();
       }
     }
+  });
+
+  it("lists a lazy tool from its catalog entry and loads it once, on its first call", async () => {
+    let loads = 0;
+    const lazyEcho: LazyTool = {
+      ...catalogEntryOf(echo),
+      load: async () => {
+        loads++;
+        return echo;
+      },
+    };
+    const registry = new ToolRegistry([lazyEcho]);
+    expect(registry.specs()).toEqual(new ToolRegistry([echo]).specs());
+    expect(registry.get("echo")?.capabilities).toEqual({ readOnly: true });
+    expect(loads).toBe(0);
+    // Validated by the real tool's zod schema, then run.
+    const bad = await registry.execute({ id: "1", name: "echo", args: { times: -1 } }, ctx());
+    expect(bad.content).toMatch(/^Invalid arguments for echo:\n- text: .+\n- times: .+/);
+    const [a, b] = await Promise.all([
+      registry.execute({ id: "2", name: "echo", args: { text: "a" } }, ctx()),
+      registry.execute({ id: "3", name: "echo", args: { text: "b", times: 2 } }, ctx()),
+    ]);
+    expect([a.content, b.content]).toEqual(["a", "bb"]);
+    expect(loads).toBe(1);
+  });
+
+  it("a lazy tool that fails to load is an error result, and the next call tries again", async () => {
+    let fail = true;
+    const flaky: LazyTool = {
+      ...catalogEntryOf(echo),
+      load: async () => {
+        if (fail) throw new Error("EMFILE: too many open files");
+        return echo;
+      },
+    };
+    const registry = new ToolRegistry([flaky]);
+    const first = await registry.execute({ id: "1", name: "echo", args: { text: "x" } }, ctx());
+    expect(first).toMatchObject({
+      isError: true,
+      content: "echo could not be loaded: EMFILE: too many open files",
+    });
+    fail = false;
+    const second = await registry.execute({ id: "2", name: "echo", args: { text: "x" } }, ctx());
+    expect(second).toMatchObject({ isError: false, content: "x" });
+  });
+
+  it("a lazy tool registered again under the same name loads the new one", async () => {
+    const lazyOf = (tool: Tool): LazyTool => ({ ...catalogEntryOf(tool), load: async () => tool });
+    const registry = new ToolRegistry([lazyOf(echo)]);
+    await registry.execute({ id: "1", name: "echo", args: { text: "x" } }, ctx());
+    registry.unregister("echo");
+    registry.register(lazyOf(failing("echo", new ToolError("the new one"))));
+    const res = await registry.execute({ id: "2", name: "echo", args: {} }, ctx());
+    expect(res).toMatchObject({ isError: true, content: "the new one" });
   });
 });

@@ -1,5 +1,4 @@
-import { readdirSync } from "node:fs";
-import { readdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
 import type { Paths } from "../../core/base/paths.js";
@@ -11,6 +10,10 @@ import {
   type TokenJson,
   writeTokenJson,
 } from "../token-store.js";
+import { slackAuthDir } from "./aliases.js";
+
+// The alias listing moved to aliases.ts (no zod); its importers still find it here.
+export { listSlackAliases, listSlackAliasesSync } from "./aliases.js";
 
 /**
  * One Slack MCP alias on disk: `mcp-auth/slack/<alias>.json` holds the user token (what the MCP
@@ -43,10 +46,6 @@ export const slackAppSchema = z.looseObject({
   redirect_uri: z.string().optional(),
 });
 export type SlackApp = z.infer<typeof slackAppSchema>;
-
-export function slackAuthDir(paths: Paths): string {
-  return join(paths.mcpAuth, "slack");
-}
 
 export function slackTokenPath(paths: Paths, alias: string): string {
   return join(slackAuthDir(paths), `${safeAlias(alias)}.json`);
@@ -100,31 +99,6 @@ export async function removeSlackToken(paths: Paths, alias: string): Promise<boo
   const existed = (await readTokenJson(path).catch(() => ({}))) !== undefined;
   await rm(path, { force: true });
   return existed;
-}
-
-const aliasesIn = (names: string[]) =>
-  names
-    .filter((n) => n.endsWith(".json") && !n.endsWith(".app.json") && !n.startsWith("."))
-    .map((n) => n.slice(0, -".json".length))
-    .sort();
-
-/** The aliases with a token file, sorted. */
-export async function listSlackAliases(paths: Paths): Promise<string[]> {
-  try {
-    return aliasesIn(await readdir(slackAuthDir(paths)));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
-}
-
-/** The same, at start-up (composing the agent's tools); an unreadable folder is no alias. */
-export function listSlackAliasesSync(paths: Paths): string[] {
-  try {
-    return aliasesIn(readdirSync(slackAuthDir(paths)));
-  } catch {
-    return [];
-  }
 }
 
 /** The expiry as a Date; undefined for a legacy non-rotating token. */

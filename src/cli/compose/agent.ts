@@ -63,7 +63,7 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
   // Folders an older kavilo (or the umask) left readable by others become private (0700).
   for (const dir of await tightenOwnFolders(paths)) log(`made ${dir} private (0700)`);
   const workspace = realpathSync(paths.workspace);
-  const tools = composeTools(ctx, {
+  const tools = await composeTools(ctx, {
     config,
     paths,
     warn,

@@ -1,16 +1,15 @@
-import { listSlackAliasesSync } from "../../auth/slack-mcp/token-file.js";
+import { listSlackAliasesSync } from "../../auth/slack-mcp/aliases.js";
 import type { Paths } from "../../core/base/paths.js";
 import type { Config } from "../../core/config/schema.js";
 import { builtinSkillsDir } from "../../core/skills/builtin-dir.js";
 import type { ApprovalMode } from "../../core/tools/approval.js";
 import { approvalSettingsOf, createApprovalGate } from "../../core/tools/approval-gate.js";
-import { createBuiltinTools } from "../../core/tools/builtin.js";
+import { builtinToolCatalog, lazyBuiltinTools } from "../../core/tools/builtin-catalog.js";
 import { ToolRegistry } from "../../core/tools/registry.js";
 import type { Tool } from "../../core/tools/types.js";
 import type { McpPool } from "../../mcp/client/pool.js";
 import type { McpStepUp } from "../../mcp/client/types.js";
-import { selfToolsAsAgentTools } from "../../mcp/servers/self/agent-tools.js";
-import { slackToolsAsAgentTools } from "../../mcp/servers/slack/agent-tools.js";
+import { lazySelfAgentTools, selfToolCatalog } from "../../mcp/servers/self/self-catalog.js";
 import type { CliContext } from "../context.js";
 import { selfDepsOf } from "./self-deps.js";
 
@@ -41,8 +40,12 @@ export interface ToolsInput {
   progress?: ((line: string) => void) | undefined;
 }
 
-/** The tool registry: built-ins, the runtime's tools, the in-process self tools, and the MCP pool. */
-export function composeTools(ctx: CliContext, input: ToolsInput): ComposedTools {
+/**
+ * The tool registry: built-ins, the runtime's tools, the in-process self tools, and the MCP pool.
+ * The built-ins and self tools are listed from the tool catalog the build compiled in and loaded on
+ * their first call: telling the model which tools exist loads no tool module (and no zod).
+ */
+export async function composeTools(ctx: CliContext, input: ToolsInput): Promise<ComposedTools> {
   const { config, paths, warn, log } = input;
   const registry = new ToolRegistry();
   // tools.approval: risky calls (shell, writes outside the workspace) ask, or are refused, first.
@@ -58,20 +61,26 @@ export function composeTools(ctx: CliContext, input: ToolsInput): ComposedTools 
   // and the built-in skills' SKILL.md files, which live with kavilo itself.
   const skills = builtinSkillsDir();
   const readRoots = skills ? [paths.media, skills] : [paths.media];
+  const [builtinCatalog, selfCatalog] = await Promise.all([builtinToolCatalog(), selfToolCatalog()]);
   // The sessions folder (inside the workspace) is off limits: no chat reads or rewrites another's history.
-  for (const tool of createBuiltinTools({ tools: config.tools, readRoots, denyRoots: [paths.sessions] })) {
-    registry.register(tool);
-  }
+  const builtinOptions = { tools: config.tools, readRoots, denyRoots: [paths.sessions] };
+  for (const tool of lazyBuiltinTools(builtinCatalog, builtinOptions)) registry.register(tool);
   for (const tool of input.extraTools ?? []) registry.register(tool);
   // The `mcp serve self` tools, in-process (kavilo_status, kavilo_list_sessions, ...). Sending goes
   // through the runtime's `message` tool, so the self server's send tool is left out here.
-  for (const tool of selfToolsAsAgentTools(selfDepsOf(ctx), { exclude: ["send_channel_message"] })) {
+  for (const tool of lazySelfAgentTools(selfCatalog, selfDepsOf(ctx), {
+    exclude: ["send_channel_message"],
+  })) {
     registry.register(tool);
   }
-  // The `mcp serve slack` tools, in-process (slack_user_*), when a Slack MCP alias is logged in.
+  // The `mcp serve slack` tools, in-process (slack_user_*), when a Slack MCP alias is logged in. Their
+  // descriptions name the aliases, so they come from their module, loaded only then.
   const slackAliases = listSlackAliasesSync(paths);
-  for (const tool of slackToolsAsAgentTools({ aliases: slackAliases, paths, env: ctx.env, log })) {
-    registry.register(tool);
+  if (slackAliases.length > 0) {
+    const { slackToolsAsAgentTools } = await import("../../mcp/servers/slack/agent-tools.js");
+    for (const tool of slackToolsAsAgentTools({ aliases: slackAliases, paths, env: ctx.env, log })) {
+      registry.register(tool);
+    }
   }
 
   const servers = Object.values(config.tools.mcpServers).filter((s) => s.enabled);

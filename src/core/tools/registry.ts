@@ -1,6 +1,8 @@
-import * as z from "zod";
+import type * as z from "zod";
 import type { ContentPart, ToolSpec } from "../../providers/types.js";
 import type { ApprovalRecord, ToolGate } from "./approval-gate.js";
+import { inputSchemaOf } from "./input-schema.js";
+import { isLazyTool, type LazyTool } from "./lazy-tool.js";
 import { type Tool, type ToolContext, ToolError } from "./types.js";
 
 export interface ToolCallRequest {
@@ -31,30 +33,29 @@ function formatIssues(error: z.ZodError): string {
     .join("\n");
 }
 
-function jsonSchemaOf(tool: Tool): Record<string, unknown> {
-  if (hasInputSchema(tool)) return tool.inputSchema;
-  const schema = z.toJSONSchema(tool.parameters, { io: "input", unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
-  // Providers want a bare object schema; the draft marker only adds tokens.
-  const { $schema: _draft, ...rest } = schema;
-  return rest;
+/** A registered tool: one ready to run, or one loaded on its first call (a built-in, a self tool). */
+export type RegisteredTool = Tool | LazyTool;
+
+function jsonSchemaOf(tool: RegisteredTool): Record<string, unknown> {
+  if (isLazyTool(tool) || hasInputSchema(tool)) return tool.inputSchema;
+  return inputSchemaOf(tool.parameters);
 }
 
 /** The tools one agent can call, by unique name. */
 export class ToolRegistry {
-  private readonly tools = new Map<string, Tool>();
+  private readonly tools = new Map<string, RegisteredTool>();
+  /** Lazy tools being loaded or loaded, by name: each is loaded once. */
+  private readonly loaded = new Map<string, Promise<Tool>>();
   /** JSON Schema conversion is the costliest part of a model call's set-up; done once per registry change. */
   private cachedSpecs: ToolSpec[] | undefined;
   private gate: ToolGate | undefined;
 
-  constructor(tools: Iterable<Tool> = []) {
+  constructor(tools: Iterable<RegisteredTool> = []) {
     for (const tool of tools) this.register(tool);
   }
 
   /** Adds a tool; a second tool with the same name is an error, never a silent replacement. */
-  register(tool: Tool): void {
+  register(tool: RegisteredTool): void {
     if (this.tools.has(tool.name)) throw new Error(`A tool named "${tool.name}" is already registered`);
     this.tools.set(tool.name, tool);
     this.cachedSpecs = undefined;
@@ -63,6 +64,7 @@ export class ToolRegistry {
   /** Removes a tool (an MCP server's tools change when it reconnects); false when absent. */
   unregister(name: string): boolean {
     const had = this.tools.delete(name);
+    this.loaded.delete(name);
     if (had) this.cachedSpecs = undefined;
     return had;
   }
@@ -72,11 +74,11 @@ export class ToolRegistry {
     this.gate = gate;
   }
 
-  get(name: string): Tool | undefined {
+  get(name: string): RegisteredTool | undefined {
     return this.tools.get(name);
   }
 
-  list(): Tool[] {
+  list(): RegisteredTool[] {
     return [...this.tools.values()];
   }
 
@@ -97,10 +99,17 @@ export class ToolRegistry {
       isError,
       durationMs: performance.now() - started,
     });
-    const tool = this.tools.get(call.name);
-    if (!tool) {
+    const registered = this.tools.get(call.name);
+    if (!registered) {
       const known = [...this.tools.keys()].join(", ") || "none";
       return done(`Unknown tool "${call.name}". Available tools: ${known}`, true);
+    }
+    let tool: Tool;
+    try {
+      tool = await this.ready(registered);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return done(`${call.name} could not be loaded: ${message}`, true);
     }
     const parsed = tool.parameters.safeParse(call.args ?? {});
     if (!parsed.success) {
@@ -132,5 +141,19 @@ export class ToolRegistry {
       const message = err instanceof Error ? err.message : String(err);
       return withApproval(done(`${call.name} failed: ${message}`, true));
     }
+  }
+
+  /** The tool itself: a lazy one is loaded on its first call; a failed load is tried again next call. */
+  private ready(tool: RegisteredTool): Promise<Tool> {
+    if (!isLazyTool(tool)) return Promise.resolve(tool);
+    let loading = this.loaded.get(tool.name);
+    if (!loading) {
+      loading = tool.load();
+      this.loaded.set(tool.name, loading);
+      loading.catch(() => {
+        if (this.loaded.get(tool.name) === loading) this.loaded.delete(tool.name);
+      });
+    }
+    return loading;
   }
 }

@@ -2,6 +2,7 @@ import type { spawn as spawnType } from "node:child_process";
 import * as z from "zod";
 import { HeadTailBuffer } from "./output-cap.js";
 import { scrubEnv } from "./scrub-env.js";
+import { DEFAULT_SHELL_MAX_OUTPUT, shellDescription } from "./shell-description.js";
 import { defineTool, ToolError } from "./types.js";
 
 export interface ShellToolOptions {
@@ -21,7 +22,6 @@ export interface ShellToolOptions {
   killGraceMs?: number;
 }
 
-const DEFAULT_MAX_OUTPUT = 32 * 1024;
 // After the shell exits, a grandchild that left the group can hold the pipes open forever.
 const DRAIN_AFTER_EXIT_MS = 2000;
 
@@ -46,11 +46,11 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 }
 
 export function createShellTool(options: ShellToolOptions) {
-  const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  const maxOutput = options.maxOutputBytes ?? DEFAULT_SHELL_MAX_OUTPUT;
   const graceMs = options.killGraceMs ?? 1000;
   return defineTool({
     name: "shell",
-    description: `Run a shell command (sh -c) in the workspace. Stdout and stderr are combined; output is capped at ${Math.round(maxOutput / 1024)} KiB and the command is killed after ${options.timeoutS} s.`,
+    description: shellDescription(options.timeoutS, maxOutput),
     parameters,
     capabilities: { sideEffect: true },
     async run(args, ctx) {

@@ -1,9 +1,8 @@
 import type { Tool } from "../../../core/tools/types.js";
+import { AGENT_TOOL_PREFIX, agentCapabilities } from "./agent-tool-shape.js";
 import { runSelfTool } from "./result.js";
 import type { SelfDeps } from "./self-tool.js";
 import { createSelfTools } from "./tools.js";
-
-export const AGENT_TOOL_PREFIX = "kavilo_";
 
 /**
  * What a turn that came from a chat (Telegram, Slack: ToolContext.origin) may not do with these
@@ -39,7 +38,7 @@ export function selfToolsAsAgentTools(deps: SelfDeps, opts: { exclude?: readonly
         name: `${AGENT_TOOL_PREFIX}${tool.name}`,
         description: tool.description,
         parameters: tool.input,
-        capabilities: { readOnly: tool.readOnly, sideEffect: !tool.readOnly },
+        capabilities: agentCapabilities(tool.readOnly),
         async run(args, ctx) {
           const refused = ctx.origin ? refusedInChat(tool.name, args, ctx.sessionKey) : undefined;
           if (refused) return { content: refused, isError: true };

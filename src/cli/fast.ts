@@ -1,0 +1,26 @@
+import { parseFastArgv } from "./fast-argv.js";
+import { contextLoader, debugRequested, reportError, runCommand } from "./invoke.js";
+
+/**
+ * bin/kavilo.js's fast path: runs `agent -m ...` and `mcp serve <server>` without loading
+ * commander or building the program (about a fifth of the one-shot's own start-up), with the same
+ * context, command modules and error report as main(). Returns false when `argv` is anything else
+ * (or anything unusual about these two), for main() to handle.
+ */
+export async function fastMain(argv: readonly string[] = process.argv): Promise<boolean> {
+  const args = argv.slice(2);
+  const invocation = parseFastArgv(args);
+  if (!invocation) return false;
+  const debug = debugRequested(args);
+  try {
+    const ctx = await contextLoader(debug)(invocation.flags);
+    if (invocation.command === "agent") {
+      await runCommand(ctx, () => import("./commands/agent.js"), [invocation.options]);
+    } else {
+      await runCommand(ctx, () => import("./commands/mcp-serve.js"), [invocation.server, invocation.options]);
+    }
+  } catch (err) {
+    await reportError(err, debug);
+  }
+  return true;
+}
