@@ -1,3 +1,5 @@
+import { homedir } from "node:os";
+import { resolve } from "node:path";
 import { makePaths, type Paths } from "../core/base/paths.js";
 import { kaviloBuildId } from "../core/config/build-id.js";
 import { type ConfigCacheOptions, currentConfig, snapshotConfig } from "../core/config/cached-load.js";
@@ -51,7 +53,8 @@ export async function createContext(
   const basePaths = makePaths(home.home);
   const cache: ConfigCacheOptions = {
     file: basePaths.configCache,
-    buildId: options.buildId ?? kaviloBuildId(),
+    // No cache folder in a profile home that is the user's own home (KAVILO_HOME=~): ~/cache is theirs.
+    buildId: resolve(home.home) === resolve(homedir()) ? undefined : (options.buildId ?? kaviloBuildId()),
     debug: (line) => debug && process.stderr.write(`kavilo: ${line}\n`),
   };
   const snapshot = await snapshotConfig(basePaths.config, cache);

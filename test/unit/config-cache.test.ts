@@ -195,6 +195,13 @@ describe("the validated-config cache", () => {
     expect(existsSync(cacheFile())).toBe(false);
   });
 
+  it("writes nothing into the user's own home when it is the profile home (KAVILO_HOME=~)", async () => {
+    writeConfig({ agents: { defaults: { model: "m" } } });
+    vi.stubEnv("HOME", home);
+    expect((await context()).config().config.agents.defaults.model).toBe("m");
+    expect(existsSync(join(home, "cache"))).toBe(false);
+  });
+
   it("creates no profile home: a home that does not exist yet gets no cache", async () => {
     home = join(home, "not-yet");
     expect((await context()).config().loaded.exists).toBe(false);
