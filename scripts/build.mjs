@@ -38,15 +38,8 @@ rmSync(join(root, "dist"), { recursive: true, force: true });
 // model loads none of their modules. dist/tool-catalog.json is the same, for inspection and a test.
 const { computeToolCatalog } = await import("./tool-catalog.mjs");
 const toolCatalog = JSON.stringify(await computeToolCatalog(root));
-await build({
-  // version.js: what bin/kavilo.js prints for --version without loading the CLI.
-  entryPoints: {
-    "cli/main": join(root, "src/cli/main.ts"),
-    // bin/kavilo.js tries this first: `agent -m` and `mcp serve` without commander.
-    "cli/fast": join(root, "src/cli/fast.ts"),
-    version: join(root, "src/core/base/version.ts"),
-  },
-  outdir: join(root, "dist"),
+// Options both builds share.
+const common = {
   bundle: true,
   splitting: true,
   format: "esm",
@@ -70,6 +63,22 @@ await build({
   minifySyntax: true,
   keepNames: true,
   logLevel: "warning",
+};
+await build({
+  ...common,
+  // version.js: what bin/kavilo.js prints for --version without loading the CLI.
+  entryPoints: { "cli/main": join(root, "src/cli/main.ts"), version: join(root, "src/core/base/version.ts") },
+  outdir: join(root, "dist"),
+});
+// The fast path (`agent -m`, `mcp serve`: src/cli/fast.ts), which bin/kavilo.js tries first, is a
+// build of its own. Chunks are cut per set of entry points that share a module, so in the program's
+// build the one-shot's modules are spread over ~50 small chunks shared with every other command;
+// alone, they fall into a few. Nothing is shared between the two builds: a process runs one or the
+// other, so each module (its classes, its state) exists once in it.
+await build({
+  ...common,
+  entryPoints: { fast: join(root, "src/cli/fast.ts") },
+  outdir: join(root, "dist/fast"),
 });
 
 // The top-level help, as the program prints it, for bin/kavilo.js's fast path.

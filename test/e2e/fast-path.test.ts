@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { BIN, cleanEnv, openaiEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
 
-// bin/kavilo.js runs `agent -m` and `mcp serve` through dist/cli/fast.js, without commander. The
+// bin/kavilo.js runs `agent -m` and `mcp serve` through dist/fast/fast.js, without commander. The
 // same invocation spelled so that only commander takes it (`-mhi` for `-m hi`) must behave the same.
 
 let fake: FakeLlm | undefined;
@@ -45,7 +45,7 @@ describe("the fast path for agent -m and mcp serve", () => {
     fake = await startFakeOpenAI({ steps: [{ text: "fast answer" }] });
     const home = tempHome();
     const loaded = await loadedFiles(["agent", "-m", "hi", "-q"], openaiEnv(home, fake.url));
-    expect(loaded).toContain("dist/cli/fast.js");
+    expect(loaded).toContain("dist/fast/fast.js");
     expect(loaded).not.toContain("dist/cli/main.js");
     expect(fake.requests).toHaveLength(1);
   });
@@ -62,7 +62,7 @@ describe("the fast path for agent -m and mcp serve", () => {
       cleanEnv(tempHome()),
       `${JSON.stringify(initialize)}\n`,
     );
-    expect(loaded).toContain("dist/cli/fast.js");
+    expect(loaded).toContain("dist/fast/fast.js");
     expect(loaded).not.toContain("dist/cli/main.js");
   });
 

@@ -35,7 +35,9 @@ function projectFiles(out: string, smallChunks = false): string[] {
         .filter((u) => u.startsWith(root))
         .map((u) => u.slice(root.length + 1))
         .filter((f) => f !== "bin/kavilo.js")
-        .filter((f) => smallChunks || !(f.startsWith("dist/chunks/") && statSync(join(ROOT, f)).size < 4096)),
+        .filter(
+          (f) => smallChunks || !(/^dist\/(fast\/)?chunks\//.test(f) && statSync(join(ROOT, f)).size < 4096),
+        ),
     ),
   ];
 }
@@ -64,7 +66,7 @@ describe("start-up loads only what the command needs", () => {
       ["mcp", "serve", "--help"],
       ["start", "--help"],
     ]) {
-      expect(loadedFiles(args)).toEqual(["dist/cli/fast.js", "dist/cli/main.js"]);
+      expect(loadedFiles(args)).toEqual(["dist/fast/fast.js", "dist/cli/main.js"]);
     }
   });
 
