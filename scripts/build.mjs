@@ -4,9 +4,10 @@
 // chunk per subcommand. Pure-JS dependencies on the one-shot path are bundled and tree-shaken
 // (resolving and parsing hundreds of small files cost more than the answer); packages that load
 // files or workers at run time stay external.
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
+import { buildDefines } from "./build-defines.mjs";
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -21,23 +22,10 @@ const keepExternal = new Set([
 ]);
 const external = Object.keys(pkg.dependencies ?? {}).filter((d) => keepExternal.has(d));
 
-// The validated-config cache (src/core/config/build-id.ts) trusts only what this very build validated:
-// its id is a hash of the sources and the locked dependencies.
-const { createHash } = await import("node:crypto");
-const buildHash = createHash("sha256").update(readFileSync(join(root, "package.json")));
-if (existsSync(join(root, "package-lock.json")))
-  buildHash.update(readFileSync(join(root, "package-lock.json")));
-for (const f of readdirSync(join(root, "src"), { recursive: true }).sort()) {
-  const file = join(root, "src", f);
-  if (statSync(file).isFile()) buildHash.update(`\0${f}\0`).update(readFileSync(file));
-}
-const buildId = buildHash.digest("hex").slice(0, 20);
-
 rmSync(join(root, "dist"), { recursive: true, force: true });
-// The built-in and self tools' catalog, compiled in (KAVILO_TOOL_CATALOG): listing those tools to the
-// model loads none of their modules. dist/tool-catalog.json is the same, for inspection and a test.
-const { computeToolCatalog } = await import("./tool-catalog.mjs");
-const toolCatalog = JSON.stringify(await computeToolCatalog(root));
+// The version, the config cache's build id and the tool catalog (scripts/build-defines.mjs).
+// dist/tool-catalog.json is the catalog again, for inspection and a test.
+const { define, toolCatalog } = await buildDefines(root, pkg);
 // Options both builds share.
 const common = {
   bundle: true,
@@ -47,12 +35,7 @@ const common = {
   target: "node22",
   // ink loads react-devtools-core only with DEV=true.
   external: [...external, ...external.map((d) => `${d}/*`), "react-devtools-core"],
-  define: {
-    KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version),
-    KAVILO_BUILD_ID: JSON.stringify(buildId),
-    KAVILO_TOOL_CATALOG: JSON.stringify(toolCatalog), // a string literal, parsed where it is read
-    "process.env.NODE_ENV": '"production"',
-  },
+  define: { ...define, "process.env.NODE_ENV": '"production"' },
   chunkNames: "chunks/[name]-[hash]",
   // commander is CommonJS; give the ESM bundle a require() for its node: built-ins.
   banner: {
