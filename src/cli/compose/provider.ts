@@ -1,4 +1,4 @@
-import { claudeLoginProviders } from "../../auth/claude/credentials.js";
+import { claudeLoginProviders } from "../../auth/claude/login-file.js";
 import { applyEnvOverlays } from "../../core/config/overlay.js";
 import { createProvider } from "../../providers/create.js";
 import { type CredentialsGetter, staticCredentials } from "../../providers/credentials.js";
