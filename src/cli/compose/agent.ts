@@ -51,12 +51,17 @@ export interface ComposedAgent {
 export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): Promise<ComposedAgent> {
   const { config, paths } = ctx.config();
   // Masked here for every front-end, as kavilo start's logger does: what an MCP child prints on
-  // stderr (its env holds keys) and a failed server's explanation pass through these two.
-  const secrets = profileSecretValues(config, ctx.env);
+  // stderr (its env holds keys) and a failed server's explanation pass through these two. The
+  // secrets are gathered at the first line: most one-shot runs log nothing.
+  let secrets: string[] | undefined;
+  const mask = (line: string) => {
+    secrets ??= profileSecretValues(config, ctx.env);
+    return redactText(line, secrets);
+  };
   const baseLog = opts.log ?? ((line: string) => ctx.debug && process.stderr.write(`kavilo: ${line}\n`));
   const baseWarn = opts.warn ?? ((line: string) => ctx.warn(line));
-  const log = (line: string) => baseLog(redactText(line, secrets));
-  const warn = (line: string) => baseWarn(redactText(line, secrets));
+  const log = (line: string) => baseLog(mask(line));
+  const warn = (line: string) => baseWarn(mask(line));
   const d = config.agents.defaults;
   const { resolved, provider } = await composeProvider(ctx, { model: opts.model, log });
   await ensureWorkspaceDir(paths.workspace, paths.config);
