@@ -3,6 +3,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, cleanEnv, ROOT, tempHome } from "../helpers/cli.js";
+import { writeLoadHook } from "../helpers/load-hook.js";
 
 /**
  * Runs the built CLI with a preload that records every file module Node resolves, and returns the
@@ -11,15 +12,7 @@ import { BIN, cleanEnv, ROOT, tempHome } from "../helpers/cli.js";
  */
 function loadedFiles(args: string[], opts: { smallChunks?: boolean } = {}): string[] {
   const dir = tempHome("kavilo-lazy-");
-  const out = join(dir, "loaded.txt");
-  const hook = join(dir, "hook.mjs");
-  writeFileSync(
-    hook,
-    `import { registerHooks } from "node:module";
-     import { appendFileSync } from "node:fs";
-     registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); if (r.url.startsWith("file:")) appendFileSync(${JSON.stringify(out)}, r.url + "\\n"); return r; } });`,
-  );
-  writeFileSync(out, "");
+  const { hook, out } = writeLoadHook(dir);
   const r = spawnSync(process.execPath, ["--import", hook, BIN, ...args], {
     env: cleanEnv(dir),
     encoding: "utf8",
