@@ -10,14 +10,17 @@ function staticImports(file: string): string[] {
 }
 
 // Modules every `agent -m` loads. zod costs ~11 ms to load and more to build schemas, and an ES
-// module namespace of node:crypto runs each export's getter (webcrypto's too): these modules check
-// their few fields by hand and take node:crypto from process.getBuiltinModule where they hash. The
-// e2e counterpart (lazy-load-agent.test.ts) checks what the built CLI loads.
+// module namespace of a built-in runs each export's getter (node:crypto's webcrypto among them):
+// these modules check their few fields by hand, and take node:crypto and node:child_process from
+// process.getBuiltinModule where they use them. The e2e counterpart (lazy-load-agent.test.ts)
+// checks what the built CLI loads.
 const ONE_SHOT_MODULES = [
   "src/core/session/session-store.ts",
   "src/core/memory/memory-state.ts",
   "src/core/context/context-keeper.ts",
   "src/core/base/atomic-file.ts",
+  "src/core/base/file-lock.ts",
+  "src/core/base/process-identity.ts",
   "src/core/skills/builtin-dir.ts",
   "src/core/skills/discover.ts",
   "src/providers/responses-input.ts",
@@ -27,12 +30,14 @@ const ONE_SHOT_MODULES = [
 ];
 
 describe("the one-shot path's own modules", () => {
-  it("import neither zod nor node:crypto at load", () => {
+  it("import neither zod, node:crypto nor node:child_process at load", () => {
     // The reading of imports works (a value import it must see).
     expect(staticImports("src/core/session/session-store.ts")).toContain("node:path");
     for (const file of ONE_SHOT_MODULES) {
       expect(
-        staticImports(file).filter((m) => m === "zod" || m.startsWith("zod/") || m === "node:crypto"),
+        staticImports(file).filter(
+          (m) => m === "zod" || m.startsWith("zod/") || m === "node:crypto" || m === "node:child_process",
+        ),
         file,
       ).toEqual([]);
     }
