@@ -131,7 +131,7 @@ describe("agent -m with piped stdin and --file", () => {
         });
         closeSync(fd);
         let stderr = "";
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
         child.on("close", (code) => resolve({ code, stderr }));
       });
     const fromFile = await run(["agent", "-m", "review"], file);
