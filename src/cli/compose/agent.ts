@@ -33,6 +33,8 @@ export interface ComposeOptions {
   approvalLog?: (line: string) => void;
   /** tools.approval.mode when the config leaves it unset: "ask" for the TUI and `kavilo start`; default "auto". */
   approvalDefault?: ApprovalMode;
+  /** A turn runs at once (`agent -m`): the provider's SDK loads during the rest of the set-up. */
+  oneShot?: boolean;
 }
 
 export interface ComposedAgent {
@@ -63,7 +65,7 @@ export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): 
   const log = (line: string) => baseLog(mask(line));
   const warn = (line: string) => baseWarn(mask(line));
   const d = config.agents.defaults;
-  const { resolved, provider } = await composeProvider(ctx, { model: opts.model, log });
+  const { resolved, provider } = await composeProvider(ctx, { model: opts.model, log, eager: opts.oneShot });
   await ensureWorkspaceDir(paths.workspace, paths.config);
   // Folders an older kavilo (or the umask) left readable by others become private (0700).
   for (const dir of await tightenOwnFolders(paths)) log(`made ${dir} private (0700)`);
