@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { cleanEnv, openaiEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
+import { recordedProjectFiles, writeLoadHook } from "../helpers/load-hook.js";
 
 // The validated-config cache through the built CLI: a second `agent -m` with the same config.json
 // does not load the config schema (zod), and everything the user sees stays as it was.
@@ -38,29 +39,13 @@ function homeWith(config: unknown): { user: string; home: string } {
 
 /** The dist/ files a run resolved, through a preload given in NODE_OPTIONS (the hook of lazy-load.test.ts). */
 async function agentLoads(user: string, url: string, n: number): Promise<string[]> {
-  const out = join(user, `loaded-${n}.txt`);
-  const hook = join(user, "hook.mjs");
-  writeFileSync(
-    hook,
-    `import { registerHooks } from "node:module";
-     import { appendFileSync } from "node:fs";
-     registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); if (r.url.startsWith("file:")) appendFileSync(${JSON.stringify(out)}, r.url + "\\n"); return r; } });`,
-  );
-  writeFileSync(out, "");
+  const { hook, out } = writeLoadHook(user, `loaded-${n}`);
   const r = await runCli(["agent", "-m", "hi", "-q"], {
     env: openaiEnv(user, url, { NODE_OPTIONS: `--import ${hook}` }),
   });
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toBe("hello\n");
-  const root = `file://${ROOT}`.replace(/\/$/, "");
-  return [
-    ...new Set(
-      readFileSync(out, "utf8")
-        .split("\n")
-        .filter((u) => u.startsWith(`${root}/dist/`))
-        .map((u) => u.slice(root.length + 1)),
-    ),
-  ];
+  return recordedProjectFiles(out).filter((f) => f.startsWith("dist/"));
 }
 
 const holdsSchema = (files: string[]) =>
