@@ -76,9 +76,9 @@ function subcommandOf(argv) {
 
 // Cache compiled code between runs: start-up is most of a one-shot's wall time.
 module.enableCompileCache?.();
-// `agent -m ...` and `mcp serve ...` skip commander (dist/cli/fast.js); anything else, or anything
-// unusual about those two, goes to the full program.
-const { fastMain } = await import("../dist/cli/fast.js");
+// `agent -m ...` and `mcp serve ...` skip commander (dist/fast/, a build of its own); anything else,
+// or anything unusual about those two, goes to the full program.
+const { fastMain } = await import("../dist/fast/fast.js");
 if (!(await fastMain(process.argv))) {
   const { main } = await import("../dist/cli/main.js");
   await main();

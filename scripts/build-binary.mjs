@@ -12,6 +12,7 @@ import {
 } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { build } from "esbuild";
+import { buildDefines } from "./build-defines.mjs";
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 const cfg = JSON.parse(readFileSync(join(root, "pkg.config.json"), "utf8"));
@@ -60,7 +61,8 @@ await build({
   platform: "node",
   format: "cjs",
   target: "node24",
-  define: { KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version) },
+  // The version, the config cache's build id and the tool catalog, as in dist/.
+  define: (await buildDefines(root, pkg)).define,
   // node-cron's ES build resolves a file from import.meta.url at load, which CommonJS leaves empty;
   // its CommonJS build uses __filename instead.
   alias: { "node-cron": "./node_modules/node-cron/dist/node-cron.cjs" },

@@ -7,6 +7,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
+import { buildDefines } from "./build-defines.mjs";
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -22,19 +23,11 @@ const keepExternal = new Set([
 const external = Object.keys(pkg.dependencies ?? {}).filter((d) => keepExternal.has(d));
 
 rmSync(join(root, "dist"), { recursive: true, force: true });
-// The built-in and self tools' catalog, compiled in (KAVILO_TOOL_CATALOG): listing those tools to the
-// model loads none of their modules. dist/tool-catalog.json is the same, for inspection and a test.
-const { computeToolCatalog } = await import("./tool-catalog.mjs");
-const toolCatalog = JSON.stringify(await computeToolCatalog(root));
-await build({
-  // version.js: what bin/kavilo.js prints for --version without loading the CLI.
-  entryPoints: {
-    "cli/main": join(root, "src/cli/main.ts"),
-    // bin/kavilo.js tries this first: `agent -m` and `mcp serve` without commander.
-    "cli/fast": join(root, "src/cli/fast.ts"),
-    version: join(root, "src/core/base/version.ts"),
-  },
-  outdir: join(root, "dist"),
+// The version, the config cache's build id and the tool catalog (scripts/build-defines.mjs).
+// dist/tool-catalog.json is the catalog again, for inspection and a test.
+const { define, toolCatalog } = await buildDefines(root, pkg);
+// Options both builds share.
+const common = {
   bundle: true,
   splitting: true,
   format: "esm",
@@ -42,11 +35,7 @@ await build({
   target: "node22",
   // ink loads react-devtools-core only with DEV=true.
   external: [...external, ...external.map((d) => `${d}/*`), "react-devtools-core"],
-  define: {
-    KAVILO_BUNDLED_VERSION: JSON.stringify(pkg.version),
-    KAVILO_TOOL_CATALOG: JSON.stringify(toolCatalog), // a string literal, parsed where it is read
-    "process.env.NODE_ENV": '"production"',
-  },
+  define: { ...define, "process.env.NODE_ENV": '"production"' },
   chunkNames: "chunks/[name]-[hash]",
   // commander is CommonJS; give the ESM bundle a require() for its node: built-ins.
   banner: {
@@ -57,6 +46,22 @@ await build({
   minifySyntax: true,
   keepNames: true,
   logLevel: "warning",
+};
+await build({
+  ...common,
+  // version.js: what bin/kavilo.js prints for --version without loading the CLI.
+  entryPoints: { "cli/main": join(root, "src/cli/main.ts"), version: join(root, "src/core/base/version.ts") },
+  outdir: join(root, "dist"),
+});
+// The fast path (`agent -m`, `mcp serve`: src/cli/fast.ts), which bin/kavilo.js tries first, is a
+// build of its own. Chunks are cut per set of entry points that share a module, so in the program's
+// build the one-shot's modules are spread over ~50 small chunks shared with every other command;
+// alone, they fall into a few. Nothing is shared between the two builds: a process runs one or the
+// other, so each module (its classes, its state) exists once in it.
+await build({
+  ...common,
+  entryPoints: { fast: join(root, "src/cli/fast.ts") },
+  outdir: join(root, "dist/fast"),
 });
 
 // The top-level help, as the program prints it, for bin/kavilo.js's fast path.

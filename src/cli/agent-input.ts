@@ -1,3 +1,4 @@
+import { fstatSync, readFileSync, statSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
 import type { ContentPart } from "../providers/types.js";
@@ -71,6 +72,22 @@ export async function oneShotInput(parts: OneShotInputParts): Promise<string | C
 }
 
 /**
+ * Stdin at once when it is a regular file or /dev/null (`< file`, `< /dev/null`, the stdin a
+ * spawner ignores): their end is known, and a stream over them costs milliseconds of fs.ReadStream
+ * reads through the thread pool. Undefined for anything else (a pipe, another device).
+ */
+function stdinAtOnce(): string | undefined {
+  try {
+    const info = fstatSync(0);
+    if (info.isFile()) return readFileSync(0, "utf8");
+    if (info.isCharacterDevice() && info.rdev === statSync("/dev/null").rdev) return "";
+  } catch {
+    // no fd 0, or no /dev/null here: read it as a stream
+  }
+  return undefined;
+}
+
+/**
  * Reads stdin to its end. When nothing has come after a few seconds it says so once on stderr, so
  * an open but idle stdin (a script that never closes it) is not a silent wait.
  */
@@ -79,6 +96,8 @@ export async function readAllStdin(
   note: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   afterMs = 3_000,
 ): Promise<string> {
+  const now = stream === process.stdin ? stdinAtOnce() : undefined;
+  if (now !== undefined) return now;
   const chunks: Buffer[] = [];
   const timer = setTimeout(() => {
     if (chunks.length === 0)

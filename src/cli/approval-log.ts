@@ -7,13 +7,15 @@ import type { CliContext } from "./context.js";
 /**
  * Where the TUI and `agent -m` log approval decisions (tools.approval: who allowed or denied what):
  * the profile's log file, logs/kavilo.log, as one JSON line in `kavilo start`'s format, and on
- * stderr with --debug (`echo`). Opened per line (decisions are rare), so nothing stays open.
+ * stderr with --debug (`echo`). Opened per line (decisions are rare), so nothing stays open; the
+ * profile's secrets are gathered at the first line.
  */
 export function profileApprovalLog(ctx: CliContext, echo: (line: string) => void): (line: string) => void {
-  const { config, paths } = ctx.config();
-  const secrets = profileSecretValues(config, ctx.env);
-  const file = join(paths.logs, "kavilo.log");
+  let secrets: string[] | undefined;
   return (line) => {
+    const { config, paths } = ctx.config();
+    const file = join(paths.logs, "kavilo.log");
+    secrets ??= profileSecretValues(config, ctx.env);
     const msg = redactText(line, secrets);
     if (ctx.debug) echo(msg);
     try {

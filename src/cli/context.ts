@@ -1,5 +1,9 @@
+import { homedir } from "node:os";
+import { resolve } from "node:path";
 import { makePaths, type Paths } from "../core/base/paths.js";
-import { type LoadedConfig, loadConfig, workspaceOf } from "../core/config/load.js";
+import { kaviloBuildId } from "../core/config/build-id.js";
+import { type ConfigCacheOptions, currentConfig, snapshotConfig } from "../core/config/cached-load.js";
+import { type LoadedConfig, workspaceOf } from "../core/config/load.js";
 import { applyEnvOverlays } from "../core/config/overlay.js";
 import type { Config } from "../core/config/schema.js";
 import type { ResolvedHome } from "../core/home.js";
@@ -30,13 +34,36 @@ export interface CliContext {
   muteConfigWarnings?(): void;
 }
 
-export function createContext(home: ResolvedHome, env: NodeJS.ProcessEnv, debug: boolean): CliContext {
+export interface ContextOptions {
+  /** The validated-config cache's build id; the build's own by default (none from source). */
+  buildId?: string;
+}
+
+/**
+ * Builds the context. config.json is read and validated here, before the command runs (from the
+ * validated-config cache when it can be, without loading zod); a broken file is reported only by
+ * `config()`, so a command that never calls it (`config set` repairing the file) still runs.
+ */
+export async function createContext(
+  home: ResolvedHome,
+  env: NodeJS.ProcessEnv,
+  debug: boolean,
+  options: ContextOptions = {},
+): Promise<CliContext> {
+  const basePaths = makePaths(home.home);
+  const cache: ConfigCacheOptions = {
+    file: basePaths.configCache,
+    // No cache folder in a profile home that is the user's own home (KAVILO_HOME=~): ~/cache is theirs.
+    buildId: resolve(home.home) === resolve(homedir()) ? undefined : (options.buildId ?? kaviloBuildId()),
+    debug: (line) => debug && process.stderr.write(`kavilo: ${line}\n`),
+  };
+  const snapshot = await snapshotConfig(basePaths.config, cache);
   let cached: ResolvedConfig | undefined;
   const warned = new Set<string>();
   let configWarnings = true;
   const ctx: CliContext = {
     home,
-    basePaths: makePaths(home.home),
+    basePaths,
     env,
     debug,
     warn(message) {
@@ -49,7 +76,7 @@ export function createContext(home: ResolvedHome, env: NodeJS.ProcessEnv, debug:
     },
     config() {
       if (cached) return cached;
-      const loaded = loadConfig(makePaths(home.home).config);
+      const loaded = currentConfig(basePaths.config, snapshot, cache);
       if (configWarnings) for (const w of loaded.warnings) ctx.warn(w);
       const { config, applied } = applyEnvOverlays(loaded.config, env);
       cached = { config, loaded, applied, paths: makePaths(home.home, workspaceOf(config, home.home)) };

@@ -40,7 +40,7 @@ export function contextLoader(debug: boolean): (flags: GlobalFlags) => Promise<C
       const { createContext } = await import("./context.js");
       const home = resolveHome({ env: process.env, flagProfile: flagProfile(flags) });
       process.env.KAVILO_HOME = home.home;
-      const ctx = createContext(home, process.env, debug);
+      const ctx = await createContext(home, process.env, debug);
       for (const w of home.warnings) ctx.warn(w);
       return ctx;
     })();

@@ -67,12 +67,20 @@ export function createWireProvider<Sdk extends SdkErrorClasses, Client, Body ext
 ): Provider {
   let sdk: Sdk | undefined;
   let cached: { key: string; client: Client } | undefined;
+  // Started now for a one-shot; a failure is the first request's to report (and a later one retries).
+  let early = deps.eager ? spec.loadSdk() : undefined;
+  early?.catch(() => {});
+  const loadSdk = () => {
+    const load = early ?? spec.loadSdk();
+    early = undefined;
+    return load;
+  };
 
   async function clientFor(creds: RequestCredentials): Promise<Client> {
     const key = credentialKey(creds);
     if (cached?.key === key) return cached.client;
     const transport = await deps.transport();
-    sdk ??= await spec.loadSdk();
+    sdk ??= await loadSdk();
     cached = { key, client: spec.createClient(sdk, creds, transport) };
     return cached.client;
   }

@@ -20,15 +20,22 @@ export interface ProviderOptions {
   credentials?: CredentialsGetter;
   /** The user's time zone (`agents.defaults.timezone`), for times in errors; else the process's. */
   timezone?: string | undefined;
+  /**
+   * A request follows at once (`agent -m`): the SDK starts loading now, beside the rest of the
+   * start-up, instead of at the first request. Not for long-running front-ends (`start`, the TUI),
+   * which would hold it in memory before the first message.
+   */
+  eager?: boolean;
 }
 
-/** The adapter for a resolved provider. Cheap: SDKs and undici load on the first request. */
+/** The adapter for a resolved provider. Cheap: SDKs and undici load on the first request (unless `eager`). */
 export function createProvider(resolved: ResolvedProvider, opts: ProviderOptions = {}): Provider {
   const policy = resolveHttpPolicy(opts.policy);
   let transport: Promise<Transport> | undefined;
   const deps: AdapterDeps = {
     policy,
     log: opts.log,
+    eager: opts.eager,
     transport: () => {
       transport ??= Promise.resolve(createTransport(policy.streamTimeoutMs));
       return transport;

@@ -221,4 +221,6 @@ export interface AdapterDeps {
   policy: HttpPolicy;
   transport: () => Promise<Transport>;
   log?: ((line: string) => void) | undefined;
+  /** A request follows at once (a one-shot): the SDK starts loading when the adapter is made. */
+  eager?: boolean | undefined;
 }

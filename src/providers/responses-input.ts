@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { ContentPart, Message, ToolSpec } from "./types.js";
 
 /**
@@ -125,5 +124,6 @@ export function promptCacheKey(
   input: ResponsesInputItem[],
 ) {
   const prefix = canonicalJson({ v: 1, model, tools: tools ?? [], first: input[0] ?? null });
+  const { createHash } = process.getBuiltinModule("node:crypto");
   return `kavilo-${createHash("sha256").update(prefix).digest("hex").slice(0, 40)}`;
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
@@ -112,6 +112,40 @@ describe("agent -m with piped stdin and --file", () => {
     expect(binary.code).toBe(2);
     expect(binary.stderr).toContain("not a text file or an image");
     expect(llm.requests.length).toBe(before);
+  });
+
+  it("stdin from a file is read as piped text, /dev/null as nothing", async () => {
+    // Both are read at once (fstat), not through a stream: the same text as a pipe gives.
+    const home = tempHome();
+    const file = join(home, "in.txt");
+    writeFileSync(file, "first line\nsecond line\n");
+    const run = (args: string[], stdin: string) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const fd = openSync(stdin, "r");
+        // A line already read from the file by someone else: the rest is what stdin still holds.
+        if (stdin === file) readSync(fd, Buffer.alloc(11), 0, 11, null);
+        const child = spawn(process.execPath, [BIN, ...args], {
+          env: envFor(home),
+          cwd: home,
+          stdio: [fd, "pipe", "pipe"],
+        });
+        closeSync(fd);
+        let stderr = "";
+        child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("close", (code) => resolve({ code, stderr }));
+      });
+    const fromFile = await run(["agent", "-m", "review"], file);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(lastUserText(llm.requests.at(-1)!)).toBe("review\n\n```\nsecond line\n```");
+    const whole = await run(["agent", "-m", "-"], file);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(lastUserText(llm.requests.at(-1)!)).toBe("second line\n");
+    const none = await run(["agent", "-m", "plain"], "/dev/null");
+    expect(none.code, none.stderr).toBe(0);
+    expect(lastUserText(llm.requests.at(-1)!)).toBe("plain");
+    const empty = await run(["agent", "-m", "-"], "/dev/null");
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe("kavilo: the message is empty\n");
   });
 
   it("says it waits when stdin stays open with nothing on it", async () => {

@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
-import { BIN, cleanEnv, openaiEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
+import { BIN, cleanEnv, openaiEnv, runCli, tempHome } from "../helpers/cli.js";
+import { recordedProjectFiles, writeLoadHook } from "../helpers/load-hook.js";
 
-// bin/kavilo.js runs `agent -m` and `mcp serve` through dist/cli/fast.js, without commander. The
+// bin/kavilo.js runs `agent -m` and `mcp serve` through dist/fast/fast.js, without commander. The
 // same invocation spelled so that only commander takes it (`-mhi` for `-m hi`) must behave the same.
 
 let fake: FakeLlm | undefined;
@@ -16,16 +17,7 @@ afterEach(async () => {
 
 /** The project files a run resolves (the registerHooks trick of lazy-load.test.ts). */
 async function loadedFiles(args: string[], env: NodeJS.ProcessEnv, input = ""): Promise<string[]> {
-  const dir = tempHome("kavilo-fast-");
-  const out = join(dir, "loaded.txt");
-  const hook = join(dir, "hook.mjs");
-  writeFileSync(
-    hook,
-    `import { registerHooks } from "node:module";
-     import { appendFileSync } from "node:fs";
-     registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); if (r.url.startsWith("file:")) appendFileSync(${JSON.stringify(out)}, r.url + "\\n"); return r; } });`,
-  );
-  writeFileSync(out, "");
+  const { hook, out } = writeLoadHook(tempHome("kavilo-fast-"));
   // Not spawnSync: the fake server answers from this process's event loop.
   const child = spawn(process.execPath, ["--import", hook, BIN, ...args], { env, stdio: "pipe" });
   let stderr = "";
@@ -33,11 +25,7 @@ async function loadedFiles(args: string[], env: NodeJS.ProcessEnv, input = ""): 
   child.stdin.end(input);
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   expect(code, stderr).toBe(0);
-  const root = `file://${ROOT}`.replace(/\/$/, "");
-  return readFileSync(out, "utf8")
-    .split("\n")
-    .filter((u) => u.startsWith(root))
-    .map((u) => u.slice(root.length + 1));
+  return recordedProjectFiles(out);
 }
 
 describe("the fast path for agent -m and mcp serve", () => {
@@ -45,7 +33,7 @@ describe("the fast path for agent -m and mcp serve", () => {
     fake = await startFakeOpenAI({ steps: [{ text: "fast answer" }] });
     const home = tempHome();
     const loaded = await loadedFiles(["agent", "-m", "hi", "-q"], openaiEnv(home, fake.url));
-    expect(loaded).toContain("dist/cli/fast.js");
+    expect(loaded).toContain("dist/fast/fast.js");
     expect(loaded).not.toContain("dist/cli/main.js");
     expect(fake.requests).toHaveLength(1);
   });
@@ -62,7 +50,7 @@ describe("the fast path for agent -m and mcp serve", () => {
       cleanEnv(tempHome()),
       `${JSON.stringify(initialize)}\n`,
     );
-    expect(loaded).toContain("dist/cli/fast.js");
+    expect(loaded).toContain("dist/fast/fast.js");
     expect(loaded).not.toContain("dist/cli/main.js");
   });
 

@@ -5,19 +5,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bodyOf, startFakeOpenAI } from "../fakes/openai-server.js";
 import { BIN, cleanEnv, openaiEnv, ROOT, tempHome } from "../helpers/cli.js";
+import { writeLoadHook } from "../helpers/load-hook.js";
 
 /** A preload that records every file module Node resolves into `out`, in a fresh home `dir`. */
 function resolveRecorder(): { dir: string; hook: string; out: string } {
   const dir = tempHome("kavilo-lazy-");
-  const out = join(dir, "loaded.txt");
-  const hook = join(dir, "hook.mjs");
-  writeFileSync(
-    hook,
-    `import { registerHooks } from "node:module";
-     import { appendFileSync } from "node:fs";
-     registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); if (r.url.startsWith("file:")) appendFileSync(${JSON.stringify(out)}, r.url + "\\n"); return r; } });`,
-  );
-  writeFileSync(out, "");
+  const { hook, out } = writeLoadHook(dir);
   return { dir, hook, out };
 }
 
@@ -35,7 +28,9 @@ function projectFiles(out: string, smallChunks = false): string[] {
         .filter((u) => u.startsWith(root))
         .map((u) => u.slice(root.length + 1))
         .filter((f) => f !== "bin/kavilo.js")
-        .filter((f) => smallChunks || !(f.startsWith("dist/chunks/") && statSync(join(ROOT, f)).size < 4096)),
+        .filter(
+          (f) => smallChunks || !(/^dist\/(fast\/)?chunks\//.test(f) && statSync(join(ROOT, f)).size < 4096),
+        ),
     ),
   ];
 }
@@ -64,7 +59,7 @@ describe("start-up loads only what the command needs", () => {
       ["mcp", "serve", "--help"],
       ["start", "--help"],
     ]) {
-      expect(loadedFiles(args)).toEqual(["dist/cli/fast.js", "dist/cli/main.js"]);
+      expect(loadedFiles(args)).toEqual(["dist/fast/fast.js", "dist/cli/main.js"]);
     }
   });
 

@@ -4,26 +4,19 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { bodyOf, type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { BIN, cleanEnv, openaiEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
+import { recordedProjectFiles, writeLoadHook } from "../helpers/load-hook.js";
 
 /** Whether the YAML parser's chunk was loaded by a built-CLI run in this home. */
 function loadsYaml(home: string, args: string[]): boolean {
-  const log = join(home, "loaded.txt");
-  const hook = join(home, "hook.mjs");
-  writeFileSync(log, "");
-  writeFileSync(
-    hook,
-    `import { registerHooks } from "node:module"; import { appendFileSync } from "node:fs";
-     registerHooks({ resolve(s, c, next) { const r = next(s, c); if (r.url.startsWith("file:")) appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; } });`,
-  );
+  const { hook, out } = writeLoadHook(home);
   const r = spawnSync(process.execPath, ["--import", hook, BIN, ...args], {
     env: cleanEnv(home),
     encoding: "utf8",
   });
   expect(r.status, r.stderr).toBe(0);
-  return readFileSync(log, "utf8")
-    .split("\n")
-    .filter((u) => u.startsWith("file://") && u.includes("/dist/"))
-    .some((u) => readFileSync(new URL(u), "utf8").includes("YAMLParseError"));
+  return recordedProjectFiles(out)
+    .filter((f) => f.startsWith("dist/"))
+    .some((f) => readFileSync(join(ROOT, f), "utf8").includes("YAMLParseError"));
 }
 
 let llm: FakeLlm | undefined;

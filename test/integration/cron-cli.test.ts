@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 async function kavilo(...args: string[]) {
-  const ctx = createContext({ home, profile: undefined, source: "env", warnings: [] }, {}, false);
+  const ctx = await createContext({ home, profile: undefined, source: "env", warnings: [] }, {}, false);
   const program = buildProgram(async () => ctx).exitOverride();
   await program.parseAsync(args, { from: "user" });
 }

@@ -49,7 +49,7 @@ beforeEach(async () => {
   const userHome = tempHome("kavilo-mcp-self-");
   paths = await writeFixtureHome(userHome, { oauthMcpUrl: fake.mcpUrl });
   const env = cleanEnv(userHome, { KAVILO_HOME: paths.home, OPENAI_API_KEY: SECRETS.envOpenai });
-  const ctx = createContext(resolveHome({ env, userHome }), env, false);
+  const ctx = await createContext(resolveHome({ env, userHome }), env, false);
   sent = [];
   deps = { ...selfDepsOf(ctx), now: () => FIXTURE_NOW };
   client = await connect(deps);
@@ -216,7 +216,10 @@ describe("kavilo self MCP tools (in process, SDK client)", () => {
     await withSender.close();
 
     writeFileSync(paths.config, JSON.stringify({ channels: { telegram: { enabled: true } } }));
-    const unconfigured = await connect({ ...selfDepsOfFreshConfig(), send: async (m) => void sent.push(m) });
+    const unconfigured = await connect({
+      ...(await selfDepsOfFreshConfig()),
+      send: async (m) => void sent.push(m),
+    });
     const r = await call(
       "send_channel_message",
       { channel: "telegram", chatId: "1", text: "x" },
@@ -268,7 +271,7 @@ describe("kavilo self MCP tools (in process, SDK client)", () => {
 
   it("a broken config.json is an error result naming the file, not a crash", async () => {
     writeFileSync(paths.config, "{ not json");
-    const fresh = await connect(selfDepsOfFreshConfig());
+    const fresh = await connect(await selfDepsOfFreshConfig());
     const r = await call("list_channels", {}, fresh);
     expect(r.isError).toBe(true);
     expect(r.text).toContain(paths.config);
@@ -321,7 +324,7 @@ describe("selfToolsAsAgentTools", () => {
 });
 
 /** Deps over a new context, so a config.json rewritten by the test is read again. */
-function selfDepsOfFreshConfig(): SelfDeps {
+async function selfDepsOfFreshConfig(): Promise<SelfDeps> {
   const env = cleanEnv(paths.home, { KAVILO_HOME: paths.home });
-  return selfDepsOf(createContext(resolveHome({ env }), env, false));
+  return selfDepsOf(await createContext(resolveHome({ env }), env, false));
 }

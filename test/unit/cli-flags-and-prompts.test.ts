@@ -16,7 +16,7 @@ afterEach(() => {
 describe("global --profile / --instance flags", () => {
   async function flagsFor(...args: string[]): Promise<GlobalFlags> {
     vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    const ctx: CliContext = createContext(
+    const ctx: CliContext = await createContext(
       { home: tempHome(), profile: "default", source: "default", warnings: [] },
       {},
       false,

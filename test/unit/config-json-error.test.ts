@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonErrorAt } from "../../src/core/base/json-error-at.js";
-import { loadConfig } from "../../src/core/config/load.js";
+import { loadConfig } from "../../src/core/config/parse.js";
 
 const SECRET = "plainDEEPSEEKsecretValue";
 

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, ensureWorkspaceDir, loadConfig } from "../../src/core/config/load.js";
+import { ConfigError, ensureWorkspaceDir } from "../../src/core/config/load.js";
+import { loadConfig } from "../../src/core/config/parse.js";
 import { updateConfigFile } from "../../src/core/config/update-file.js";
 
 const dir = () => mkdtempSync(join(tmpdir(), "kavilo-cfg-load-"));

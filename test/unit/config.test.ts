@@ -1,8 +1,9 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseConfig } from "../../src/core/config/load.js";
+import { ConfigError } from "../../src/core/config/load.js";
 import { applyEnvOverlays } from "../../src/core/config/overlay.js";
+import { loadConfig, parseConfig } from "../../src/core/config/parse.js";
 import { configJsonSchema } from "../../src/core/config/schema.js";
 import { keyHint, needsKey, resolveProvider, resolveProviderOffline } from "../../src/providers/resolve.js";
 import { tempHome } from "../helpers/cli.js";

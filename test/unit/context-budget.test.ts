@@ -20,6 +20,8 @@ describe("the context budget", () => {
   it("estimates ASCII at about 4 characters a token and other scripts at one a character", () => {
     expect(estimateText("a".repeat(400))).toBe(100);
     expect(estimateText("日本語のテキスト")).toBe(8);
+    // mixed: 6 ASCII characters (1.5), 2 CJK, and an emoji as its two UTF-16 halves
+    expect(estimateText("abc日本def😀")).toBe(6);
   });
 
   it("cuts history at user turns and never separates a call from its result", () => {

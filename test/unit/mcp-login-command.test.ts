@@ -32,30 +32,30 @@ describe("kavilo mcp login (argument checks)", () => {
   const ctx = () => createContext({ home, profile: undefined, source: "env", warnings: [] }, {}, false);
 
   it("names the configured servers when the alias is unknown", async () => {
-    const run = mcpLoginCommand(ctx(), { server: "nope", browser: false });
+    const run = mcpLoginCommand(await ctx(), { server: "nope", browser: false });
     await expect(run).rejects.toBeInstanceOf(CliError);
-    await expect(mcpLoginCommand(ctx(), { server: "nope", browser: false })).rejects.toMatchObject({
+    await expect(mcpLoginCommand(await ctx(), { server: "nope", browser: false })).rejects.toMatchObject({
       exitCode: 2,
     });
-    await expect(mcpLoginCommand(ctx(), { server: "nope", browser: false })).rejects.toThrow(
+    await expect(mcpLoginCommand(await ctx(), { server: "nope", browser: false })).rejects.toThrow(
       'no MCP server "nope" in tools.mcpServers (configured: local, slackish)',
     );
   });
 
   it("refuses a stdio server", async () => {
-    await expect(mcpLoginCommand(ctx(), { server: "local", browser: false })).rejects.toThrow(
+    await expect(mcpLoginCommand(await ctx(), { server: "local", browser: false })).rejects.toThrow(
       'MCP server "local" is a stdio server; OAuth login applies to http servers only',
     );
-    await expect(mcpLoginCommand(ctx(), { server: "local", browser: false })).rejects.toMatchObject({
+    await expect(mcpLoginCommand(await ctx(), { server: "local", browser: false })).rejects.toMatchObject({
       exitCode: 2,
     });
   });
 
   it("refuses a server whose auth is not oauth", async () => {
-    await expect(mcpLoginCommand(ctx(), { server: "slackish", browser: false })).rejects.toThrow(
+    await expect(mcpLoginCommand(await ctx(), { server: "slackish", browser: false })).rejects.toThrow(
       /uses auth.provider "slack"/,
     );
-    await expect(mcpLoginCommand(ctx(), { server: "slackish", browser: false })).rejects.toMatchObject({
+    await expect(mcpLoginCommand(await ctx(), { server: "slackish", browser: false })).rejects.toMatchObject({
       exitCode: 2,
     });
   });
@@ -67,7 +67,7 @@ describe("kavilo mcp login (argument checks)", () => {
         join(home, "config.json"),
         JSON.stringify({ tools: { mcpServers: { evh: { type: "http", url: `${web.url}/mcp` } } } }),
       );
-      await expect(mcpLoginCommand(ctx(), { server: "evh", browser: false })).rejects.toMatchObject({
+      await expect(mcpLoginCommand(await ctx(), { server: "evh", browser: false })).rejects.toMatchObject({
         exitCode: 2,
         message: "evh does not ask for OAuth; no login is needed",
       });

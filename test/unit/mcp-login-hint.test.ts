@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { makePaths } from "../../src/core/base/paths.js";
-import { parseConfig } from "../../src/core/config/load.js";
+import { parseConfig } from "../../src/core/config/parse.js";
 import { mcpOAuthChecks } from "../../src/diagnostics/credentials.js";
 import { mcpChecks } from "../../src/diagnostics/mcp.js";
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { makePaths } from "../../src/core/base/paths.js";
-import { parseConfig } from "../../src/core/config/load.js";
+import { parseConfig } from "../../src/core/config/parse.js";
 import { safeUrl } from "../../src/mcp/servers/self/config-tools.js";
 import { knownSecrets } from "../../src/mcp/servers/self/known-secrets.js";
 import { runSelfTool } from "../../src/mcp/servers/self/result.js";

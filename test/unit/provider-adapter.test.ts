@@ -139,4 +139,34 @@ describe("createWireProvider (the shared adapter skeleton)", () => {
     expect(later.message).toBe("the Codex token endpoint answered HTTP 503; kavilo will try again");
     expect(later.hint).toBeUndefined();
   });
+
+  /** An adapter whose SDK loads are counted; the `failFirst` first ones fail. */
+  function counted(eager: boolean, failFirst = 0) {
+    const { spec, deps } = setup(() => ok);
+    const loads = { n: 0 };
+    const loadSdk = async () => {
+      loads.n++;
+      if (loads.n <= failFirst) throw new Error("Cannot find package 'openai'");
+      return sdk;
+    };
+    const p = createWireProvider({ ...spec, loadSdk }, { ...deps, eager }, async () => ({ apiKey: "k" }));
+    return { p, loads };
+  }
+
+  it("eager (a one-shot) starts loading the SDK when the adapter is made, and the request uses that load", async () => {
+    for (const eager of [false, true]) {
+      const { p, loads } = counted(eager);
+      expect(loads.n).toBe(eager ? 1 : 0);
+      expect(await collect(p.stream(req))).toEqual(ok);
+      expect(loads.n).toBe(1);
+    }
+  });
+
+  it("an eager load that failed is reported by the first request, and the next one loads again", async () => {
+    const { p, loads } = counted(true, 1);
+    const failed = (await collect(p.stream(req))).at(-1);
+    expect(failed?.type === "error" && failed.error.message).toContain("Cannot find package 'openai'");
+    expect(await collect(p.stream(req))).toEqual(ok);
+    expect(loads.n).toBe(2);
+  });
 });

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makePaths } from "../../src/core/base/paths.js";
-import { parseConfig } from "../../src/core/config/load.js";
+import { parseConfig } from "../../src/core/config/parse.js";
 import {
   configSecretValues,
   isSecretEnvName,

@@ -33,10 +33,10 @@ const unusual = configSchema.parse({
   },
 }).tools;
 
-function realSelfDeps(): SelfDeps {
+async function realSelfDeps(): Promise<SelfDeps> {
   const userHome = tempHome("kavilo-catalog-");
   const env = cleanEnv(userHome);
-  const ctx = createContext(resolveHome({ env, userHome }), env, false);
+  const ctx = await createContext(resolveHome({ env, userHome }), env, false);
   return {
     ...selfDepsOf(ctx),
     send: async () => {},
@@ -93,11 +93,11 @@ describe("the built-in tools' catalog", () => {
 });
 
 describe("the self tools' catalog", () => {
-  it("is built without reading the deps, and is the same with real deps", () => {
+  it("is built without reading the deps, and is the same with real deps", async () => {
     const inert = inertSelfDeps();
     expect(() => inert.basePaths).toThrow("must not depend on SelfDeps");
     expect(() => inert.config()).toThrow("must not depend on SelfDeps");
-    expect(liveSelfCatalog(realSelfDeps())).toEqual(liveSelfCatalog(inert));
+    expect(liveSelfCatalog(await realSelfDeps())).toEqual(liveSelfCatalog(inert));
     expect(liveSelfCatalog().map((s) => s.name)).toContain("send_channel_message");
     expect(liveSelfCatalog().find((s) => s.name === "status")).toMatchObject({
       title: "kavilo status",
@@ -108,7 +108,7 @@ describe("the self tools' catalog", () => {
 
   it("lazy kavilo_* tools tell the model exactly what selfToolsAsAgentTools does", async () => {
     const catalog = await selfToolCatalog();
-    const deps = realSelfDeps();
+    const deps = await realSelfDeps();
     for (const opts of [
       {},
       { exclude: ["send_channel_message"] },
@@ -119,7 +119,7 @@ describe("the self tools' catalog", () => {
   });
 
   it("a lazy kavilo_* tool runs the real one with the deps it was given", async () => {
-    const deps = realSelfDeps();
+    const deps = await realSelfDeps();
     const registry = new ToolRegistry(lazySelfAgentTools(await selfToolCatalog(), deps));
     const ctx = {
       workspace: "/",

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, realpath, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/core/config/load.js";
+import { parseConfig } from "../../src/core/config/parse.js";
 import { createBuiltinTools } from "../../src/core/tools/builtin.js";
 import { ToolRegistry } from "../../src/core/tools/registry.js";
 

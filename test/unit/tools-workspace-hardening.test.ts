@@ -10,7 +10,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/core/config/load.js";
+import { parseConfig } from "../../src/core/config/parse.js";
 import { createBuiltinTools } from "../../src/core/tools/builtin.js";
 import { ToolRegistry } from "../../src/core/tools/registry.js";
 import { tempHome } from "../helpers/cli.js";

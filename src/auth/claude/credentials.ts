@@ -1,16 +1,12 @@
-import { existsSync } from "node:fs";
 import type { Paths } from "../../core/base/paths.js";
 import type { CredentialsGetter, RequestCredentials } from "../../providers/credentials.js";
 import { refreshUnderLock, type TokenJson } from "../token-store.js";
+import { claudeTokenPath } from "./login-file.js";
 import { isRefreshTokenRejected, refreshTokens, tokenFields } from "./oauth-client.js";
-import { type ClaudeOAuthSettings, claudeOAuthDisabled, claudeOAuthSettings } from "./settings.js";
-import {
-  type ClaudeToken,
-  claudeTokenPath,
-  parseClaudeToken,
-  readClaudeToken,
-  refreshDue,
-} from "./token-file.js";
+import { type ClaudeOAuthSettings, claudeOAuthSettings } from "./settings.js";
+import { type ClaudeToken, parseClaudeToken, readClaudeToken, refreshDue } from "./token-file.js";
+
+export { claudeLoginActive, claudeLoginProviders, namesClaude } from "./login-file.js";
 
 /** The beta flag Anthropic's Messages API wants beside an OAuth bearer. */
 export const OAUTH_BETA = "oauth-2025-04-20";
@@ -28,28 +24,6 @@ export interface ClaudeCredentialsDeps {
   now?: () => number;
   /** Defaults to the env's settings (config's auth.claude is not needed to refresh: the file names its client). */
   settings?: ClaudeOAuthSettings;
-}
-
-/** Whether requests to Anthropic should use the Claude login: a token file exists and it is not disabled. */
-export function claudeLoginActive(paths: Pick<Paths, "auth">, env: NodeJS.ProcessEnv): boolean {
-  return !claudeOAuthDisabled(env) && existsSync(claudeTokenPath(paths));
-}
-
-/** The model names Claude or Anthropic: the login is only for Anthropic's own models. */
-export function namesClaude(model: string | undefined): boolean {
-  return /claude|anthropic/i.test(model ?? "");
-}
-
-/**
- * For provider resolution: with a Claude login, anthropic counts as configured (no API key needed)
- * when the model names claude or anthropic, or no model is set (anthropic's default is a claude model).
- */
-export function claudeLoginProviders(
-  model: string | undefined,
-  paths: Pick<Paths, "auth">,
-  env: NodeJS.ProcessEnv,
-): ReadonlySet<string> {
-  return (!model || namesClaude(model)) && claudeLoginActive(paths, env) ? new Set(["anthropic"]) : new Set();
 }
 
 function credentialsOf(token: ClaudeToken): RequestCredentials {

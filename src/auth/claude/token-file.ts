@@ -1,12 +1,7 @@
-import { join } from "node:path";
 import * as z from "zod";
-import type { Paths } from "../../core/base/paths.js";
 import { readTokenJson, TokenFileError, type TokenJson } from "../token-store.js";
 
-/** `<home>/auth/anthropic/oauth.json`: per profile, beside mcp-auth/. */
-export function claudeTokenPath(paths: Pick<Paths, "auth">): string {
-  return join(paths.auth, "anthropic", "oauth.json");
-}
+export { claudeTokenPath } from "./login-file.js";
 
 const who = z.looseObject({
   email: z.string().optional(),

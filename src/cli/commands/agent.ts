@@ -83,6 +83,7 @@ export default async function agent(ctx: CliContext, options: AgentOptions): Pro
   const text = await oneShotInput({ message, piped, files: opts.file });
 
   const composed = await composeAgent(ctx, {
+    oneShot: true,
     ...(opts.model ? { model: opts.model } : {}),
     warn: (line) => {
       if (!opts.quiet || ctx.debug) process.stderr.write(`kavilo: warning: ${line}\n`);

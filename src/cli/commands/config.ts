@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from "../../core/config/load.js";
+import { ConfigError } from "../../core/config/load.js";
+import { loadConfig } from "../../core/config/parse.js";
 import { forbiddenKeyPath } from "../../core/config/read-config-file.js";
 import { configJsonSchema } from "../../core/config/schema.js";
 import { maskConfigSecrets } from "../../core/config/secret-paths.js";

@@ -1,7 +1,7 @@
 import { safeAlias } from "../../auth/mcp/token-file.js";
 import { DEFAULT_ENABLED_TOOLS, SLACK_MCP_URL } from "../../auth/slack-mcp/endpoints.js";
 import type { SlackAliasStatus } from "../../auth/slack-mcp/status.js";
-import { loadConfig } from "../../core/config/load.js";
+import { loadConfig } from "../../core/config/parse.js";
 import type { Config } from "../../core/config/schema.js";
 import { updateConfigFile } from "../../core/config/update-file.js";
 import type { CliContext } from "../context.js";

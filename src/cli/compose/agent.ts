@@ -33,6 +33,8 @@ export interface ComposeOptions {
   approvalLog?: (line: string) => void;
   /** tools.approval.mode when the config leaves it unset: "ask" for the TUI and `kavilo start`; default "auto". */
   approvalDefault?: ApprovalMode;
+  /** A turn runs at once (`agent -m`): the provider's SDK loads during the rest of the set-up. */
+  oneShot?: boolean;
 }
 
 export interface ComposedAgent {
@@ -51,14 +53,19 @@ export interface ComposedAgent {
 export async function composeAgent(ctx: CliContext, opts: ComposeOptions = {}): Promise<ComposedAgent> {
   const { config, paths } = ctx.config();
   // Masked here for every front-end, as kavilo start's logger does: what an MCP child prints on
-  // stderr (its env holds keys) and a failed server's explanation pass through these two.
-  const secrets = profileSecretValues(config, ctx.env);
+  // stderr (its env holds keys) and a failed server's explanation pass through these two. The
+  // secrets are gathered at the first line: most one-shot runs log nothing.
+  let secrets: string[] | undefined;
+  const mask = (line: string) => {
+    secrets ??= profileSecretValues(config, ctx.env);
+    return redactText(line, secrets);
+  };
   const baseLog = opts.log ?? ((line: string) => ctx.debug && process.stderr.write(`kavilo: ${line}\n`));
   const baseWarn = opts.warn ?? ((line: string) => ctx.warn(line));
-  const log = (line: string) => baseLog(redactText(line, secrets));
-  const warn = (line: string) => baseWarn(redactText(line, secrets));
+  const log = (line: string) => baseLog(mask(line));
+  const warn = (line: string) => baseWarn(mask(line));
   const d = config.agents.defaults;
-  const { resolved, provider } = await composeProvider(ctx, { model: opts.model, log });
+  const { resolved, provider } = await composeProvider(ctx, { model: opts.model, log, eager: opts.oneShot });
   await ensureWorkspaceDir(paths.workspace, paths.config);
   // Folders an older kavilo (or the umask) left readable by others become private (0700).
   for (const dir of await tightenOwnFolders(paths)) log(`made ${dir} private (0700)`);

@@ -1,4 +1,4 @@
-import { claudeCredentialsGetter, claudeLoginActive, namesClaude } from "../../auth/claude/credentials.js";
+import { claudeLoginActive, namesClaude } from "../../auth/claude/login-file.js";
 import { isSubscriptionRejection, SUBSCRIPTION_REJECTED } from "../../auth/claude/rejection.js";
 import { claudeOAuthDisabled } from "../../auth/claude/settings.js";
 import type { Paths } from "../../core/base/paths.js";
@@ -27,11 +27,15 @@ export function claudeLoginFor(
   if (claudeOAuthDisabled(env)) return undefined;
   const key = resolved.apiKey;
   if (!key && !claudeLoginActive(paths, env)) return undefined;
-  const login = claudeCredentialsGetter(paths, env);
+  // The token file's parser and the OAuth client load with the first request that uses the login.
+  let login: Promise<CredentialsGetter> | undefined;
   // Decided per request: a login or logout while a long-running process (start, the TUI) is up
   // applies to its next request; with no login on file the key, if any, is used.
-  const credentials: CredentialsGetter = async (req) =>
-    key && !claudeLoginActive(paths, env) ? { apiKey: key } : login(req);
+  const credentials: CredentialsGetter = async (req) => {
+    if (key && !claudeLoginActive(paths, env)) return { apiKey: key };
+    login ??= import("../../auth/claude/credentials.js").then((m) => m.claudeCredentialsGetter(paths, env));
+    return (await login)(req);
+  };
   return { credentials, explainRefusal };
 }
 

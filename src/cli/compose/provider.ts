@@ -1,4 +1,4 @@
-import { claudeLoginProviders } from "../../auth/claude/credentials.js";
+import { claudeLoginProviders } from "../../auth/claude/login-file.js";
 import { applyEnvOverlays } from "../../core/config/overlay.js";
 import { createProvider } from "../../providers/create.js";
 import { type CredentialsGetter, staticCredentials } from "../../providers/credentials.js";
@@ -33,7 +33,7 @@ function codexCredentials(env: NodeJS.ProcessEnv): CredentialsGetter {
  */
 export async function composeProvider(
   ctx: CliContext,
-  opts: { model?: string | undefined; log: (line: string) => void },
+  opts: { model?: string | undefined; log: (line: string) => void; eager?: boolean | undefined },
 ): Promise<ComposedProvider> {
   const { config } = ctx.config();
   // --model is KAVILO_MODEL by another name: the same overlay picks the provider KAVILO_API_KEY/BASE apply to.
@@ -54,6 +54,7 @@ export async function composeProvider(
         ? codexCredentials(ctx.env)
         : staticCredentials(resolved.apiKey)),
     timezone: config.agents.defaults.timezone,
+    ...(opts.eager ? { eager: true } : {}),
   });
   return { resolved, provider: claude ? claude.explainRefusal(provider) : provider };
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { jsonErrorAt } from "./json-error-at.js";
@@ -21,6 +20,8 @@ export async function writeFileAtomic(
   // Profile folders are private: only new ones get this mode, a folder that exists keeps its own.
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const mode = options.mode ?? 0o644;
+  // Not a static import of node:crypto: its ES module namespace runs every export's getter (webcrypto's).
+  const { randomBytes } = process.getBuiltinModule("node:crypto");
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open(tmp, "wx", mode);
   try {

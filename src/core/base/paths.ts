@@ -18,6 +18,8 @@ export function configuredPath(path: string, home: string): string {
 export interface Paths {
   readonly home: string;
   readonly config: string;
+  /** config.json as this build last validated it (core/config/validated-cache.ts); holds its secrets. */
+  readonly configCache: string;
   readonly workspace: string;
   readonly sessions: string;
   readonly mcpAuth: string;
@@ -42,6 +44,7 @@ export function makePaths(home: string, workspace?: string): Paths {
   return {
     home,
     config: join(home, "config.json"),
+    configCache: join(home, "cache", "config.json"),
     workspace: ws,
     sessions: join(ws, "sessions"),
     mcpAuth: join(home, "mcp-auth"),

@@ -1,4 +1,4 @@
-import { constants } from "node:fs";
+import { constants, lstatSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
@@ -25,6 +25,17 @@ export function ownFolders(paths: Paths): string[] {
   return out;
 }
 
+/** A real folder (not a link), owned by this user, that group or others can access. */
+function needsTightening(dir: string, uid: number | undefined): boolean {
+  try {
+    const info = lstatSync(dir, { throwIfNoEntry: false });
+    if (!info?.isDirectory()) return false;
+    return (info.mode & 0o077) !== 0 && (uid === undefined || info.uid === uid);
+  } catch {
+    return false; // not reachable: nothing to change
+  }
+}
+
 /**
  * Makes kavilo's existing folders 0700 where group or others have any access (new ones are made
  * 0700 already; older ones kept the umask's mode). Only a real folder this user owns is changed,
@@ -38,6 +49,8 @@ export async function tightenOwnFolders(paths: Paths): Promise<string[]> {
   const uid = process.getuid?.();
   const changed: string[] = [];
   for (const dir of ownFolders(paths)) {
+    // Every run comes here: one lstat per folder, and a handle only for a folder that needs the change.
+    if (!needsTightening(dir, uid)) continue;
     const flags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
     const handle = await open(dir, flags).catch(() => undefined);
     if (!handle) continue;

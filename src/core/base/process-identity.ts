@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /**
@@ -21,6 +20,9 @@ export function processStartToken(pid: number): string | undefined {
     }
   }
   try {
+    // Taken here, not imported: every run that takes a lock loads this module, and only a system
+    // without /proc runs ps.
+    const { execFileSync } = process.getBuiltinModule("node:child_process");
     const out = execFileSync("ps", ["-o", "lstart=", "-p", String(pid)], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"],

@@ -1,8 +1,6 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import type * as z from "zod";
 import { jsonErrorAt } from "../base/json-error-at.js";
 import { expandHome } from "../base/paths.js";
-import { missingMcpVarWarnings } from "./mcp-vars.js";
 import {
   ConfigFileProblem,
   forbiddenKeyPath,
@@ -10,7 +8,10 @@ import {
   nestsDeeperThan,
   readConfigText,
 } from "./read-config-file.js";
-import { type Config, configSchema } from "./schema.js";
+import type { Config } from "./schema.js";
+
+// No zod here (not even through an import): the one-shot path loads this module. The parser is
+// parse.ts, loaded only when config.json is not in the validated-config cache (cached-load.ts).
 
 export class ConfigError extends Error {
   constructor(
@@ -34,33 +35,50 @@ export interface LoadedConfig {
   cleaned?: Record<string, unknown>;
 }
 
-function keyPathOf(path: readonly PropertyKey[]): string {
-  return path
-    .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
-    .join(".")
-    .replace(/\.\[/g, "[");
+/**
+ * What validating a config's content gives, nothing in it taken from the environment except the
+ * `${VAR}`s of its MCP servers: what the validated-config cache keeps.
+ */
+export interface ValidatedConfig {
+  config: Config;
+  /** Unknown keys, each named once. */
+  warnings: string[];
+  cleaned?: Record<string, unknown>;
 }
 
-function removeKeys(root: unknown, path: readonly PropertyKey[], keys: string[]): void {
-  let node: unknown = root;
-  for (const part of path) {
-    if (node === null || typeof node !== "object") return;
-    node = (node as Record<PropertyKey, unknown>)[part];
+/** The text of config.json (undefined when there is none). File problems are a ConfigError. */
+export function readConfigFileText(file: string): string | undefined {
+  try {
+    return readConfigText(file);
+  } catch (err) {
+    if (err instanceof ConfigFileProblem) throw new ConfigError(file, undefined, err.detail);
+    throw err;
   }
-  if (node && typeof node === "object") {
-    for (const k of keys) delete (node as Record<string, unknown>)[k];
+}
+
+/** config.json's text as a JSON object ({} when there is no file); anything else is a ConfigError. */
+export function parseConfigJson(text: string | undefined, file: string): Record<string, unknown> {
+  if (text === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not V8's message: it quotes the text around the error, which may be part of a key.
+    const at = jsonErrorAt(text);
+    const where = at ? ` at line ${at.line}, column ${at.column}` : "";
+    throw new ConfigError(file, undefined, `not valid JSON${where}; fix or remove the file`);
   }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ConfigError(file, undefined, "expected a JSON object at the top level");
+  }
+  return parsed as Record<string, unknown>;
 }
 
 /**
- * Validates a raw config. Unknown keys are warnings (and stay in the file); anything else
- * is a ConfigError naming the key path and what was expected.
+ * The checks that come before the schema: too deep a nesting, or a key that would reach
+ * Object.prototype. Run on every read, and on every value `config set` brings.
  */
-export function parseConfig(
-  raw: unknown,
-  file: string,
-): { config: Config; warnings: string[]; cleaned?: Record<string, unknown> } {
-  // Checked here, not only when reading the file: a `config set` value may bring them too.
+export function checkConfigShape(raw: unknown, file: string): void {
   if (nestsDeeperThan(raw, MAX_CONFIG_DEPTH)) {
     throw new ConfigError(file, undefined, `nested more than ${MAX_CONFIG_DEPTH} levels deep; fix the file`);
   }
@@ -69,69 +87,6 @@ export function parseConfig(
     const key = forbidden.split(".").at(-1);
     throw new ConfigError(file, forbidden, `the key ${key} is not allowed; remove it`);
   }
-  const warnings: string[] = missingMcpVarWarnings(raw, process.env, file);
-  let result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const unknown = result.error.issues.filter((i) => i.code === "unrecognized_keys");
-    const other = result.error.issues.filter((i) => i.code !== "unrecognized_keys");
-    if (other.length > 0) throw toConfigError(other, file);
-    const stripped = structuredClone(raw);
-    for (const issue of unknown) {
-      const keys = (issue as z.core.$ZodIssueUnrecognizedKeys).keys;
-      for (const key of keys) {
-        // The block Claude Desktop and Cursor use, pasted at the top: say where kavilo reads it.
-        if (key === "mcpServers" && issue.path.length === 0) {
-          warnings.push(
-            `top-level "mcpServers" in ${file} is ignored (kept): kavilo reads MCP servers from tools.mcpServers; move the block under "tools", or run kavilo mcp import ${file}`,
-          );
-          continue;
-        }
-        warnings.push(`unknown key ${keyPathOf([...issue.path, key])} in ${file} (kept, ignored)`);
-      }
-      removeKeys(stripped, issue.path, keys);
-    }
-    result = configSchema.safeParse(stripped);
-    if (!result.success) throw toConfigError(result.error.issues, file);
-    return { config: result.data, warnings, cleaned: stripped as Record<string, unknown> };
-  }
-  return { config: result.data, warnings };
-}
-
-function toConfigError(issues: readonly z.core.$ZodIssue[], file: string): ConfigError {
-  const first = issues[0]!;
-  const more =
-    issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
-  return new ConfigError(file, keyPathOf(first.path) || "(root)", `${first.message}${more}`);
-}
-
-/** Loads config.json from a profile home. A missing file is the defaults. */
-export function loadConfig(file: string): LoadedConfig {
-  let text: string | undefined;
-  try {
-    text = readConfigText(file);
-  } catch (err) {
-    if (err instanceof ConfigFileProblem) throw new ConfigError(file, undefined, err.detail);
-    throw err;
-  }
-  const exists = text !== undefined;
-  let raw: Record<string, unknown> = {};
-  if (text !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // Not V8's message: it quotes the text around the error, which may be part of a key.
-      const at = jsonErrorAt(text);
-      const where = at ? ` at line ${at.line}, column ${at.column}` : "";
-      throw new ConfigError(file, undefined, `not valid JSON${where}; fix or remove the file`);
-    }
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-      throw new ConfigError(file, undefined, "expected a JSON object at the top level");
-    }
-    raw = parsed as Record<string, unknown>;
-  }
-  const { config, warnings, cleaned } = parseConfig(raw, file);
-  return { config, raw, path: file, exists, warnings, ...(cleaned ? { cleaned } : {}) };
 }
 
 /** The workspace directory of a config, absolute. */

@@ -1,7 +1,6 @@
 import { realpath } from "node:fs/promises";
 import { writeJsonAtomic } from "../base/atomic-file.js";
 import { withFileMutex } from "../base/file-lock.js";
-import { loadConfig, parseConfig } from "./load.js";
 
 export { FORBIDDEN_KEYS } from "./read-config-file.js";
 
@@ -24,6 +23,8 @@ export async function updateConfigFile(
   return withFileMutex(
     configLockOf(file),
     async () => {
+      // The parser (zod) only when writing: the agent's approval gate imports this module.
+      const { loadConfig, parseConfig } = await import("./parse.js");
       const loaded = loadConfig(file);
       const next = structuredClone(loaded.raw);
       change(next);

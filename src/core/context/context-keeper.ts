@@ -1,6 +1,5 @@
 import type { Message, Provider, ToolSpec, Usage } from "../../providers/types.js";
 import { acquirePidLock, LockHeldError } from "../base/file-lock.js";
-import { Consolidator } from "../memory/consolidate.js";
 import { clearState, lockFile, type MemoryState, readState, updateState } from "../memory/memory-state.js";
 import { promptBudget } from "./context-budget.js";
 import { fitHistory, historyFrom } from "./history-window.js";
@@ -256,6 +255,9 @@ export class ContextKeeper {
   /** Moves `part` into HISTORY.md/MEMORY.md; false when the memory files could not be written. */
   private async summarize(sessionKey: string, part: readonly Message[], model: string): Promise<boolean> {
     const d = this.deps;
+    d.progress?.(`consolidating memory: summarizing ${part.length} older messages…`);
+    // Loaded when a consolidation is due, not by every turn that fits its budget.
+    const { Consolidator } = await import("../memory/consolidate.js");
     const consolidator = new Consolidator({
       provider: d.provider,
       workspace: d.workspace,
@@ -267,7 +269,6 @@ export class ContextKeeper {
       ...(d.onUsage ? { onUsage: (u: Usage, m: string) => d.onUsage?.(u, m, sessionKey) } : {}),
       ...(d.log ? { log: d.log } : {}),
     });
-    d.progress?.(`consolidating memory: summarizing ${part.length} older messages…`);
     try {
       const result = await consolidator.consolidate(part);
       d.log?.(

@@ -5,19 +5,18 @@ const IMAGE_TOKENS = 1600;
 /** Role markers and separators each message adds around its content. */
 const MESSAGE_OVERHEAD = 4;
 
+/** A UTF-16 code unit beyond ASCII (each half of a surrogate pair counts once, as before). */
+const NON_ASCII = /[\u0080-\uffff]/g;
+
 /**
  * Tokens of a text, estimated without a tokenizer: about 4 characters per token for ASCII (English
  * prose, code, JSON), about one per character beyond it (CJK, emoji). The error is corrected per
- * session by calibration against what the provider reports.
+ * session by calibration against what the provider reports. The regular expression scans natively:
+ * a loop over the characters ran unoptimized at start-up, ~4 ms for the tools' schemas and the prompt.
  */
 export function estimateText(text: string): number {
-  let ascii = 0;
-  let other = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) < 128) ascii++;
-    else other++;
-  }
-  return Math.ceil(ascii / 4 + other);
+  const other = text.match(NON_ASCII)?.length ?? 0;
+  return Math.ceil((text.length - other) / 4 + other);
 }
 
 function estimateContent(content: string | ContentPart[]): number {

@@ -6,9 +6,9 @@ import { appendHistory, readMemory, stamp, writeMemoryIfChanged } from "./memory
 import {
   CONSOLIDATION_SYSTEM,
   normalizeEntry,
+  parseSaveMemoryArgs,
   SAVE_MEMORY,
   type SaveMemoryArgs,
-  saveMemoryArgs,
   saveMemorySpec,
 } from "./save-memory.js";
 import { transcriptText } from "./transcript-text.js";
@@ -138,9 +138,7 @@ export class Consolidator {
     }
     if (failure) return failure;
     if (args === undefined) return "the model did not call save_memory";
-    const parsed = saveMemoryArgs.safeParse(args);
-    if (!parsed.success) return "save_memory arguments need history_entry and memory_update as text";
-    return parsed.data;
+    return parseSaveMemoryArgs(args) ?? "save_memory arguments need history_entry and memory_update as text";
   }
 
   /** Appends the entry and rewrites MEMORY.md, unless another session rewrote it meanwhile. */

@@ -1,21 +1,40 @@
 import { readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import * as z from "zod";
 import { writeFileAtomic } from "../base/atomic-file.js";
 import { withFileMutex } from "../base/file-lock.js";
 import { sessionFileName } from "../session/session-store.js";
 
 /** A session's side record: how far it is consolidated, and how the provider counts its tokens. */
-const stateSchema = z.object({
+export interface MemoryState {
   /** Messages of the session file [0, consolidated) are in MEMORY.md/HISTORY.md (or were dropped). */
-  consolidated: z.number().int().nonnegative().default(0),
+  consolidated: number;
   /** The session file's message count when `consolidated` was written (detects a replaced file). */
-  messages: z.number().int().nonnegative().default(0),
+  messages: number;
   /** Provider-reported input tokens ÷ kavilo's estimate, from the session's last request. */
-  calibration: z.number().positive().optional(),
-});
+  calibration?: number;
+}
 
-export type MemoryState = z.infer<typeof stateSchema>;
+/** An absent count is 0; anything but a whole number ≥ 0 makes the record unusable. */
+function count(value: unknown): number | undefined {
+  if (value === undefined) return 0;
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
+}
+
+/**
+ * The record as written by writeState, else undefined (a damaged record starts over). Read at every
+ * step of every turn: three fields checked by hand, no schema library on the one-shot path.
+ */
+export function parseState(value: unknown): MemoryState | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const consolidated = count(v.consolidated);
+  const messages = count(v.messages);
+  const { calibration } = v;
+  if (consolidated === undefined || messages === undefined) return undefined;
+  if (calibration === undefined) return { consolidated, messages };
+  if (typeof calibration !== "number" || !Number.isFinite(calibration) || calibration <= 0) return undefined;
+  return { consolidated, messages, calibration };
+}
 
 export function stateFile(sessionsDir: string, key: string): string {
   return join(sessionsDir, sessionFileName(key).replace(/\.jsonl$/, ".memory.json"));
@@ -41,8 +60,7 @@ export async function readState(sessionsDir: string, key: string): Promise<Memor
   if (stamp && hit?.stamp === stamp) return { ...hit.state };
   let state: MemoryState = { consolidated: 0, messages: 0 };
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(await readFile(file, "utf8")));
-    if (parsed.success) state = parsed.data;
+    state = parseState(JSON.parse(await readFile(file, "utf8"))) ?? state;
   } catch {
     // missing or damaged: start over (at worst a stretch is summarized again)
   }

@@ -1,4 +1,3 @@
-import * as z from "zod";
 import type { ToolSpec } from "../../providers/types.js";
 
 export const SAVE_MEMORY = "save_memory";
@@ -28,12 +27,19 @@ export const saveMemorySpec: ToolSpec = {
   },
 };
 
-export const saveMemoryArgs = z.object({
-  history_entry: z.string().trim().min(1),
-  memory_update: z.string(),
-});
+export interface SaveMemoryArgs {
+  /** Trimmed, never empty. */
+  history_entry: string;
+  memory_update: string;
+}
 
-export type SaveMemoryArgs = z.infer<typeof saveMemoryArgs>;
+/** The model's save_memory arguments, or undefined when either is missing or not text (or the entry is blank). */
+export function parseSaveMemoryArgs(args: unknown): SaveMemoryArgs | undefined {
+  if (typeof args !== "object" || args === null) return undefined;
+  const { history_entry: entry, memory_update: update } = args as Record<string, unknown>;
+  if (typeof entry !== "string" || typeof update !== "string" || entry.trim() === "") return undefined;
+  return { history_entry: entry.trim(), memory_update: update };
+}
 
 const STAMP = /^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}\]/;
 

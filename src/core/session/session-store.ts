@@ -1,16 +1,8 @@
-import { createHash } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
-import * as z from "zod";
 import type { Message } from "../../providers/types.js";
 import { AppendError, appendWhole } from "../base/append-whole.js";
-
-/** One line of a session file. */
-export type SessionRecord =
-  | { type: "meta"; key: string; createdAt: string }
-  | { type: "message"; at: string; message: Message }
-  /** Written after a torn line once later records follow it, so the line is reported only once. */
-  | { type: "torn-line-skipped"; at: string };
+import { parseRecord, type SessionRecord } from "./session-record.js";
 
 export interface LoadedSession {
   key: string;
@@ -32,6 +24,9 @@ export interface SessionInfo {
 export function sessionFileName(key: string): string {
   const safe = key.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 80);
   if (safe === key) return `${safe}.jsonl`;
+  // node:crypto only here (a key with characters a file name cannot keep), and without an ES module
+  // namespace of it: building one runs every export's getter (webcrypto's among them).
+  const { createHash } = process.getBuiltinModule("node:crypto");
   const hash = createHash("sha256").update(key).digest("hex").slice(0, 8);
   return `${safe}-${hash}.jsonl`;
 }
@@ -45,26 +40,6 @@ export class SessionFileError extends Error {
   ) {
     super(message, options);
     this.name = "SessionFileError";
-  }
-}
-
-const contentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]);
-/** Enough of a record to trust it: a message has a known role and text or parts. */
-const recordSchema = z.union([
-  z.looseObject({ type: z.literal("meta") }),
-  z.looseObject({ type: z.literal("torn-line-skipped") }),
-  z.looseObject({
-    type: z.literal("message"),
-    message: z.looseObject({ role: z.enum(["user", "assistant", "tool"]), content: contentSchema }),
-  }),
-]);
-
-function parseRecord(line: string): SessionRecord | undefined {
-  try {
-    const parsed = recordSchema.safeParse(JSON.parse(line));
-    return parsed.success ? (parsed.data as SessionRecord) : undefined;
-  } catch {
-    return undefined;
   }
 }
 

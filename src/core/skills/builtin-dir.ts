@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -50,6 +49,7 @@ function fromSea(): string | undefined {
     return undefined;
   }
   const contents = files.map((f) => [f, sea.getAsset(f, "utf8")] as const);
+  const { createHash } = process.getBuiltinModule("node:crypto");
   const hash = createHash("sha256").update(JSON.stringify(contents)).digest("hex").slice(0, 12);
   const home = process.env.KAVILO_HOME || join(homedir(), ".kavilo");
   const dir = join(home, "builtin-skills", hash);

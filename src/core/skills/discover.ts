@@ -29,11 +29,6 @@ function loadYaml(): Promise<YamlParse> {
   return yamlParse;
 }
 
-function needsYaml(text: string): boolean {
-  const block = frontmatterBlock(text);
-  return block !== undefined && parseSimpleYaml(block) === undefined;
-}
-
 async function skillFolders(root: string): Promise<string[]> {
   let entries: Dirent[];
   try {
@@ -55,9 +50,16 @@ async function readSource(root: string, source: SkillSource, env: NodeJS.Process
   const texts = await Promise.all(
     folders.map((f) => readFile(join(root, f, "SKILL.md"), "utf8").catch(() => undefined)),
   );
-  // The YAML parser loads only for a frontmatter the simple reading cannot take exactly.
-  const yaml = texts.some((t) => t !== undefined && needsYaml(t)) ? await loadYaml() : undefined;
-  const parse: YamlParse = (src: string) => parseSimpleYaml(src) ?? yaml?.(src);
+  // The YAML parser loads only for a frontmatter the simple reading cannot take exactly. Each block
+  // is read the simple way once: here, and the result is what `parse` gives for it below.
+  const simple = new Map<string, Record<string, unknown> | undefined>();
+  for (const text of texts) {
+    const block = text === undefined ? undefined : frontmatterBlock(text);
+    if (block !== undefined && !simple.has(block)) simple.set(block, parseSimpleYaml(block));
+  }
+  const yaml = [...simple.values()].includes(undefined) ? await loadYaml() : undefined;
+  const parse: YamlParse = (src: string) =>
+    (simple.has(src) ? simple.get(src) : parseSimpleYaml(src)) ?? yaml?.(src);
   folders.forEach((folder, i) => {
     const content = texts[i];
     if (content === undefined) return; // a folder without SKILL.md is not a skill
