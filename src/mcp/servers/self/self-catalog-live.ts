@@ -1,6 +1,6 @@
 import { toJsonSchemaCompat } from "@modelcontextprotocol/sdk/server/zod-json-schema-compat.js";
 import { inputSchemaOf } from "../../../core/tools/input-schema.js";
-import type { SelfToolSpec } from "./self-catalog.js";
+import type { SelfToolSpec } from "./self-catalog-spec.js";
 import type { SelfDeps } from "./self-tool.js";
 import { createSelfTools } from "./tools.js";
 

@@ -1,34 +1,10 @@
-import { embeddedToolCatalog } from "../../../core/tools/embedded-catalog.js";
 import { type LazyTool, lazyToolsFrom } from "../../../core/tools/lazy-tool.js";
 import { AGENT_TOOL_PREFIX, agentCapabilities } from "./agent-tool-shape.js";
+import { type SelfToolSpec, selfToolCatalog } from "./self-catalog-spec.js";
 import type { SelfDeps } from "./self-tool.js";
 
-/** One self tool as `mcp serve self` lists it (no `kavilo_` prefix), without its zod schema. */
-export interface SelfToolSpec {
-  name: string;
-  title: string;
-  description: string;
-  readOnly: boolean;
-  openWorld?: boolean;
-  /** The input's JSON Schema as the agent's registry converts it (core/tools/input-schema.ts). */
-  inputSchema: Record<string, unknown>;
-  /**
-   * The input's JSON Schema as McpServer lists it (the SDK's converter: draft-07, `$schema` included):
-   * what `mcp serve self` answers tools/list with.
-   */
-  mcpInputSchema: Record<string, unknown>;
-}
-
-/**
- * Every self tool, in createSelfTools' order, unprefixed and with send_channel_message: compiled in
- * by the build; from source, computed from createSelfTools (self-catalog-live.ts). Nothing in it
- * depends on SelfDeps (test/unit/tool-catalog.test.ts).
- */
-export async function selfToolCatalog(): Promise<SelfToolSpec[]> {
-  return (
-    embeddedToolCatalog<SelfToolSpec[]>("self") ?? (await import("./self-catalog-live.js")).liveSelfCatalog()
-  );
-}
+// The catalog itself has its own module, so `mcp serve self` reads it without the agent's lazy-tool code.
+export { type SelfToolSpec, selfToolCatalog };
 
 /**
  * selfToolsAsAgentTools(deps, opts) from the catalog: the same names, descriptions, schemas and

@@ -1,7 +1,7 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { type ListedTool, serveListedTools } from "../listed-tools.js";
 import { LazyJsonSchemaValidator } from "./lazy-validator.js";
-import { type SelfToolSpec, selfToolCatalog } from "./self-catalog.js";
+import { type SelfToolSpec, selfToolCatalog } from "./self-catalog-spec.js";
 import type { SelfDeps } from "./self-tool.js";
 
 export interface SelfServerInfo {
@@ -9,7 +9,8 @@ export interface SelfServerInfo {
   version: string;
 }
 
-const INSTRUCTIONS =
+/** What the self server tells a client about itself (initialize's instructions). */
+export const SELF_INSTRUCTIONS =
   "kavilo is the user's personal AI agent (terminal, Telegram, Slack, cron). These tools read its state: " +
   "status, sessions, channels, MCP servers, cron jobs and token usage, and log in to its MCP servers. " +
   "Secrets are never returned.";
@@ -34,7 +35,7 @@ function listed(spec: SelfToolSpec): ListedTool {
 export function createSelfServer(deps: SelfDeps, info: SelfServerInfo): Server {
   const server = new Server(
     { name: info.name ?? "kavilo", version: info.version },
-    { instructions: INSTRUCTIONS, jsonSchemaValidator: new LazyJsonSchemaValidator() },
+    { instructions: SELF_INSTRUCTIONS, jsonSchemaValidator: new LazyJsonSchemaValidator() },
   );
   let listing: Promise<ListedTool[]> | undefined;
   serveListedTools(server, {
