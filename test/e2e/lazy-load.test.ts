@@ -119,6 +119,28 @@ describe("start-up loads only what the command needs", () => {
     }
   });
 
+  it("--version loads no fs/promises: bin/kavilo.js takes its built-ins without an ESM namespace", () => {
+    // `import ... from "node:fs"` builds fs's namespace, whose `promises` getter loads fs/promises.
+    const dir = tempHome("kavilo-lazy-");
+    const hook = join(dir, "hook.mjs");
+    const out = join(dir, "builtins.txt");
+    writeFileSync(
+      hook,
+      `process.on("exit", () => process.getBuiltinModule("node:fs").writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join("\\n")));`,
+    );
+    // The preload itself loads no fs/promises: the baseline shows it.
+    const baseline = spawnSync(process.execPath, ["--import", hook, "-e", "0"], { env: cleanEnv(dir) });
+    expect(baseline.status).toBe(0);
+    expect(readFileSync(out, "utf8")).not.toContain("fs/promises");
+    const r = spawnSync(process.execPath, ["--import", hook, BIN, "--version"], {
+      env: cleanEnv(dir),
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(out, "utf8")).toContain("NativeModule fs"); // the record is real
+    expect(readFileSync(out, "utf8")).not.toContain("fs/promises");
+  });
+
   it("`kavilo mcp serve self` answers initialize without loading Node's bundled undici", () => {
     // undici (behind fetch, Headers and node:http's WebSocket getter) costs more than the rest of the
     // server's start-up; the self server never makes an HTTP request.
