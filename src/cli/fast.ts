@@ -1,5 +1,5 @@
 import { parseFastArgv } from "./fast-argv.js";
-import { contextLoader, debugRequested, reportError, runCommand } from "./invoke.js";
+import { debugRequested, reportError } from "./invoke.js";
 
 /**
  * bin/kavilo.js's fast path: runs `agent -m ...` and `mcp serve <server>` without loading
@@ -13,12 +13,9 @@ export async function fastMain(argv: readonly string[] = process.argv): Promise<
   if (!invocation) return false;
   const debug = debugRequested(args);
   try {
-    const ctx = await contextLoader(debug)(invocation.flags);
-    if (invocation.command === "agent") {
-      await runCommand(ctx, () => import("./commands/agent.js"), [invocation.options]);
-    } else {
-      await runCommand(ctx, () => import("./commands/mcp-serve.js"), [invocation.server, invocation.options]);
-    }
+    // One module per command, each importing its command and the context statically.
+    if (invocation.command === "agent") await (await import("./fast-agent.js")).default(invocation, debug);
+    else await (await import("./fast-serve.js")).default(invocation, debug);
   } catch (err) {
     await reportError(err, debug);
   }

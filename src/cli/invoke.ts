@@ -25,19 +25,37 @@ export function debugRequested(args: readonly string[]): boolean {
   return args.includes("--debug");
 }
 
+/** What building the context takes; the program imports it lazily, the fast path statically. */
+export interface ContextDeps {
+  installEnvProxy: typeof import("../core/base/env-proxy.js").installEnvProxy;
+  resolveHome: typeof import("../core/home.js").resolveHome;
+  createContext: typeof import("./context.js").createContext;
+}
+
+/** The context's modules, imported when the first command runs (the program's `--help` loads none). */
+async function importContextDeps(): Promise<ContextDeps> {
+  const [{ installEnvProxy }, { resolveHome }, { createContext }] = await Promise.all([
+    import("../core/base/env-proxy.js"),
+    import("../core/home.js"),
+    import("./context.js"),
+  ]);
+  return { installEnvProxy, resolveHome, createContext };
+}
+
 /**
  * The context factory of one run: the home is resolved once, from the global options, when the
  * first command runs (the proxy is installed before any command sends a request).
  */
-export function contextLoader(debug: boolean): (flags: GlobalFlags) => Promise<CliContext> {
+export function contextLoader(
+  debug: boolean,
+  deps: () => Promise<ContextDeps> = importContextDeps,
+): (flags: GlobalFlags) => Promise<CliContext> {
   let ctxPromise: Promise<CliContext> | undefined;
   return (flags) => {
     ctxPromise ??= (async () => {
+      const { installEnvProxy, resolveHome, createContext } = await deps();
       // HTTPS_PROXY / HTTP_PROXY / NO_PROXY: before any command sends a request.
-      const { installEnvProxy } = await import("../core/base/env-proxy.js");
       await installEnvProxy(process.env);
-      const { resolveHome } = await import("../core/home.js");
-      const { createContext } = await import("./context.js");
       const home = resolveHome({ env: process.env, flagProfile: flagProfile(flags) });
       process.env.KAVILO_HOME = home.home;
       const ctx = await createContext(home, process.env, debug);

@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline/promises";
 import type { ApprovalDecision, Interaction } from "../core/agent/interaction.js";
 
 /** Who answered at the terminal of `agent -m`, as the log and the session keep it. */
@@ -14,6 +13,8 @@ export function terminalApprover(
   output: NodeJS.WritableStream = process.stderr,
 ): NonNullable<Interaction["approve"]> {
   return async (req, signal): Promise<ApprovalDecision> => {
+    // readline only when a question is asked: most one-shots never ask one.
+    const { createInterface } = process.getBuiltinModule("node:readline/promises");
     const rl = createInterface({ input, output, terminal: false });
     const always = req.pattern ? `, [a]lways (${req.pattern})` : "";
     const what = req.tool === "shell" ? "run" : `${req.tool}:`;

@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { startFakeAnthropic } from "../fakes/anthropic-server.js";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
-import { BIN, cleanEnv, openaiEnv, runCli, tempHome } from "../helpers/cli.js";
+import { BIN, cleanEnv, openaiEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
 import { recordedProjectFiles, writeLoadHook } from "../helpers/load-hook.js";
 
 // bin/kavilo.js runs `agent -m` and `mcp serve` through dist/fast/fast.js, without commander. The
@@ -88,6 +89,35 @@ describe("the fast path for agent -m and mcp serve", () => {
     const debug = await runCli(["agent", "-m", "hi", "--debug"], { env });
     expect(debug.code).toBe(broken.code);
     expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it("sends each SDK's own User-Agent (the build drops keepNames: no class is renamed there)", async () => {
+    const version = (pkg: string) =>
+      (
+        JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as {
+          version: string;
+        }
+      ).version;
+    fake = await startFakeOpenAI({ steps: [{ text: "ok" }] });
+    const home = tempHome();
+    expect((await runCli(["agent", "-m", "hi", "-q"], { env: openaiEnv(home, fake.url) })).code).toBe(0);
+    expect(fake.requests[0]?.headers["user-agent"]).toBe(`OpenAI/JS ${version("openai")}`);
+    const anthropic = await startFakeAnthropic({ steps: [{ text: "ok" }] });
+    try {
+      const env = cleanEnv(home, {
+        KAVILO_PROVIDER: "anthropic",
+        KAVILO_API_BASE: anthropic.url,
+        KAVILO_API_KEY: "test-key-not-secret",
+        KAVILO_MODEL: "claude-test",
+      });
+      const r = await runCli(["agent", "-m", "hi", "-q"], { env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(anthropic.requests[0]?.headers["user-agent"]).toBe(
+        `Anthropic/JS ${version("@anthropic-ai/sdk")}`,
+      );
+    } finally {
+      await anthropic.close();
+    }
   });
 
   it("uses the profile the global flags name", async () => {

@@ -3,23 +3,24 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { openaiEnv, ROOT, runCli, tempHome } from "../helpers/cli.js";
-import { writeLoadHook } from "../helpers/load-hook.js";
+import { definesName, writeLoadHook } from "../helpers/load-hook.js";
 
 // `agent -m` with an OpenAI-compatible provider, no MCP server, no Claude login and no memory
-// consolidation due: what it must not load. Each piece is found by a name the build keeps
-// (keepNames), and each name is first checked to be in dist/, so a rename fails here, not silently.
+// consolidation due: what it must not load. Each piece is found by its definition (definesName), and
+// each is first checked to be in the build, so a rename fails here, not silently.
 let llm: FakeLlm;
 beforeAll(async () => {
   llm = await startFakeOpenAI({ respond: () => ({ text: "done" }) });
 });
 afterAll(async () => llm?.close());
 
+// agent -m runs from the fast path's build (dist/fast/), where each of these must exist.
 const DIST_FILES = [
-  ...readdirSync(join(ROOT, "dist/chunks")).map((f) => join(ROOT, "dist/chunks", f)),
-  join(ROOT, "dist/cli/main.js"),
+  ...readdirSync(join(ROOT, "dist/fast/chunks")).map((f) => join(ROOT, "dist/fast/chunks", f)),
+  join(ROOT, "dist/fast/fast.js"),
 ];
 const holding = (name: string, files: readonly string[]) =>
-  files.filter((f) => readFileSync(f, "utf8").includes(`"${name}"`));
+  files.filter((f) => definesName(readFileSync(f, "utf8"), name));
 
 /** The project files `agent -m` loads, found by a resolve hook (as in lazy-load.test.ts). */
 async function agentLoads(home: string): Promise<string[]> {

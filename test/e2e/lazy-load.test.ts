@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bodyOf, startFakeOpenAI } from "../fakes/openai-server.js";
 import { BIN, cleanEnv, openaiEnv, ROOT, tempHome } from "../helpers/cli.js";
-import { writeLoadHook } from "../helpers/load-hook.js";
+import { definesName, writeLoadHook } from "../helpers/load-hook.js";
 
 /** A preload that records every file module Node resolves into `out`, in a fresh home `dir`. */
 function resolveRecorder(): { dir: string; hook: string; out: string } {
@@ -84,7 +84,7 @@ describe("start-up loads only what the command needs", () => {
       const [code] = (await once(child, "close")) as [number | null];
       expect(code, stderr).toBe(0);
       const loaded = projectFiles(out, true);
-      // keepNames leaves each factory's name, quoted, in the chunk that defines it.
+      // Each factory is found by its definition, and is first checked to be in the fast path's build.
       const factories = [
         "createReadFileTool",
         "createShellTool",
@@ -96,9 +96,18 @@ describe("start-up loads only what the command needs", () => {
         "liveBuiltinCatalog",
         "liveSelfCatalog",
       ];
+      const fastBuild = readdirSync(join(ROOT, "dist/fast/chunks")).map((f) =>
+        readFileSync(join(ROOT, "dist/fast/chunks", f), "utf8"),
+      );
+      for (const name of factories) {
+        expect(
+          fastBuild.some((text) => definesName(text, name)),
+          `${name} is in dist/fast`,
+        ).toBe(true);
+      }
       const defining = loaded.flatMap((f) => {
         const text = readFileSync(join(ROOT, f), "utf8");
-        return factories.filter((name) => text.includes(`"${name}"`)).map((name) => `${f}: ${name}`);
+        return factories.filter((name) => definesName(text, name)).map((name) => `${f}: ${name}`);
       });
       expect(defining).toEqual([]);
       const tools = (bodyOf(llm.requests[0]!) as { tools: Array<{ function: { name: string } }> }).tools;
@@ -108,6 +117,28 @@ describe("start-up loads only what the command needs", () => {
     } finally {
       await llm.close();
     }
+  });
+
+  it("--version loads no fs/promises: bin/kavilo.js takes its built-ins without an ESM namespace", () => {
+    // `import ... from "node:fs"` builds fs's namespace, whose `promises` getter loads fs/promises.
+    const dir = tempHome("kavilo-lazy-");
+    const hook = join(dir, "hook.mjs");
+    const out = join(dir, "builtins.txt");
+    writeFileSync(
+      hook,
+      `process.on("exit", () => process.getBuiltinModule("node:fs").writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join("\\n")));`,
+    );
+    // The preload itself loads no fs/promises: the baseline shows it.
+    const baseline = spawnSync(process.execPath, ["--import", hook, "-e", "0"], { env: cleanEnv(dir) });
+    expect(baseline.status).toBe(0);
+    expect(readFileSync(out, "utf8")).not.toContain("fs/promises");
+    const r = spawnSync(process.execPath, ["--import", hook, BIN, "--version"], {
+      env: cleanEnv(dir),
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(out, "utf8")).toContain("NativeModule fs"); // the record is real
+    expect(readFileSync(out, "utf8")).not.toContain("fs/promises");
   });
 
   it("`kavilo mcp serve self` answers initialize without loading Node's bundled undici", () => {

@@ -31,3 +31,15 @@ export function recordedProjectFiles(out: string): string[] {
     ),
   ];
 }
+
+/**
+ * Whether bundled `text` defines the function, class or variable `name` (or the `name2`, `name3`
+ * esbuild renames a colliding one to). Found by the definition itself, so it holds with and without
+ * esbuild's keepNames (the fast path's build, dist/fast/, is built without it).
+ */
+export function definesName(text: string, name: string): boolean {
+  const n = `${name}\\d*`;
+  return new RegExp(
+    `(?:\\bfunction\\*?\\s*${n}\\s*\\(|\\bclass\\s+${n}\\b|(?:\\bvar|\\blet|\\bconst|,)\\s*${n}\\s*=)`,
+  ).test(text);
+}

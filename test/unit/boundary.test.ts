@@ -28,7 +28,7 @@ function count(out: string, path: string, message: string): number {
 }
 
 const COMMANDS =
-  "only the entries (src/cli/main.ts, src/cli/fast.ts) and src/cli/commands/ import a command module";
+  "only the entries (src/cli/main.ts, src/cli/fast-agent.ts, src/cli/fast-serve.ts) and src/cli/commands/ import a command module";
 
 describe("dependency rules (biome.json noRestrictedImports)", () => {
   it("core imports neither the UI, src/cli (the TUI included) nor src/channels", () => {
@@ -116,7 +116,7 @@ describe("dependency rules (biome.json noRestrictedImports)", () => {
         'import { selfDepsOf } from "../commands/mcp-serve.js";\nexport const s = selfDepsOf;\n',
       "src/cli/probe.ts": 'export const load = () => import("./commands/status.js");\n',
       "src/cli/main.ts": 'export const load = () => import("./commands/status.js");\n',
-      "src/cli/fast.ts": 'export const load = () => import("./commands/agent.js");\n',
+      "src/cli/fast-agent.ts": 'export { default } from "./commands/agent.js";\n',
       "src/cli/commands/probe.ts":
         'export { default } from "./status.js";\nexport { runTui } from "../tui/run-tui.js";\n',
     };
@@ -124,7 +124,7 @@ describe("dependency rules (biome.json noRestrictedImports)", () => {
     expect(count(out, "src/cli/compose/probe.ts", COMMANDS)).toBe(1);
     expect(count(out, "src/cli/probe.ts", COMMANDS)).toBe(1);
     expect(out).not.toContain("src/cli/main.ts:");
-    expect(out).not.toContain("src/cli/fast.ts:");
+    expect(out).not.toContain("src/cli/fast-agent.ts:");
     expect(out).not.toContain("src/cli/commands/probe.ts:");
   });
 

@@ -27,16 +27,23 @@ const ONE_SHOT_MODULES = [
   "src/auth/claude/login-file.ts",
   "src/cli/compose/claude-login.ts",
   "src/cli/compose/provider.ts",
+  "src/cli/terminal-approval.ts",
+  "src/cli/commands/agent.ts",
 ];
 
 describe("the one-shot path's own modules", () => {
-  it("import neither zod, node:crypto nor node:child_process at load", () => {
+  it("import neither zod, node:crypto, node:child_process nor node:readline/promises at load", () => {
     // The reading of imports works (a value import it must see).
     expect(staticImports("src/core/session/session-store.ts")).toContain("node:path");
     for (const file of ONE_SHOT_MODULES) {
       expect(
         staticImports(file).filter(
-          (m) => m === "zod" || m.startsWith("zod/") || m === "node:crypto" || m === "node:child_process",
+          (m) =>
+            m === "zod" ||
+            m.startsWith("zod/") ||
+            m === "node:crypto" ||
+            m === "node:child_process" ||
+            m === "node:readline/promises",
         ),
         file,
       ).toEqual([]);
