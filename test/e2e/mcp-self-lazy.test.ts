@@ -5,7 +5,7 @@ import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import { inertSelfDeps } from "../../src/mcp/servers/self/self-catalog-live.js";
 import { BIN, cleanEnv, ROOT, tempHome } from "../helpers/cli.js";
-import { recordedProjectFiles, writeLoadHook } from "../helpers/load-hook.js";
+import { definesName, recordedProjectFiles, writeLoadHook } from "../helpers/load-hook.js";
 import { rawExchange, referenceSelfServer, rpc } from "../helpers/mcp-self-reference.js";
 
 // `kavilo mcp serve self` lists its tools from the tool catalog the build compiled in and loads their
@@ -21,7 +21,7 @@ const INITIALIZE = rpc(1, "initialize", {
 });
 const START = [INITIALIZE, rpc(undefined, "notifications/initialized"), rpc(2, "tools/list")];
 
-/** The self tools' implementation: keepNames leaves each name, quoted, in the chunk that defines it. */
+/** The self tools' implementation, found by its definitions in the chunks (definesName). */
 const IMPLEMENTATION = [
   "createSelfTools",
   "createInfoTools",
@@ -65,7 +65,7 @@ async function serve(
 function implementationIn(loaded: string[]): string[] {
   return loaded.flatMap((f) => {
     const text = readFileSync(join(ROOT, f), "utf8");
-    return IMPLEMENTATION.filter((name) => text.includes(`"${name}"`));
+    return IMPLEMENTATION.filter((name) => definesName(text, name));
   });
 }
 
