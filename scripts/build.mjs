@@ -8,6 +8,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
 import { buildDefines } from "./build-defines.mjs";
+import { buildFast } from "./build-fast.mjs";
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -54,20 +55,16 @@ await build({
   outdir: join(root, "dist"),
 });
 // The fast path (`agent -m`, `mcp serve`: src/cli/fast.ts), which bin/kavilo.js tries first, is a
-// build of its own. Chunks are cut per set of entry points that share a module, so in the program's
-// build the one-shot's modules are spread over ~50 small chunks shared with every other command;
-// alone, they fall into a few. Nothing is shared between the two builds: a process runs one or the
-// other, so each module (its classes, its state) exists once in it.
-//
-// Without keepNames: it wraps every function and class of the bundle (the openai SDK alone has
-// thousands) in a call that redefines its `name` when the module loads, ~7% of the one-shot's time.
-// Nothing kavilo does reads a renamed function's or class's `name` (errors set theirs), and the
-// SDKs' User-Agent keeps its class name (test/e2e/fast-path.test.ts checks both SDKs').
-await build({
-  ...common,
-  keepNames: false,
-  entryPoints: { fast: join(root, "src/cli/fast.ts") },
-  outdir: join(root, "dist/fast"),
+// build of its own (scripts/build-fast.mjs). Nothing is shared between the two builds: a process
+// runs one or the other, so each module (its classes, its state) exists once in it. No keepNames
+// there: esbuild's wraps every function and class of the bundle (the openai SDK alone has thousands)
+// in a call that redefines its `name` at load, ~7% of the one-shot; nothing kavilo does reads a
+// renamed function's or class's `name` (errors set theirs), and the SDKs' User-Agent keeps its class
+// name (test/e2e/fast-path.test.ts checks both SDKs').
+await buildFast(root, {
+  define: common.define,
+  external: common.external,
+  banner: common.banner.js,
 });
 
 // The top-level help, as the program prints it, for bin/kavilo.js's fast path.
