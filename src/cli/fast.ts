@@ -1,5 +1,5 @@
 import { parseFastArgv } from "./fast-argv.js";
-import { debugRequested, reportError } from "./invoke.js";
+import { debugRequested, quietOnClosedStdout, reportError } from "./invoke.js";
 
 /**
  * bin/kavilo.js's fast path: runs `agent -m ...` and `mcp serve <server>` without loading
@@ -12,6 +12,7 @@ export async function fastMain(argv: readonly string[] = process.argv): Promise<
   const invocation = parseFastArgv(args);
   if (!invocation) return false;
   const debug = debugRequested(args);
+  quietOnClosedStdout();
   try {
     // One module per command, each importing its command and the context statically.
     if (invocation.command === "agent") await (await import("./fast-agent.js")).default(invocation, debug);

@@ -20,6 +20,17 @@ export function flagProfile(flags: GlobalFlags): string | undefined {
   return flags.profile ?? flags.instance;
 }
 
+/**
+ * A reader that went away (`kavilo sessions show x | head`) ends the output quietly: Node turns the
+ * SIGPIPE into an EPIPE error on stdout, which would otherwise crash the command with a stack trace.
+ * Commands that must stop their work too (`agent -m`) add a listener of their own.
+ */
+export function quietOnClosedStdout(): void {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+  });
+}
+
 /** Whether the arguments ask for stack traces and detail. */
 export function debugRequested(args: readonly string[]): boolean {
   return args.includes("--debug");

@@ -6,6 +6,7 @@ import {
   contextLoader,
   debugRequested,
   type GlobalFlags,
+  quietOnClosedStdout,
   type Runner,
   reportError,
   runCommand,
@@ -294,6 +295,7 @@ Anthropic's terms restrict subscription tokens to Anthropic's own apps, and Anth
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const debug = debugRequested(argv.slice(2));
+  quietOnClosedStdout();
   const getContext = contextLoader(debug);
   const program = buildProgram(getContext);
   try {

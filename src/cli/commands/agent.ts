@@ -63,7 +63,18 @@ export function freshSessionKey(base: string, now = new Date()): string {
 
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 /** 128 + the signal's number, as a shell reports a process killed by it. */
-const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = {
+  SIGINT: 130,
+  SIGTERM: 143,
+  SIGHUP: 129,
+  SIGPIPE: 141,
+};
+
+/** Set once stdout's reader has gone (`kavilo agent -m ... | head -1`): nothing more is written. */
+let stdoutClosed = false;
+function out(text: string): void {
+  if (!stdoutClosed) process.stdout.write(text);
+}
 
 export default async function agent(ctx: CliContext, options: AgentOptions): Promise<number> {
   const opts = { ...options, session: await sessionOf(ctx, options) };
@@ -103,6 +114,14 @@ export default async function agent(ctx: CliContext, options: AgentOptions): Pro
     controller.abort();
   };
   for (const s of STOP_SIGNALS) process.once(s, onSignal);
+  // A reader that went away (EPIPE) stops the turn as SIGPIPE would stop another program, quietly:
+  // nobody is reading the answer, and "[aborted]" is saved as for a signal.
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    stdoutClosed = true;
+    onSignal("SIGPIPE");
+  };
+  process.stdout.on("error", onStdoutError);
   let code = 0;
   let endedWithNewline = true;
   try {
@@ -118,7 +137,7 @@ export default async function agent(ctx: CliContext, options: AgentOptions): Pro
       ),
     })) {
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(ev)}\n`);
+        out(`${JSON.stringify(ev)}\n`);
       } else {
         endedWithNewline = render(ev, opts, endedWithNewline, composed.agent.provider, Array.isArray(text));
       }
@@ -131,7 +150,8 @@ export default async function agent(ctx: CliContext, options: AgentOptions): Pro
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
     await composed.close();
   }
-  if (!opts.json && !endedWithNewline) process.stdout.write("\n");
+  // The listener stays: a write still queued may fail after the turn (it is answered the same way).
+  if (!opts.json && !endedWithNewline) out("\n");
   return code;
 }
 
@@ -150,14 +170,14 @@ function render(
   switch (ev.type) {
     case "retry":
       // no silent waits: each retry is one line, even with -q
-      if (!atLineStart) process.stdout.write("\n");
+      if (!atLineStart) out("\n");
       err(`kavilo: ${retryLine(provider, ev)}`);
       return true;
     case "text-delta":
-      process.stdout.write(ev.text);
+      out(ev.text);
       return ev.text.endsWith("\n") || (ev.text === "" && atLineStart);
     case "tool-call-start":
-      if (!atLineStart) process.stdout.write("\n");
+      if (!atLineStart) out("\n");
       if (!opts.quiet) err(`→ ${ev.name} ${shortArgs(ev.args)}`);
       return true;
     case "tool-call-end":
@@ -187,12 +207,13 @@ function render(
     }
     case "turn-end":
       if (ev.reason === "aborted") {
-        if (!atLineStart) process.stdout.write("\n");
+        if (stdoutClosed) return true; // stopped because nobody reads: nothing to say
+        if (!atLineStart) out("\n");
         err("kavilo: interrupted");
         return true;
       }
       if (ev.reason === "stop" && ev.text && !ev.text.endsWith("\n")) {
-        process.stdout.write("\n");
+        out("\n");
         return true;
       }
       return atLineStart;
