@@ -26,9 +26,14 @@ export function flagProfile(flags: GlobalFlags): string | undefined {
  * Commands that must stop their work too (`agent -m`) add a listener of their own.
  */
 export function quietOnClosedStdout(): void {
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code !== "EPIPE") throw err;
-  });
+  const onError = (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") return;
+    // Another error (a gone terminal's EIO) is for the command's own listener (the TUI's hangup);
+    // with none, it fails the command as it did before this one was added.
+    if (process.stdout.listeners("error").some((l) => l !== onError)) return;
+    throw err;
+  };
+  process.stdout.on("error", onError);
 }
 
 /** Whether the arguments ask for stack traces and detail. */
