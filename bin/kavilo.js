@@ -71,10 +71,10 @@ if (subcommandOf(args) === "start" && START_V8_FLAGS.length > 0 && typeof proces
   );
 }
 
-/** The first argument that is not a global option (`-p/--profile <name>`, `--debug`). */
+/** The first argument that is not a global option (`-p/--profile <name>`, `-i/--instance <name>`, `--debug`). */
 function subcommandOf(argv) {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "-p" || argv[i] === "--profile") i++;
+    if (["-p", "--profile", "-i", "--instance"].includes(argv[i])) i++;
     else if (!argv[i].startsWith("-")) return argv[i];
   }
   return undefined;
