@@ -60,7 +60,8 @@ class RawServer {
     const deadline = Date.now() + ms;
     const lines = () => this.stderr.split("\n").slice(0, -1);
     while (lines().length < n) {
-      if (Date.now() > deadline) throw new Error(`got ${lines().length} of ${n} stderr lines: ${this.stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(`got ${lines().length} of ${n} stderr lines: ${this.stderr}`);
       await new Promise((r) => setTimeout(r, 20));
     }
     return lines();
