@@ -16,7 +16,10 @@ const { existsSync, readFileSync } = process.getBuiltinModule("node:fs");
 const module = process.getBuiltinModule("node:module");
 
 // A checkout builds dist/ with `npm run build` (npm runs it only when packing): say so in one line.
-if (!existsSync(new URL("../dist/cli/main.js", import.meta.url))) {
+// dist/fast/ is built after dist/cli/ (scripts/build.mjs), so its entry stands for both; a dist/ built
+// before the fast path existed (a linked checkout pulled and not rebuilt) has only dist/cli/, and every
+// command would fail below with a module-not-found trace.
+if (!existsSync(new URL("../dist/fast/fast.js", import.meta.url))) {
   process.stderr.write("kavilo: dist/ is not built in this checkout: run npm run build (or make build)\n");
   process.exit(2);
 }
@@ -68,10 +71,10 @@ if (subcommandOf(args) === "start" && START_V8_FLAGS.length > 0 && typeof proces
   );
 }
 
-/** The first argument that is not a global option (`-p/--profile <name>`, `--debug`). */
+/** The first argument that is not a global option (`-p/--profile <name>`, `-i/--instance <name>`, `--debug`). */
 function subcommandOf(argv) {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "-p" || argv[i] === "--profile") i++;
+    if (["-p", "--profile", "-i", "--instance"].includes(argv[i])) i++;
     else if (!argv[i].startsWith("-")) return argv[i];
   }
   return undefined;

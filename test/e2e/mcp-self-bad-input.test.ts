@@ -52,6 +52,21 @@ class RawServer {
     }
   }
 
+  /**
+   * Waits for `n` whole lines on stderr: stderr is a pipe of its own, so a log line written before a
+   * reply may still reach this process after the reply does.
+   */
+  async untilStderrLines(n: number, ms = 15_000): Promise<string[]> {
+    const deadline = Date.now() + ms;
+    const lines = () => this.stderr.split("\n").slice(0, -1);
+    while (lines().length < n) {
+      if (Date.now() > deadline)
+        throw new Error(`got ${lines().length} of ${n} stderr lines: ${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return lines();
+  }
+
   /** The heap in use after a full collection (test/fakes/heap-probe.cjs must be preloaded). */
   async heapAfterGc(out: string): Promise<number> {
     rmSync(out, { force: true });
@@ -100,8 +115,7 @@ describe("kavilo mcp serve self with bad input", () => {
     await s.until(3);
     expect(s.replies[1]).toMatchObject({ id: 5, error: { code: -32600 } });
     expect(s.replies[2]).toMatchObject({ id: 2 });
-    const lines = s.stderr.trim().split("\n");
-    expect(lines).toEqual(["kavilo mcp: ignored a message that is not JSON-RPC 2.0"]);
+    expect(await s.untilStderrLines(1)).toEqual(["kavilo mcp: ignored a message that is not JSON-RPC 2.0"]);
   });
 
   it("a message over the buffer limit gets an error reply; the server keeps serving and does not exit 0", async () => {
@@ -111,9 +125,10 @@ describe("kavilo mcp serve self with bad input", () => {
     await s.until(3, 30_000);
     expect(s.replies[1]).toMatchObject({ id: null, error: { code: -32600 } });
     expect(s.replies[2]).toMatchObject({ id: 3 });
-    expect(s.stderr.trim().split("\n")).toHaveLength(1);
+    expect(await s.untilStderrLines(1)).toHaveLength(1);
     s.child.stdin.end();
     expect(await s.exited).toBe(1);
+    expect(s.stderr.split("\n").filter(Boolean)).toHaveLength(1);
   }, 60_000);
 
   it("1000 pipelined calls to a slow reader: every answer, no listener-leak warning, memory back to where it was", async () => {

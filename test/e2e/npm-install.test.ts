@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -186,6 +187,17 @@ describe("a checkout without dist/", () => {
     const checkout = mkdtempSync(join(tmpdir(), "kavilo-nodist-"));
     mkdirSync(join(checkout, "bin"));
     copyFileSync(join(ROOT, "bin/kavilo.js"), join(checkout, "bin/kavilo.js"));
+    const r = spawnSync(process.execPath, [join(checkout, "bin/kavilo.js"), "status"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("kavilo: dist/ is not built in this checkout: run npm run build (or make build)\n");
+  });
+
+  it("says the same, not a module-not-found trace, for a dist/ built before the fast path (dist/cli/ only)", () => {
+    const checkout = mkdtempSync(join(tmpdir(), "kavilo-olddist-"));
+    mkdirSync(join(checkout, "bin"));
+    mkdirSync(join(checkout, "dist", "cli"), { recursive: true });
+    copyFileSync(join(ROOT, "bin/kavilo.js"), join(checkout, "bin/kavilo.js"));
+    writeFileSync(join(checkout, "dist/cli/main.js"), "export async function main() {}\n");
     const r = spawnSync(process.execPath, [join(checkout, "bin/kavilo.js"), "status"], { encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe("kavilo: dist/ is not built in this checkout: run npm run build (or make build)\n");

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
@@ -17,13 +18,18 @@ afterEach(async () => {
 /** The command line the kernel has for a pid (Linux): what the process runs as now, after any exec. */
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
 
-async function running(args: string[], extraEnv: Record<string, string> = {}) {
+async function running(args: string[], extraEnv: Record<string, string> = {}, profile?: string) {
   llm = await startFakeOpenAI({ respond: () => ({ text: "ok" }) });
   tg = await startFakeTelegram();
   const home = tempHome();
-  writeConfig(home, {
+  const config = {
     channels: { telegram: { enabled: true, token: tg.token, allowFrom: ["1"], apiRoot: tg.apiRoot } },
-  });
+  };
+  if (profile) {
+    const dir = join(home, ".kavilo", "profiles", profile);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+  } else writeConfig(home, config);
   const env = llmEnv(home, llm.url, extraEnv);
   return startKavilo({ home, env: () => env, args, ready: /telegram: connected/ });
 }
@@ -35,6 +41,14 @@ describe.skipIf(!existsSync("/proc/self/cmdline"))("kavilo start's V8 heap sizes
     expect(argv).toContain("--max-semi-space-size=2");
     expect(argv).toContain("--max-old-space-size=512");
     expect(argv.slice(-2)).toEqual(["--debug", "start"]);
+    expect(await kavilo.stop("SIGTERM")).toBe(0);
+  });
+
+  it("finds start behind -i/--instance <name> too, as behind -p/--profile", async () => {
+    const kavilo = await running(["-i", "work"], {}, "work");
+    const argv = cmdline(kavilo.child.pid as number);
+    expect(argv).toContain("--max-old-space-size=512");
+    expect(argv.slice(-3)).toEqual(["-i", "work", "start"]);
     expect(await kavilo.stop("SIGTERM")).toBe(0);
   });
 

@@ -243,10 +243,35 @@ describe("the environment on a cache hit", () => {
       expect(stderr.join("")).toContain("uses ${CACHE_TEST_PATH}, which is not set");
     }
     expect(readFileSync(cacheFile(), "utf8")).not.toContain("secret-");
-    // Set again: the cached copy (with the variable unexpanded) is not used.
+    // Set again: the cached copy (with the variable unexpanded) is not used, and is removed.
     vi.stubEnv("CACHE_TEST_PATH", "secret-three");
     expect(await urlOf()).toBe("https://mcp.example.com/secret-three");
-    expect(readFileSync(cacheFile(), "utf8")).not.toContain("secret-");
+    expect(existsSync(cacheFile())).toBe(false);
+  });
+
+  it("a secret moved out of config.json into a ${VAR} leaves no copy of it in the cache", async () => {
+    const server = (token: string) => ({
+      tools: { mcpServers: { gh: { command: "gh-mcp", env: { GITHUB_TOKEN: token }, disabled: true } } },
+    });
+    writeConfig(server("ghp-literal-in-the-file-0123456789"));
+    (await context()).config();
+    expect(readFileSync(cacheFile(), "utf8")).toContain("ghp-literal-in-the-file");
+    // The user keeps the token out of the file from now on.
+    writeConfig(server("${CACHE_TEST_TOKEN}"));
+    vi.stubEnv("CACHE_TEST_TOKEN", "ghp-from-the-environment");
+    const env = (await context()).config().config.tools.mcpServers.gh as { env: Record<string, string> };
+    expect(env.env.GITHUB_TOKEN).toBe("ghp-from-the-environment");
+    expect(existsSync(cacheFile())).toBe(false);
+  });
+
+  it("removes no file when the cache is off (KAVILO_HOME=~: ~/cache/config.json is the user's)", async () => {
+    writeConfig({ tools: { mcpServers: { api: { url: "https://mcp.example.com/${CACHE_TEST_PATH}" } } } });
+    mkdirSync(join(home, "cache"));
+    writeFileSync(cacheFile(), "the user's own file");
+    vi.stubEnv("CACHE_TEST_PATH", "x");
+    vi.stubEnv("HOME", home);
+    (await context()).config();
+    expect(readFileSync(cacheFile(), "utf8")).toBe("the user's own file");
   });
 
   it("warnings print once per run, hit or miss, and muteConfigWarnings still mutes them", async () => {

@@ -9,6 +9,7 @@ import { missingMcpVarWarnings } from "./mcp-vars.js";
 import {
   type ConfigCacheKey,
   configCacheKey,
+  dropCachedConfig,
   readCachedConfig,
   writeCachedConfig,
 } from "./validated-cache.js";
@@ -53,9 +54,13 @@ function lookUp(
 ): { raw: Record<string, unknown>; key?: ConfigCacheKey; hit?: ValidatedConfig } {
   const raw = parseConfigJson(text, file);
   checkConfigShape(raw, file);
-  const key =
-    cache.buildId === undefined ? undefined : configCacheKey(cache.buildId, file, text, raw, process.env);
-  return key ? { raw, key, hit: readCachedConfig(cache.file, key) } : { raw };
+  if (cache.buildId === undefined) return { raw };
+  const key = configCacheKey(cache.buildId, file, text, raw, process.env);
+  if (key) return { raw, key, hit: readCachedConfig(cache.file, key) };
+  // Not cacheable (a ${VAR} this run fills in): an earlier text's copy must not stay behind, as it
+  // may hold the very secret the user moved out of config.json into the environment.
+  dropCachedConfig(cache.file);
+  return { raw };
 }
 
 /** Loads config.json's text: from the cache when this build validated the same input before. */

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import type { ValidatedConfig } from "./load.js";
 import { expandMcpServerVars } from "./mcp-vars.js";
@@ -86,6 +86,18 @@ export function readCachedConfig(cacheFile: string, key: ConfigCacheKey): Valida
   }
   if (cleaned !== undefined && !isObject(cleaned)) return undefined;
   return { config, warnings, ...(cleaned ? { cleaned } : {}) };
+}
+
+/**
+ * Removes the cache, for a config.json that must not be cached: the copy of an earlier text may
+ * hold a secret the user has since moved out of the file into the environment. Never throws.
+ */
+export function dropCachedConfig(cacheFile: string): void {
+  try {
+    unlinkSync(cacheFile);
+  } catch {
+    // none (the usual case), or not ours to remove: nothing to do
+  }
 }
 
 /**
