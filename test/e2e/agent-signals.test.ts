@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { BIN, openaiEnv, tempHome } from "../helpers/cli.js";
+import { savedMessages } from "../helpers/sessions.js";
 
 let fake: FakeLlm | undefined;
 afterEach(async () => {
@@ -73,29 +74,12 @@ describe.each<[NodeJS.Signals, number]>([
     expect(stderr).toContain("interrupted");
     expect(stderr).not.toContain("kavilo status");
 
-    const dir = join(ws, "sessions");
-    const file = readdirSync(dir).find((f) => f.endsWith(".jsonl"))!;
-    const messages = readFileSync(join(dir, file), "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as { type: string; message?: { role: string; content: unknown } })
-      .flatMap((r) => (r.type === "message" && r.message ? [r.message] : []));
+    const messages = savedMessages(join(ws, "sessions"));
     expect(messages[0]).toEqual({ role: "user", content: "run the long job" });
     expect(messages.at(-1)).toEqual({ role: "assistant", content: "[aborted]" });
     expect(messages.filter((m) => m.role === "user")).toHaveLength(1);
   }, 30_000);
 });
-
-/** The messages saved in the only session file of a workspace. */
-function savedMessages(ws: string): { role: string; content: unknown }[] {
-  const dir = join(ws, "sessions");
-  const file = readdirSync(dir).find((f) => f.endsWith(".jsonl"))!;
-  return readFileSync(join(dir, file), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as { type: string; message?: { role: string; content: unknown } })
-    .flatMap((r) => (r.type === "message" && r.message ? [r.message] : []));
-}
 
 // The TUI in a real terminal (tmux, a private server socket), stopped by a signal mid shell command.
 const TMUX_DIR = mkdtempSync(join(tmpdir(), "kavilo-tmux-sig-"));
@@ -155,7 +139,7 @@ async function tuiRunningShell(target: string) {
   await waitFor(() => groupMembers(shellPid).length >= 2, 5000);
   const stopped = () => {
     expect(groupMembers(shellPid)).toEqual([]);
-    const messages = savedMessages(ws);
+    const messages = savedMessages(join(ws, "sessions"));
     expect(messages[0]).toEqual({ role: "user", content: "run the long job" });
     expect(messages.at(-1)).toEqual({ role: "assistant", content: "[aborted]" });
     expect(readFileSync(stderrFile, "utf8")).not.toMatch(/Unhandled|EIO|Error/);

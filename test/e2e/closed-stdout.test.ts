@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeOpenAI } from "../fakes/openai-server.js";
 import { BIN, openaiEnv, runCli, tempHome } from "../helpers/cli.js";
+import { savedMessages } from "../helpers/sessions.js";
 
 // `kavilo ... | head -1`: the reader goes away and Node turns the SIGPIPE into an EPIPE error on
 // stdout. It used to crash the command with a stack trace; now the output ends quietly, and a
@@ -57,13 +57,7 @@ describe("a closed stdout", () => {
     expect(r.code, r.stderr).toBe(141);
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(r.stderr).toBe("");
-    const dir = join(home, ".kavilo", "workspace", "sessions");
-    const file = readdirSync(dir).find((f) => f.endsWith(".jsonl"))!;
-    const messages = readFileSync(join(dir, file), "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as { type: string; message?: { role: string; content: unknown } })
-      .flatMap((m) => (m.type === "message" && m.message ? [m.message] : []));
+    const messages = savedMessages(join(home, ".kavilo", "workspace", "sessions"));
     // What had arrived, then the mark: the turn stopped mid-answer.
     const last = messages.at(-1)!;
     expect(last.role).toBe("assistant");

@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type FakeLlm, lastUserText, startFakeOpenAI } from "../fakes/openai-server.js";
 import { type FakeTelegram, startFakeTelegram } from "../fakes/telegram-server.js";
 import { tempHome } from "../helpers/cli.js";
+import { savedMessages } from "../helpers/sessions.js";
 import { killAll, llmEnv, startKavilo } from "./start-harness.js";
 
 let llm: FakeLlm | undefined;
@@ -39,13 +39,9 @@ describe("kavilo start: a turn aborted at shutdown", () => {
     await tg.waitFor(() => texts().includes("echo: answer me after the restart"), 15_000);
     await second.stop("SIGTERM");
 
-    const dir = join(home, ".kavilo", "workspace", "sessions");
-    const file = readdirSync(dir).find((n) => n.startsWith("telegram_1001"))!;
-    const messages = readFileSync(join(dir, file), "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as { type: string; message?: { role: string; content: unknown } })
-      .flatMap((r) => (r.type === "message" && r.message ? [r.message] : []));
+    const messages = savedMessages(join(home, ".kavilo", "workspace", "sessions"), (n) =>
+      n.startsWith("telegram_1001"),
+    );
     expect(messages.filter((m) => m.role === "user")).toEqual([
       { role: "user", content: "answer me after the restart" },
     ]);
