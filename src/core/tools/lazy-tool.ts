@@ -1,3 +1,4 @@
+import { loadOnce } from "../base/load-once.js";
 import { inputSchemaOf } from "./input-schema.js";
 import type { Tool, ToolCapabilities } from "./types.js";
 
@@ -32,13 +33,9 @@ export function lazyToolsFrom(
   entries: readonly ToolCatalogEntry[],
   loadAll: () => Promise<Tool[]>,
 ): LazyTool[] {
-  let all: Promise<Tool[]> | undefined;
+  const all = loadOnce(loadAll);
   const loadOne = async (name: string): Promise<Tool> => {
-    all ??= loadAll().catch((err: unknown) => {
-      all = undefined;
-      throw err;
-    });
-    const tool = (await all).find((t) => t.name === name);
+    const tool = (await all()).find((t) => t.name === name);
     if (!tool) throw new Error(`its implementation has no tool named "${name}"`);
     return tool;
   };

@@ -1,5 +1,6 @@
 import type * as z from "zod";
 import type { ContentPart, ToolSpec } from "../../providers/types.js";
+import { loadOnce } from "../base/load-once.js";
 import type { ApprovalRecord, ToolGate } from "./approval-gate.js";
 import { inputSchemaOf } from "./input-schema.js";
 import { isLazyTool, type LazyTool } from "./lazy-tool.js";
@@ -44,8 +45,8 @@ function jsonSchemaOf(tool: RegisteredTool): Record<string, unknown> {
 /** The tools one agent can call, by unique name. */
 export class ToolRegistry {
   private readonly tools = new Map<string, RegisteredTool>();
-  /** Lazy tools being loaded or loaded, by name: each is loaded once. */
-  private readonly loaded = new Map<string, Promise<Tool>>();
+  /** How each lazy tool is loaded, by name: once, and again after a failure. */
+  private readonly loaders = new Map<string, () => Promise<Tool>>();
   /** JSON Schema conversion is the costliest part of a model call's set-up; done once per registry change. */
   private cachedSpecs: ToolSpec[] | undefined;
   private gate: ToolGate | undefined;
@@ -64,7 +65,7 @@ export class ToolRegistry {
   /** Removes a tool (an MCP server's tools change when it reconnects); false when absent. */
   unregister(name: string): boolean {
     const had = this.tools.delete(name);
-    this.loaded.delete(name);
+    this.loaders.delete(name);
     if (had) this.cachedSpecs = undefined;
     return had;
   }
@@ -146,14 +147,11 @@ export class ToolRegistry {
   /** The tool itself: a lazy one is loaded on its first call; a failed load is tried again next call. */
   private ready(tool: RegisteredTool): Promise<Tool> {
     if (!isLazyTool(tool)) return Promise.resolve(tool);
-    let loading = this.loaded.get(tool.name);
-    if (!loading) {
-      loading = tool.load();
-      this.loaded.set(tool.name, loading);
-      loading.catch(() => {
-        if (this.loaded.get(tool.name) === loading) this.loaded.delete(tool.name);
-      });
+    let load = this.loaders.get(tool.name);
+    if (!load) {
+      load = loadOnce(() => tool.load());
+      this.loaders.set(tool.name, load);
     }
-    return loading;
+    return load();
   }
 }

@@ -11,6 +11,7 @@ import {
   ListToolsRequestSchema,
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
+import { loadOnce } from "../../core/base/load-once.js";
 import { type ServedOutcome, type ServedTool, toolAnnotations } from "./register-tools.js";
 
 /** A served tool as tools/list shows it, known without loading it (from the tool catalog). */
@@ -46,12 +47,7 @@ function toolError(message: string): CallToolResult {
  * loads none of them. Call before connect().
  */
 export function serveListedTools<T extends ServedTool>(server: Server, opts: ListedToolsOptions<T>): void {
-  let loaded: Promise<LoadedTools<T>> | undefined;
-  const load = (): Promise<LoadedTools<T>> =>
-    (loaded ??= opts.load().catch((err: unknown) => {
-      loaded = undefined;
-      throw err;
-    }));
+  const load = loadOnce(opts.load);
 
   server.registerCapabilities({ tools: { listChanged: true } });
 
