@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bodyOf, startFakeOpenAI } from "../fakes/openai-server.js";
 import { BIN, cleanEnv, openaiEnv, ROOT, tempHome } from "../helpers/cli.js";
-import { definesName, writeLoadHook } from "../helpers/load-hook.js";
+import { definesName, writeBuiltinsHook, writeLoadHook } from "../helpers/load-hook.js";
 
 /** A preload that records every file module Node resolves into `out`, in a fresh home `dir`. */
 function resolveRecorder(): { dir: string; hook: string; out: string } {
@@ -122,12 +122,7 @@ describe("start-up loads only what the command needs", () => {
   it("--version loads no fs/promises: bin/kavilo.js takes its built-ins without an ESM namespace", () => {
     // `import ... from "node:fs"` builds fs's namespace, whose `promises` getter loads fs/promises.
     const dir = tempHome("kavilo-lazy-");
-    const hook = join(dir, "hook.mjs");
-    const out = join(dir, "builtins.txt");
-    writeFileSync(
-      hook,
-      `process.on("exit", () => process.getBuiltinModule("node:fs").writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join("\\n")));`,
-    );
+    const { hook, out } = writeBuiltinsHook(dir);
     // The preload itself loads no fs/promises: the baseline shows it.
     const baseline = spawnSync(process.execPath, ["--import", hook, "-e", "0"], { env: cleanEnv(dir) });
     expect(baseline.status).toBe(0);
@@ -145,13 +140,7 @@ describe("start-up loads only what the command needs", () => {
     // undici (behind fetch, Headers and node:http's WebSocket getter) costs more than the rest of the
     // server's start-up; the self server never makes an HTTP request.
     const dir = tempHome("kavilo-lazy-");
-    const hook = join(dir, "hook.mjs");
-    const out = join(dir, "undici.txt");
-    writeFileSync(
-      hook,
-      `import { writeFileSync } from "node:fs";
-       process.on("exit", () => writeFileSync(${JSON.stringify(out)}, String(process.moduleLoadList.some((m) => m.includes("undici")))));`,
-    );
+    const { hook, out } = writeBuiltinsHook(dir);
     const initialize = {
       jsonrpc: "2.0",
       id: 1,
@@ -165,6 +154,7 @@ describe("start-up loads only what the command needs", () => {
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('"serverInfo"');
-    expect(readFileSync(out, "utf8")).toBe("false");
+    const builtins = readFileSync(out, "utf8").split("\n");
+    expect(builtins.some((m) => m.includes("undici"))).toBe(false);
   });
 });

@@ -43,3 +43,18 @@ export function definesName(text: string, name: string): boolean {
     `(?:\\bfunction\\*?\\s*${n}\\s*\\(|\\bclass\\s+${n}\\b|(?:\\bvar|\\blet|\\bconst|,)\\s*${n}\\s*=)`,
   ).test(text);
 }
+
+/**
+ * Writes a preload into `dir` that records, when the process exits, the built-in modules Node loaded
+ * (`process.moduleLoadList`, one per line) in `<dir>/<name>.txt`. It takes node:fs through
+ * process.getBuiltinModule, so the record holds nothing the preload loaded itself.
+ */
+export function writeBuiltinsHook(dir: string, name = "builtins"): { hook: string; out: string } {
+  const out = join(dir, `${name}.txt`);
+  const hook = join(dir, `${name}-hook.mjs`);
+  writeFileSync(
+    hook,
+    `process.on("exit", () => process.getBuiltinModule("node:fs").writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join("\\n")));`,
+  );
+  return { hook, out };
+}
